@@ -1,0 +1,737 @@
+//! The mapping file: which export file feeds which Twenty object, and how each column becomes a
+//! field. `crm2twenty init` proposes it from a preset; a person reads it, edits it and keeps it in
+//! git; every command that reads it validates it first and names the exact place at fault.
+//!
+//! ```toml
+//! version = 1
+//! source = "salesforce"
+//!
+//! [settings]
+//! default_country = "US"
+//! default_currency = "USD"
+//!
+//! [[file]]
+//! path = "Account.csv"
+//! object = "company"
+//! id_column = "Id"
+//! columns = [
+//!   { column = "Name", field = "name", transform = "text" },
+//!   { column = "Website", field = "domainName", transform = "domain" },
+//!   { column = "OwnerId", field = "accountOwner", transform = "member", by = "source_id" },
+//! ]
+//! ```
+
+use crate::schema::{FieldType, Schema};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// How a column's cells are cleaned before they reach a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Transform {
+    /// The source CRM's record id: the key relations resolve by.
+    Id,
+    /// Trimmed text.
+    Text,
+    /// Multi-line text kept as Markdown (note and task bodies).
+    RichText,
+    Number,
+    Integer,
+    Boolean,
+    Date,
+    Datetime,
+    Email,
+    Phone,
+    /// A company website → `https://domain.com`.
+    Domain,
+    /// Any other link (LinkedIn, X, …).
+    Url,
+    /// An amount (symbol or code allowed in the cell) → amountMicros + currencyCode.
+    Money,
+    /// A column holding the ISO currency code of this row's money fields.
+    Currency,
+    Select,
+    MultiSelect,
+    /// "First Last" (or "Last, First") split into a FULL_NAME.
+    FullName,
+    /// A country name or code → the country's English name, as Twenty's address stores it.
+    Country,
+    /// A reference to another record (`object`, resolved `by`).
+    Relation,
+    /// A reference to a CRM user → a workspace member (resolved `by`).
+    Member,
+    /// Not imported.
+    Skip,
+}
+
+impl Transform {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Transform::Id => "id",
+            Transform::Text => "text",
+            Transform::RichText => "rich_text",
+            Transform::Number => "number",
+            Transform::Integer => "integer",
+            Transform::Boolean => "boolean",
+            Transform::Date => "date",
+            Transform::Datetime => "datetime",
+            Transform::Email => "email",
+            Transform::Phone => "phone",
+            Transform::Domain => "domain",
+            Transform::Url => "url",
+            Transform::Money => "money",
+            Transform::Currency => "currency",
+            Transform::Select => "select",
+            Transform::MultiSelect => "multi_select",
+            Transform::FullName => "full_name",
+            Transform::Country => "country",
+            Transform::Relation => "relation",
+            Transform::Member => "member",
+            Transform::Skip => "skip",
+        }
+    }
+
+    /// The Twenty field type a custom field fed by this transform gets.
+    pub fn field_type(self) -> Option<FieldType> {
+        Some(match self {
+            Transform::Text | Transform::Country => FieldType::Text,
+            Transform::RichText => FieldType::RichText,
+            Transform::Number | Transform::Integer => FieldType::Number,
+            Transform::Boolean => FieldType::Boolean,
+            Transform::Date => FieldType::Date,
+            Transform::Datetime => FieldType::DateTime,
+            Transform::Email => FieldType::Emails,
+            Transform::Phone => FieldType::Phones,
+            Transform::Domain | Transform::Url => FieldType::Links,
+            Transform::Money => FieldType::Currency,
+            Transform::Select => FieldType::Select,
+            Transform::MultiSelect => FieldType::MultiSelect,
+            Transform::FullName => FieldType::FullName,
+            Transform::Relation | Transform::Member => FieldType::Relation,
+            Transform::Id | Transform::Currency | Transform::Skip => return None,
+        })
+    }
+}
+
+/// The key a reference is resolved by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefKey {
+    /// The target's id in the source CRM.
+    SourceId,
+    /// The target's name (company name, person full name, user full name).
+    Name,
+    /// The target's email (people, users).
+    Email,
+    /// The target's domain (companies).
+    Domain,
+}
+
+impl RefKey {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefKey::SourceId => "source_id",
+            RefKey::Name => "name",
+            RefKey::Email => "email",
+            RefKey::Domain => "domain",
+        }
+    }
+}
+
+/// One column of one file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ColumnMapping {
+    /// The header as it stands in the file.
+    pub column: String,
+    /// Target field: `name`, a composite sub-field `address.addressCity`, a relation field
+    /// (`company`), `targets` for note/task links, or a custom field's API name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    pub transform: Transform,
+    /// For `relation`: the object referred to (`company`, `person`, …, or `any` for a
+    /// polymorphic id such as Salesforce's WhatId).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    /// For `relation` and `member`: the key the reference resolves by.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<RefKey>,
+    /// For `select`/`multi_select`: a named value map in `[value_maps]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub values: Option<String>,
+    /// For `multi_select`, multi-valued relations and emails: the separator between values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub separator: Option<String>,
+    /// For a field that is not one of Twenty's standard fields: the type to create it with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<FieldType>,
+    /// For a custom field: its label in Twenty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// For `date`/`datetime`: whether `03/04/2024` means 3 April (true) or March 4 (false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_first: Option<bool>,
+}
+
+impl ColumnMapping {
+    pub fn new(column: &str, field: Option<&str>, transform: Transform) -> ColumnMapping {
+        ColumnMapping {
+            column: column.to_string(),
+            field: field.map(str::to_string),
+            transform,
+            object: None,
+            by: None,
+            values: None,
+            separator: None,
+            custom: None,
+            label: None,
+            day_first: None,
+        }
+    }
+}
+
+/// Rows of a file that are left out on purpose: those whose `column` holds one of `values`
+/// (compared ignoring case and surrounding spaces). `rule` names the rule in the ledger.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RowFilter {
+    pub column: String,
+    pub values: Vec<String>,
+    pub rule: String,
+}
+
+impl RowFilter {
+    /// True when the cell holds one of the filter's values.
+    pub fn matches(&self, cell: &str) -> bool {
+        let c = cell.trim();
+        self.values.iter().any(|v| v.trim().eq_ignore_ascii_case(c))
+    }
+}
+
+/// One export file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileMapping {
+    /// Path relative to the export folder; it may not leave it.
+    pub path: String,
+    /// Target object (`company`, `person`, `opportunity`, `note`, `task`, a custom object), or
+    /// `workspaceMember` for a user export read only to resolve owners, or `skip`.
+    pub object: String,
+    /// For spreadsheets: the sheet to read (the first one by default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+    /// Force an encoding (`utf-8`, `windows-1252`, `utf-16le`…) instead of detecting it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// Force a delimiter instead of sniffing it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delimiter: Option<String>,
+    /// The column with the source CRM's record id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id_column: Option<String>,
+    /// The column with the record's last modification date (wins merge conflicts).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub modified_column: Option<String>,
+    /// The column with the record's last activity date (decides staleness).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub activity_column: Option<String>,
+    /// Rows to leave out (deleted in the source, converted leads…).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub skip_rows: Vec<RowFilter>,
+    #[serde(default)]
+    pub columns: Vec<ColumnMapping>,
+}
+
+impl FileMapping {
+    pub fn column(&self, name: &str) -> Option<&ColumnMapping> {
+        self.columns.iter().find(|c| c.column == name)
+    }
+}
+
+/// Clean-up policies and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    /// ISO 3166 code used to read national phone numbers when the row names no country.
+    pub default_country: Option<String>,
+    /// ISO 4217 code used for amounts that carry no currency.
+    pub default_currency: String,
+    /// Default reading of ambiguous dates (`03/04/2024`): day first when true.
+    pub day_first: bool,
+    /// A record whose last activity is older than this many days is stale.
+    pub stale_after_days: u32,
+    /// The date staleness is measured from (`YYYY-MM-DD`; today when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+    /// Leave stale records out (a stale person linked to an open deal is always kept).
+    pub skip_stale: bool,
+    /// Leave test records out (test/asdf/example.com/"do not use").
+    pub skip_test_data: bool,
+    /// Merge companies whose names are near-identical (no domain needed).
+    pub fuzzy_merge: bool,
+    /// Similarity (0–1, Jaro-Winkler on normalised names) above which two names are the same.
+    pub fuzzy_threshold: f64,
+    /// Link a person with no company to the company owning their email's domain.
+    pub link_by_email_domain: bool,
+    /// Extra free-mail domains, on top of the built-in list, that never link people to companies.
+    pub free_mail_domains: Vec<String>,
+    /// Separator between values of multi-valued cells.
+    pub multi_separator: String,
+    /// Rows per Twenty-ready CSV file (Twenty's importer takes 10 000 at most).
+    pub max_rows_per_file: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Settings {
+        Settings {
+            default_country: None,
+            default_currency: "USD".to_string(),
+            day_first: false,
+            stale_after_days: 730,
+            as_of: None,
+            skip_stale: true,
+            skip_test_data: true,
+            fuzzy_merge: true,
+            fuzzy_threshold: 0.95,
+            link_by_email_domain: true,
+            free_mail_domains: Vec::new(),
+            multi_separator: ";".to_string(),
+            max_rows_per_file: 10_000,
+        }
+    }
+}
+
+/// A workspace member known by name, for owners referenced by full name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberRef {
+    pub name: String,
+    pub email: String,
+}
+
+/// A custom object the import needs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomObject {
+    pub name: String,
+    pub plural: String,
+    pub label: String,
+    pub label_plural: String,
+}
+
+/// The whole mapping file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Mapping {
+    pub version: u32,
+    /// The preset the mapping was proposed from (`salesforce`, `hubspot`, …).
+    pub source: String,
+    #[serde(default)]
+    pub settings: Settings,
+    #[serde(
+        default,
+        rename = "custom_object",
+        skip_serializing_if = "Vec::is_empty"
+    )]
+    pub custom_objects: Vec<CustomObject>,
+    /// Workspace members by name → email, for owners the export names rather than identifies.
+    #[serde(default, rename = "member", skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<MemberRef>,
+    /// Named select value maps: source label → Twenty option value.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub value_maps: BTreeMap<String, BTreeMap<String, String>>,
+    #[serde(default, rename = "file")]
+    pub files: Vec<FileMapping>,
+}
+
+/// A mistake in a mapping file, with the place it is at.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{place}: {message}")]
+pub struct MappingError {
+    /// `file "Account.csv", column "Website"`, or `settings.default_currency`.
+    pub place: String,
+    pub message: String,
+}
+
+fn err(place: impl Into<String>, message: impl Into<String>) -> MappingError {
+    MappingError {
+        place: place.into(),
+        message: message.into(),
+    }
+}
+
+/// Objects a file may target besides the schema's own.
+pub const LOOKUP_ONLY: &str = "workspaceMember";
+pub const SKIP_FILE: &str = "skip";
+
+impl Mapping {
+    /// Parses a mapping file. TOML syntax errors come back with their line and column.
+    pub fn from_toml(text: &str) -> Result<Mapping, MappingError> {
+        toml::from_str(text).map_err(|e| err("mapping", e.to_string().trim_end().to_string()))
+    }
+
+    /// The schema the mapping writes to: Twenty's standard objects, extended with the mapping's
+    /// custom objects and custom fields.
+    pub fn schema(&self, base: &Schema) -> Schema {
+        let mut schema = base.clone();
+        for co in &self.custom_objects {
+            if schema.object(&co.name).is_none() {
+                schema.objects.push(crate::schema::ObjectDef {
+                    name: co.name.clone(),
+                    plural: co.plural.clone(),
+                    label: co.label.clone(),
+                    label_plural: co.label_plural.clone(),
+                    fields: vec![crate::schema::FieldDef {
+                        name: "name".into(),
+                        label: "Name".into(),
+                        kind: FieldType::Text,
+                        options: vec![],
+                        relation: None,
+                        unique: false,
+                        custom: false,
+                    }],
+                    custom: true,
+                });
+            }
+        }
+        for f in &self.files {
+            for c in &f.columns {
+                let (Some(kind), Some(field)) = (c.custom, c.field.as_deref()) else {
+                    continue;
+                };
+                let Some(obj) = schema.object_mut(&f.object) else {
+                    continue;
+                };
+                let top = field.split('.').next().unwrap_or(field);
+                if obj.field(top).is_some() {
+                    continue;
+                }
+                let mut options: Vec<String> = Vec::new();
+                if matches!(kind, FieldType::Select | FieldType::MultiSelect)
+                    && let Some(map) = c.values.as_deref().and_then(|v| self.value_maps.get(v))
+                {
+                    let set: BTreeSet<&String> = map.values().collect();
+                    options = set.into_iter().cloned().collect();
+                }
+                obj.fields.push(crate::schema::FieldDef {
+                    name: top.to_string(),
+                    label: c.label.clone().unwrap_or_else(|| c.column.clone()),
+                    kind,
+                    options,
+                    relation: if kind == FieldType::Relation {
+                        c.object.clone()
+                    } else {
+                        None
+                    },
+                    unique: false,
+                    custom: true,
+                });
+            }
+        }
+        schema
+    }
+
+    /// Checks the mapping against the schema it writes to. Every problem found is returned, each
+    /// naming its file and column.
+    pub fn validate(&self, base: &Schema) -> Vec<MappingError> {
+        let mut errors = Vec::new();
+        if self.version != 1 {
+            errors.push(err(
+                "version",
+                format!(
+                    "unsupported mapping version {} (this tool reads 1)",
+                    self.version
+                ),
+            ));
+        }
+        let s = &self.settings;
+        if s.default_currency.len() != 3
+            || !s.default_currency.chars().all(|c| c.is_ascii_uppercase())
+        {
+            errors.push(err(
+                "settings.default_currency",
+                format!(
+                    "`{}` is not an ISO 4217 code such as USD or EUR",
+                    s.default_currency
+                ),
+            ));
+        }
+        if let Some(c) = &s.default_country
+            && (c.len() != 2 || !c.chars().all(|c| c.is_ascii_uppercase()))
+        {
+            errors.push(err(
+                "settings.default_country",
+                format!("`{c}` is not an ISO 3166 alpha-2 code such as US or FR"),
+            ));
+        }
+        if let Some(d) = &s.as_of
+            && !is_iso_date(d)
+        {
+            errors.push(err(
+                "settings.as_of",
+                format!("`{d}` is not a YYYY-MM-DD date"),
+            ));
+        }
+        if !(0.0..=1.0).contains(&s.fuzzy_threshold) {
+            errors.push(err("settings.fuzzy_threshold", "must be between 0 and 1"));
+        }
+        if s.max_rows_per_file == 0 || s.max_rows_per_file > 10_000 {
+            errors.push(err(
+                "settings.max_rows_per_file",
+                "must be between 1 and 10000 (Twenty's importer limit)",
+            ));
+        }
+        let schema = self.schema(base);
+        let mut seen_paths = BTreeSet::new();
+        for f in &self.files {
+            let fplace = format!("file \"{}\"", f.path);
+            if !seen_paths.insert(f.path.as_str()) {
+                errors.push(err(&fplace, "is mapped twice"));
+            }
+            if let Some(m) = path_escape(&f.path) {
+                errors.push(err(&fplace, m));
+            }
+            if f.object == SKIP_FILE {
+                continue;
+            }
+            let object = if f.object == LOOKUP_ONLY {
+                None
+            } else {
+                match schema.object(&f.object) {
+                    Some(o) => Some(o),
+                    None => {
+                        errors.push(err(
+                            &fplace,
+                            format!(
+                                "object `{}` is neither a Twenty standard object ({}) nor a [[custom_object]] of this mapping",
+                                f.object,
+                                base.objects.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                            ),
+                        ));
+                        continue;
+                    }
+                }
+            };
+            if let Some(d) = &f.delimiter
+                && d.chars().count() != 1
+                && d != "\\t"
+            {
+                errors.push(err(
+                    &fplace,
+                    format!("delimiter `{d}` must be one character"),
+                ));
+            }
+            let mut seen_cols = BTreeSet::new();
+            for c in &f.columns {
+                let place = format!("file \"{}\", column \"{}\"", f.path, c.column);
+                if !seen_cols.insert(c.column.as_str()) {
+                    errors.push(err(&place, "is mapped twice"));
+                }
+                match c.transform {
+                    Transform::Skip | Transform::Id | Transform::Currency => continue,
+                    Transform::Relation => {
+                        let Some(target) = c.object.as_deref() else {
+                            errors.push(err(&place, "a relation needs `object = \"company\"` (or person, opportunity, any)"));
+                            continue;
+                        };
+                        if target != "any" && schema.object(target).is_none() {
+                            errors.push(err(
+                                &place,
+                                format!("relation to unknown object `{target}`"),
+                            ));
+                        }
+                        if c.by.is_none() {
+                            errors.push(err(
+                                &place,
+                                "a relation needs `by = \"source_id\"` (or name, email, domain)",
+                            ));
+                        }
+                    }
+                    Transform::Member if c.by.is_none() => {
+                        errors.push(err(
+                            &place,
+                            "a member reference needs `by = \"source_id\"` (or name, email)",
+                        ));
+                    }
+                    Transform::Select | Transform::MultiSelect => {
+                        if let Some(v) = &c.values
+                            && !self.value_maps.contains_key(v)
+                        {
+                            errors.push(err(
+                                &place,
+                                format!("value map `{v}` is not defined in [value_maps]"),
+                            ));
+                        }
+                    }
+                    _ => {}
+                }
+                let Some(object) = object else { continue };
+                let Some(field) = c.field.as_deref() else {
+                    errors.push(err(
+                        &place,
+                        format!("transform `{}` needs a `field`", c.transform.as_str()),
+                    ));
+                    continue;
+                };
+                if field == "targets" {
+                    if !matches!(object.name.as_str(), "note" | "task") {
+                        errors.push(err(&place, "`targets` exists only on notes and tasks"));
+                    }
+                    continue;
+                }
+                let mut parts = field.split('.');
+                let top = parts.next().unwrap_or_default();
+                let sub = parts.next();
+                let Some(def) = object.field(top) else {
+                    errors.push(err(
+                        &place,
+                        format!(
+                            "`{}` has no field `{top}`; name one of: {} — or add `custom = \"TEXT\"` (any Twenty field type) to create it",
+                            object.name,
+                            object.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    ));
+                    continue;
+                };
+                if let Some(sub) = sub {
+                    let known = def.kind.csv_sub_fields().iter().any(|(n, _)| *n == sub);
+                    if !known {
+                        errors.push(err(
+                            &place,
+                            format!(
+                                "field `{top}` ({}) has no sub-field `{sub}`",
+                                def.kind.as_str()
+                            ),
+                        ));
+                    }
+                }
+                if matches!(c.transform, Transform::Relation | Transform::Member)
+                    && def.kind != FieldType::Relation
+                {
+                    errors.push(err(&place, format!("`{top}` is not a relation field")));
+                }
+            }
+        }
+        errors
+    }
+}
+
+/// A path in the mapping must stay inside the export folder.
+fn path_escape(path: &str) -> Option<String> {
+    let p = std::path::Path::new(path);
+    if p.is_absolute() || path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
+        return Some("must be a path relative to the export folder".into());
+    }
+    if p.components()
+        .any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Some("may not leave the export folder (`..`)".into());
+    }
+    None
+}
+
+fn is_iso_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+version = 1
+source = "salesforce"
+[settings]
+default_country = "US"
+[value_maps.stage]
+"Closed Won" = "CUSTOMER"
+"Closed Lost" = "LOST"
+[[file]]
+path = "Account.csv"
+object = "company"
+id_column = "Id"
+columns = [
+  { column = "Id", transform = "id" },
+  { column = "Name", field = "name", transform = "text" },
+  { column = "Website", field = "domainName", transform = "domain" },
+  { column = "BillingCity", field = "address.addressCity", transform = "text" },
+  { column = "Industry", field = "industry", transform = "select", custom = "SELECT" },
+]
+[[file]]
+path = "Opportunity.csv"
+object = "opportunity"
+columns = [
+  { column = "StageName", field = "stage", transform = "select", values = "stage" },
+  { column = "AccountId", field = "company", transform = "relation", object = "company", by = "source_id" },
+]
+"#;
+
+    #[test]
+    fn a_good_mapping_validates() {
+        let m = Mapping::from_toml(GOOD).unwrap();
+        assert_eq!(m.validate(&Schema::standard()), vec![]);
+        let schema = m.schema(&Schema::standard());
+        let industry = schema.object("company").unwrap().field("industry").unwrap();
+        assert!(industry.custom);
+    }
+
+    #[test]
+    fn every_mistake_is_named_with_its_place() {
+        let bad = GOOD
+            .replace("\"address.addressCity\"", "\"address.town\"")
+            .replace(
+                "field = \"industry\", transform = \"select\", custom = \"SELECT\"",
+                "field = \"industry\", transform = \"select\"",
+            )
+            .replace("values = \"stage\"", "values = \"stages\"")
+            .replace("object = \"company\", by", "object = \"compagny\", by")
+            .replace(
+                "path = \"Opportunity.csv\"",
+                "path = \"../Opportunity.csv\"",
+            );
+        let m = Mapping::from_toml(&bad).unwrap();
+        let errors: Vec<String> = m
+            .validate(&Schema::standard())
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        let joined = errors.join("\n");
+        assert!(joined.contains("file \"Account.csv\", column \"BillingCity\": field `address` (ADDRESS) has no sub-field `town`"), "{joined}");
+        assert!(
+            joined.contains(
+                "file \"Account.csv\", column \"Industry\": `company` has no field `industry`"
+            ),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("column \"StageName\": value map `stages` is not defined"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("column \"AccountId\": relation to unknown object `compagny`"),
+            "{joined}"
+        );
+        assert!(
+            joined.contains("file \"../Opportunity.csv\": may not leave the export folder"),
+            "{joined}"
+        );
+        assert_eq!(errors.len(), 5, "{joined}");
+    }
+
+    #[test]
+    fn unknown_keys_and_bad_transforms_are_syntax_errors_with_a_line() {
+        let e =
+            Mapping::from_toml(&GOOD.replace("transform = \"domain\"", "transform = \"domian\""))
+                .unwrap_err();
+        assert!(e.message.contains("line 16"), "{e}");
+        assert!(e.message.contains("domian"), "{e}");
+        let e = Mapping::from_toml(&GOOD.replace("id_column", "idcolumn")).unwrap_err();
+        assert!(e.message.contains("idcolumn"), "{e}");
+    }
+}

@@ -1,0 +1,70 @@
+//! crm2twenty's value cleaners: pure functions that turn one cell of a CRM export into the value
+//! format Twenty expects (shared/twenty-api.md §4), or an [`Issue`] saying why they could not.
+//!
+//! One module per kind of value. Every function is pure: no I/O, no clock, no configuration read
+//! from the environment; the only global state is a few tables built lazily from the data files
+//! in `data/` (embedded with `include_str!`). Callers pass the per-column context (region, date
+//! order, number style, currency) explicitly; column-level inference lives in
+//! [`date::infer`] and [`number::infer_style`].
+//!
+//! What this crate deliberately does not do: decide whether a value is required, skip empty cells
+//! (callers treat empty cells as "no value" before calling), look anything up on the network (no
+//! MX or DNS checks), or know about Twenty's schema.
+
+pub use c2t_core::{Issue, IssueCode};
+
+pub mod address;
+pub mod boolean;
+pub mod date;
+pub mod domain;
+pub mod email;
+pub mod money;
+pub mod name;
+pub mod number;
+pub mod phone;
+pub mod select;
+pub mod text;
+pub mod url;
+
+pub use address::{Country, country, split_street};
+pub use boolean::boolean;
+pub use date::{DateFormatGuess, DateOrder, date, datetime};
+pub use domain::{Domain, domain};
+pub use email::{domain_of, email, emails, is_free_mail};
+pub use money::{Money, is_currency_code, money};
+pub use name::{fingerprint, person_key, similarity, split_full_name};
+pub use number::{NumberStyle, decimal, infer_style};
+pub use phone::{Phone, phone};
+pub use select::{option_value, split_multi};
+pub use text::{clean, csv_safe, is_test_value};
+pub use url::link;
+
+/// The value as quoted in an issue message: at most 80 characters, so a huge cell does not make a
+/// huge report.
+pub(crate) fn quoted(value: &str) -> String {
+    const MAX: usize = 80;
+    let mut out = String::with_capacity(value.len().min(MAX + 8) + 2);
+    out.push('"');
+    let mut chars = value.chars();
+    for c in chars.by_ref().take(MAX) {
+        out.push(c);
+    }
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out.push('"');
+    out
+}
+
+/// Build an issue whose message names the offending value.
+pub(crate) fn issue(code: IssueCode, value: &str, why: &str) -> Issue {
+    Issue::new(code, format!("{} {why}", quoted(value)))
+}
+
+/// Lower-case, accent-free, ASCII form of `s` (deunicode after lower-casing), used for matching
+/// words against the built-in tables.
+pub(crate) fn fold(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    let nfkc: String = s.nfkc().collect();
+    deunicode::deunicode(&nfkc.to_lowercase()).to_ascii_lowercase()
+}

@@ -1,0 +1,262 @@
+//! Free text: [`clean`] makes a cell safe to store (trimmed, NFC, no stray control characters,
+//! `\n` line ends); [`is_test_value`] flags obvious test or placeholder data for the audit;
+//! [`csv_safe`] neutralises cells a spreadsheet would run as formulas when we write CSV.
+//!
+//! Not done here: truncation to a field's maximum length (the caller knows the field and reports
+//! `TEXT_TRUNCATED`), spelling or case changes, HTML stripping.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Trim, normalise line ends (CRLF and lone CR become `\n`), compose to NFC, and drop control
+/// characters other than `\n` and `\t`, plus the invisible BOM / zero-width characters
+/// (U+FEFF, U+200B) that exports leave behind.
+pub fn clean(input: &str) -> String {
+    let mut unified = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                if chars.peek() == Some(&'\n') {
+                    chars.next();
+                }
+                unified.push('\n');
+            }
+            '\n' | '\t' => unified.push(c),
+            '\u{FEFF}' | '\u{200B}' => {}
+            c if c.is_control() => {}
+            c => unified.push(c),
+        }
+    }
+    let composed: String = unified.trim().nfc().collect();
+    // NFC never introduces control characters or outer whitespace, but composition of a leading
+    // combining mark can change what `trim` sees; trim again to stay idempotent.
+    composed.trim().to_string()
+}
+
+struct TestValues {
+    exact: HashSet<String>,
+    phrases: Vec<String>,
+    domains: Vec<String>,
+}
+
+static TEST_VALUES: LazyLock<TestValues> = LazyLock::new(|| {
+    let mut t = TestValues {
+        exact: HashSet::new(),
+        phrases: Vec::new(),
+        domains: Vec::new(),
+    };
+    for line in include_str!("../data/test-values.txt").lines() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(v) = line.strip_prefix("exact:") {
+            t.exact.insert(v.trim().to_string());
+        } else if let Some(v) = line.strip_prefix("phrase:") {
+            t.phrases.push(format!(" {} ", v.trim()));
+        } else if let Some(v) = line.strip_prefix("domain:") {
+            t.domains.push(v.trim().to_string());
+        }
+    }
+    t
+});
+
+/// Lower-case ASCII words of `s` separated by single spaces.
+fn words(s: &str) -> String {
+    let folded = crate::fold(s);
+    let mut out = String::with_capacity(folded.len());
+    for w in folded.split(|c: char| !c.is_ascii_alphanumeric()) {
+        if w.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
+}
+
+/// Whether the cell looks like test or placeholder data (`test`, `Test 2`, `asdf`, `ACME - DO NOT
+/// USE`, `x@example.com`, …). The list is `data/test-values.txt`; see its header for the three
+/// matching rules. Conservative on purpose: a false positive hides a real record from the user's
+/// attention only in the audit, but it should still be rare.
+pub fn is_test_value(s: &str) -> bool {
+    let t = &*TEST_VALUES;
+    // Domains: any `@domain` or bare host in the cell.
+    let lower = s.trim().to_lowercase();
+    for token in
+        lower.split(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '<' || c == '>')
+    {
+        let host = match token.rfind('@') {
+            Some(i) => &token[i + 1..],
+            None => {
+                let no_scheme = token
+                    .strip_prefix("https://")
+                    .or_else(|| token.strip_prefix("http://"))
+                    .unwrap_or(token);
+                no_scheme.split(['/', '?', '#']).next().unwrap_or("")
+            }
+        };
+        let host = host.trim_end_matches('.');
+        if !host.is_empty()
+            && t.domains.iter().any(|d| {
+                host == d
+                    || (host.len() > d.len()
+                        && host.ends_with(d.as_str())
+                        && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+            })
+        {
+            return true;
+        }
+    }
+    let w = words(s);
+    if w.is_empty() {
+        return false;
+    }
+    // Exact, allowing trailing digits: "test", "test 2", "test123".
+    let base = w.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
+    if t.exact.contains(&w) || (!base.is_empty() && t.exact.contains(base)) {
+        return true;
+    }
+    let padded = format!(" {w} ");
+    t.phrases.iter().any(|p| padded.contains(p.as_str()))
+}
+
+/// Make a cell safe to open in a spreadsheet: a cell starting with `=`, `+`, `-`, `@`, a tab or a
+/// carriage return is prefixed with `'` so Excel/LibreOffice/Sheets show it as text instead of
+/// running it as a formula (CSV injection).
+///
+/// Exception, so that numbers and phone numbers stay as they are: a cell starting with `+` or `-`
+/// whose rest is only digits, spaces, `.` and `,` (at least one digit) is left alone: `-12.5`,
+/// `+33 1 23 45 67 89`, `-1 234,50`. Such a cell cannot call a function or reference a cell.
+/// Anything else starting with `+`/`-` (`+1 (415) 555-2671`, `-2+3`, `+cmd|...`) is neutralised.
+pub fn csv_safe(cell: &str) -> String {
+    let Some(first) = cell.chars().next() else {
+        return String::new();
+    };
+    let dangerous = matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r');
+    if !dangerous {
+        return cell.to_string();
+    }
+    if matches!(first, '+' | '-') {
+        let rest = &cell[1..];
+        let plain = rest.bytes().any(|b| b.is_ascii_digit())
+            && rest
+                .bytes()
+                .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'.' | b','));
+        if plain {
+            return cell.to_string();
+        }
+    }
+    format!("'{cell}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clean_table() {
+        let cases: &[(&str, &str)] = &[
+            ("", ""),
+            ("   ", ""),
+            ("  Acme  ", "Acme"),
+            ("a\r\nb\rc\nd", "a\nb\nc\nd"),
+            ("tab\there", "tab\there"),
+            ("bell\u{7}less", "bellless"),
+            ("\u{FEFF}bom", "bom"),
+            ("zero\u{200B}width", "zerowidth"),
+            ("e\u{301}cole", "\u{e9}cole"),
+            ("\u{A0}nbsp\u{A0}", "nbsp"),
+            ("line1\r\n\r\nline3\r\n", "line1\n\nline3"),
+            ("null\u{0}byte", "nullbyte"),
+            ("日本語", "日本語"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(clean(input), *want, "clean({input:?})");
+        }
+        let huge = "x".repeat(1_000_000);
+        assert_eq!(clean(&huge).len(), 1_000_000);
+    }
+
+    #[test]
+    fn test_values_table() {
+        let cases: &[(&str, bool)] = &[
+            ("test", true),
+            ("TEST", true),
+            ("Test 2", true),
+            ("test123", true),
+            ("Testing", true),
+            ("asdf", true),
+            ("qwerty", true),
+            ("xxx", true),
+            ("Dummy", true),
+            ("fake", true),
+            ("Sample", true),
+            ("foo bar", true),
+            ("John Doe", true),
+            ("ACME - DO NOT USE", true),
+            ("Don't use", true),
+            ("ada@example.com", true),
+            ("Ada <ada@EXAMPLE.org>", true),
+            ("https://www.example.com/x", true),
+            ("test.com", true),
+            ("bob@sub.test.com", true),
+            ("Lorem ipsum dolor", true),
+            ("à supprimer", true),
+            // conservative: real names containing test words are kept
+            ("Test Valley Ltd", false),
+            ("Contest Inc", false),
+            ("Fake Street Records", false),
+            ("Samples & Co", false),
+            ("ada@latest.com", false),
+            ("ada@mytest.com", false),
+            ("Testa Rossa", false),
+            ("ABC", false),
+            ("Tata Motors", false),
+            ("", false),
+            ("   ", false),
+            ("Acme", false),
+        ];
+        for (input, want) in cases {
+            assert_eq!(is_test_value(input), *want, "is_test_value({input:?})");
+        }
+    }
+
+    #[test]
+    fn csv_safe_table() {
+        let cases: &[(&str, &str)] = &[
+            ("", ""),
+            ("Acme", "Acme"),
+            ("=1+1", "'=1+1"),
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("+cmd|' /C calc'!A0", "'+cmd|' /C calc'!A0"),
+            ("-2+3", "'-2+3"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("-12.5", "-12.5"),
+            ("-1 234,50", "-1 234,50"),
+            ("+33 1 23 45 67 89", "+33 1 23 45 67 89"),
+            ("+14155552671", "+14155552671"),
+            ("+1 (415) 555-2671", "'+1 (415) 555-2671"),
+            ("-", "'-"),
+            ("+", "'+"),
+            ("- item", "'- item"),
+            ("'=already", "'=already"),
+            ("a=b", "a=b"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(csv_safe(input), *want, "csv_safe({input:?})");
+            assert_eq!(
+                csv_safe(&csv_safe(input)),
+                csv_safe(input),
+                "idempotent {input:?}"
+            );
+        }
+    }
+}

@@ -1,0 +1,493 @@
+//! The audit: what a person reads before deciding to migrate. Per file, the fill rate of every
+//! column and the invalid values found; duplicates, test data, stale records, dangling and
+//! ambiguous references, free-mail addresses, owners that match no member; what will be kept.
+//! One serde model, rendered as a terminal summary, JSON and a self-contained HTML page.
+
+use crate::job::{Prepared, Status};
+use crate::link::Target;
+use c2t_core::IssueCode;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ColumnAudit {
+    pub column: String,
+    pub filled: u64,
+    pub fill_rate: f64,
+    /// The mapping's target (`field (transform)`, or `skip`).
+    pub target: String,
+    pub unused: bool,
+    /// Invalid values found: code → count.
+    pub invalid: BTreeMap<String, u64>,
+    /// A few examples of the problems (`line N: message`).
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileAudit {
+    pub path: String,
+    pub object: String,
+    pub encoding: String,
+    pub delimiter: Option<String>,
+    pub rows: u64,
+    pub columns: Vec<ColumnAudit>,
+    pub ambiguous_date_columns: Vec<String>,
+    pub warnings: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ObjectCounts {
+    pub read: u64,
+    pub kept: u64,
+    pub merged: u64,
+    pub skipped: BTreeMap<String, u64>,
+    pub rejected: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Place {
+    /// `file:line`.
+    pub at: String,
+    pub name: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Cluster {
+    pub object: String,
+    pub survivor: Place,
+    pub merged: Vec<Place>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct LinkCoverage {
+    pub people: u64,
+    pub people_with_company: u64,
+    pub people_linked_by_email_domain: u64,
+    pub opportunities: u64,
+    pub opportunities_with_company: u64,
+    pub opportunities_with_contact: u64,
+    pub activities: u64,
+    pub activities_with_targets: u64,
+    pub owner_references: u64,
+    pub owners_resolved: u64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Totals {
+    pub read: u64,
+    pub imported: u64,
+    pub merged: u64,
+    pub skipped: u64,
+    pub rejected: u64,
+    pub balanced: bool,
+}
+
+/// The whole audit.
+#[derive(Debug, Clone, Serialize)]
+pub struct Audit {
+    pub source: String,
+    pub as_of: String,
+    pub stale_before: String,
+    pub totals: Totals,
+    pub objects: BTreeMap<String, ObjectCounts>,
+    pub files: Vec<FileAudit>,
+    pub duplicates: Vec<Cluster>,
+    pub test_data: Vec<Place>,
+    pub stale: Vec<Place>,
+    pub dangling_references: Vec<Place>,
+    pub ambiguous_references: Vec<Place>,
+    pub unknown_owners: Vec<Place>,
+    pub free_mail: u64,
+    pub rejected: Vec<Place>,
+    pub links: LinkCoverage,
+    /// Select values that need a new option in Twenty: `object.field` → values.
+    pub options_to_create: BTreeMap<String, Vec<String>>,
+    /// Custom fields the mapping writes: `object.field` → type.
+    pub custom_fields: BTreeMap<String, String>,
+    pub unused_columns: Vec<String>,
+}
+
+/// Builds the audit of a prepared export.
+pub fn build(p: &Prepared) -> Audit {
+    let mut files = Vec::new();
+    let mut unused_columns = Vec::new();
+    for (fi, info) in p.files.iter().enumerate() {
+        let fm = &p.mapping.files[fi];
+        let mut columns = Vec::new();
+        for (ci, h) in info.headers.iter().enumerate() {
+            let filled = info.filled.get(ci).copied().unwrap_or(0);
+            let cm = fm.column(h);
+            let target = match cm {
+                Some(c) if c.transform == c2t_core::Transform::Skip => "skip".to_string(),
+                Some(c) => match &c.field {
+                    Some(f) => format!("{f} ({})", c.transform.as_str()),
+                    None => c.transform.as_str().to_string(),
+                },
+                None => "not in mapping".to_string(),
+            };
+            let mut invalid: BTreeMap<String, u64> = BTreeMap::new();
+            let mut examples = Vec::new();
+            for f in p.findings.iter().filter(|f| f.file == fi && &f.column == h) {
+                if matches!(
+                    f.code,
+                    IssueCode::ReferenceDangling
+                        | IssueCode::ReferenceAmbiguous
+                        | IssueCode::OwnerUnknown
+                        | IssueCode::FreeMailDomain
+                ) {
+                    continue;
+                }
+                *invalid.entry(f.code.to_string()).or_default() += 1;
+                if examples.len() < 3 {
+                    examples.push(format!("line {}: {}", f.line, f.message));
+                }
+            }
+            let unused = filled == 0;
+            if unused && info.rows > 0 {
+                unused_columns.push(format!("{}: {h}", info.path));
+            }
+            columns.push(ColumnAudit {
+                column: h.clone(),
+                filled,
+                fill_rate: if info.rows == 0 {
+                    0.0
+                } else {
+                    filled as f64 / info.rows as f64
+                },
+                target,
+                unused,
+                invalid,
+                examples,
+            });
+        }
+        files.push(FileAudit {
+            path: info.path.clone(),
+            object: info.object.clone(),
+            encoding: info.encoding.clone(),
+            delimiter: info.delimiter.map(|d| {
+                if d == '\t' {
+                    "tab".to_string()
+                } else {
+                    d.to_string()
+                }
+            }),
+            rows: info.rows,
+            columns,
+            ambiguous_date_columns: info.ambiguous_dates.clone(),
+            warnings: info.warnings.clone(),
+            error: info.error.clone(),
+        });
+    }
+
+    let mut objects: BTreeMap<String, ObjectCounts> = BTreeMap::new();
+    for e in &p.ledger.entries {
+        let c = objects.entry(e.object.clone()).or_default();
+        c.read += 1;
+        match &e.outcome {
+            c2t_core::Outcome::Imported => c.kept += 1,
+            c2t_core::Outcome::Merged { .. } => c.merged += 1,
+            c2t_core::Outcome::Skipped { rule } => *c.skipped.entry(rule.clone()).or_default() += 1,
+            c2t_core::Outcome::Rejected { .. } => c.rejected += 1,
+        }
+    }
+
+    let place = |r: usize, detail: String| Place {
+        at: p.place(r),
+        name: p.records[r].display_name(),
+        detail,
+    };
+    let mut clusters: BTreeMap<usize, Vec<Place>> = BTreeMap::new();
+    let mut test_data = Vec::new();
+    let mut stale = Vec::new();
+    for (i, s) in p.status.iter().enumerate() {
+        match s {
+            Status::Merged(m) => clusters
+                .entry(m.survivor)
+                .or_default()
+                .push(place(i, m.rule.clone())),
+            Status::Skipped { rule, detail } if rule == "test_data" => {
+                test_data.push(place(i, detail.clone()))
+            }
+            Status::Skipped { rule, detail } if rule == "stale" => {
+                stale.push(place(i, detail.clone()))
+            }
+            _ => {}
+        }
+    }
+    let duplicates = clusters
+        .into_iter()
+        .map(|(s, merged)| Cluster {
+            object: p.records[s].object.clone(),
+            survivor: place(s, "kept".into()),
+            merged,
+        })
+        .collect();
+
+    let finding_places = |code: IssueCode| -> Vec<Place> {
+        p.findings
+            .iter()
+            .filter(|f| f.code == code)
+            .map(|f| Place {
+                at: format!("{}:{}", p.file_name(f.file), f.line),
+                name: f.column.clone(),
+                detail: f.message.clone(),
+            })
+            .collect()
+    };
+    let rejected = p
+        .rejects
+        .iter()
+        .map(|r| Place {
+            at: format!("{}:{}", r.file, r.line),
+            name: String::new(),
+            detail: r.reason.clone(),
+        })
+        .collect();
+
+    let mut links = LinkCoverage::default();
+    for i in p.kept() {
+        let r = &p.records[i];
+        let l = &p.links[i];
+        let has = |f: &str| l.iter().any(|x| x.field == f);
+        links.owner_references += r
+            .refs
+            .iter()
+            .filter(|x| x.object == "workspaceMember")
+            .count() as u64;
+        links.owners_resolved += l
+            .iter()
+            .filter(|x| matches!(x.target, Target::Member(_)))
+            .count() as u64;
+        match r.object.as_str() {
+            "person" => {
+                links.people += 1;
+                if has("company") {
+                    links.people_with_company += 1;
+                }
+                if l.iter().any(|x| x.via == "email_domain") {
+                    links.people_linked_by_email_domain += 1;
+                }
+            }
+            "opportunity" => {
+                links.opportunities += 1;
+                if has("company") {
+                    links.opportunities_with_company += 1;
+                }
+                if has("pointOfContact") {
+                    links.opportunities_with_contact += 1;
+                }
+            }
+            "note" | "task" => {
+                links.activities += 1;
+                if has("targets") {
+                    links.activities_with_targets += 1;
+                }
+            }
+            _ => {}
+        }
+    }
+
+    let mut custom_fields = BTreeMap::new();
+    for f in &p.mapping.files {
+        for c in &f.columns {
+            if let (Some(kind), Some(field)) = (c.custom, &c.field) {
+                custom_fields.insert(format!("{}.{field}", f.object), kind.as_str().to_string());
+            }
+        }
+    }
+    let t = p.ledger.totals();
+    Audit {
+        source: p.mapping.source.clone(),
+        as_of: p.as_of.clone(),
+        stale_before: p.stale_cutoff.clone(),
+        totals: Totals {
+            read: t.read,
+            imported: t.imported,
+            merged: t.merged,
+            skipped: t.skipped,
+            rejected: t.rejected,
+            balanced: t.balances(),
+        },
+        objects,
+        files,
+        duplicates,
+        test_data,
+        stale,
+        dangling_references: finding_places(IssueCode::ReferenceDangling),
+        ambiguous_references: finding_places(IssueCode::ReferenceAmbiguous),
+        unknown_owners: finding_places(IssueCode::OwnerUnknown),
+        free_mail: p
+            .findings
+            .iter()
+            .filter(|f| f.code == IssueCode::FreeMailDomain)
+            .count() as u64,
+        rejected,
+        links,
+        options_to_create: p
+            .new_options
+            .iter()
+            .map(|((o, f), v)| (format!("{o}.{f}"), v.iter().cloned().collect()))
+            .collect(),
+        custom_fields,
+        unused_columns,
+    }
+}
+
+fn pct(a: u64, b: u64) -> String {
+    if b == 0 {
+        "-".into()
+    } else {
+        format!("{:.0}%", 100.0 * a as f64 / b as f64)
+    }
+}
+
+/// A summary for the terminal: short, with the numbers that decide.
+pub fn terminal(a: &Audit) -> String {
+    let mut o = String::new();
+    let _ = writeln!(
+        o,
+        "Audit of a {} export (stale = no activity since {})",
+        a.source, a.stale_before
+    );
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  {:<14} {:>7} {:>7} {:>7} {:>7} {:>8}",
+        "object", "read", "kept", "merged", "skipped", "rejected"
+    );
+    for (obj, c) in &a.objects {
+        let skipped: u64 = c.skipped.values().sum();
+        let _ = writeln!(
+            o,
+            "  {obj:<14} {:>7} {:>7} {:>7} {:>7} {:>8}",
+            c.read, c.kept, c.merged, skipped, c.rejected
+        );
+    }
+    let t = &a.totals;
+    let _ = writeln!(
+        o,
+        "  {:<14} {:>7} {:>7} {:>7} {:>7} {:>8}",
+        "total", t.read, t.imported, t.merged, t.skipped, t.rejected
+    );
+    let _ = writeln!(
+        o,
+        "  ledger: {}",
+        if t.balanced {
+            "balanced — every row is imported, merged, skipped or rejected"
+        } else {
+            "NOT BALANCED — a bug: please report it"
+        }
+    );
+    let _ = writeln!(o);
+    let invalid: u64 = a
+        .files
+        .iter()
+        .flat_map(|f| f.columns.iter())
+        .map(|c| c.invalid.values().sum::<u64>())
+        .sum();
+    let lines = [
+        (
+            a.duplicates.len() as u64,
+            format!(
+                "duplicate clusters merged ({} rows)",
+                a.duplicates.iter().map(|c| c.merged.len()).sum::<usize>()
+            ),
+        ),
+        (a.test_data.len() as u64, "test rows skipped".to_string()),
+        (a.stale.len() as u64, "stale records skipped".to_string()),
+        (
+            invalid,
+            "invalid values dropped from their field (record kept)".to_string(),
+        ),
+        (
+            a.dangling_references.len() as u64,
+            "dangling references".to_string(),
+        ),
+        (
+            a.ambiguous_references.len() as u64,
+            "ambiguous references (not guessed)".to_string(),
+        ),
+        (
+            a.unknown_owners.len() as u64,
+            "owners matching no workspace member".to_string(),
+        ),
+        (
+            a.free_mail,
+            "free-mail addresses (not used to find companies)".to_string(),
+        ),
+        (
+            a.unused_columns.len() as u64,
+            "unused columns (empty in every row)".to_string(),
+        ),
+        (
+            a.rejected.len() as u64,
+            "rows rejected (see rejects.csv)".to_string(),
+        ),
+    ];
+    for (n, what) in lines {
+        let _ = writeln!(o, "  {n:>6}  {what}");
+    }
+    let l = &a.links;
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "  links: people→company {} ({} by email domain), opportunities→company {}, →contact {}, notes/tasks→targets {}, owners {}",
+        pct(l.people_with_company, l.people),
+        l.people_linked_by_email_domain,
+        pct(l.opportunities_with_company, l.opportunities),
+        pct(l.opportunities_with_contact, l.opportunities),
+        pct(l.activities_with_targets, l.activities),
+        pct(l.owners_resolved, l.owner_references),
+    );
+    let ambiguous: Vec<String> = a
+        .files
+        .iter()
+        .flat_map(|f| {
+            f.ambiguous_date_columns
+                .iter()
+                .map(move |c| format!("{}: {c}", f.path))
+        })
+        .collect();
+    if !ambiguous.is_empty() {
+        let _ = writeln!(
+            o,
+            "  dates that could be dd/mm or mm/dd (read with the mapping's day_first): {}",
+            ambiguous.join(", ")
+        );
+    }
+    if !a.options_to_create.is_empty() {
+        let opts: Vec<String> = a
+            .options_to_create
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.join(", ")))
+            .collect();
+        let _ = writeln!(
+            o,
+            "  select options to create before import: {}",
+            opts.join("; ")
+        );
+    }
+    if !a.custom_fields.is_empty() {
+        let _ = writeln!(
+            o,
+            "  custom fields to create before import: {}",
+            a.custom_fields
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    for f in a.files.iter().filter(|f| f.error.is_some()) {
+        let _ = writeln!(
+            o,
+            "  unreadable: {}: {}",
+            f.path,
+            f.error.as_deref().unwrap_or("")
+        );
+    }
+    o
+}

@@ -1,0 +1,298 @@
+//! De-duplication: records of one object that share a normalised key become one record.
+//!
+//! Keys: the source id (a row exported twice), the primary email for people, the registrable
+//! domain for companies, and — for companies, when `fuzzy_merge` is on — near-identical names
+//! (Jaro-Winkler on name fingerprints, compared only inside blocks sharing a prefix). Two records
+//! whose keys differ (two emails, two domains) are never merged, whatever their names say.
+//!
+//! Survivorship: the most recently modified record wins; its empty fields are filled from the
+//! others, most recent first; emails, phones and links the others add are kept as additional
+//! values. Every merge is returned with its rule, so the ledger can say which rows went where.
+
+use crate::record::{Record, is_empty};
+use c2t_core::Settings;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// A record folded into another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Merge {
+    pub survivor: usize,
+    pub rule: String,
+}
+
+struct Clusters {
+    parent: Vec<usize>,
+    /// The cluster's identity key (email or domain), when it has one.
+    key: Vec<Option<String>>,
+}
+
+impl Clusters {
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    /// Joins the clusters of a and b unless their keys conflict. Returns whether they joined.
+    fn union(&mut self, a: usize, b: usize) -> bool {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra == rb {
+            return true;
+        }
+        match (&self.key[ra], &self.key[rb]) {
+            (Some(x), Some(y)) if x != y => return false,
+            _ => {}
+        }
+        let k = self.key[ra].clone().or_else(|| self.key[rb].clone());
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        self.parent[hi] = lo;
+        self.key[lo] = k;
+        true
+    }
+}
+
+/// The identity key of a record: primary email for people, registrable domain for companies.
+pub fn identity_key(r: &Record) -> Option<String> {
+    match r.object.as_str() {
+        "person" => r.primary_email().map(str::to_lowercase),
+        "company" => r
+            .domain_url()
+            .and_then(|u| c2t_normalize::domain::domain(u).ok())
+            .map(|d| d.key),
+        _ => None,
+    }
+}
+
+/// Finds duplicates among `alive` records (indexes into `records`). Returns, for each merged-away
+/// record, its survivor and the rule that matched.
+pub fn find_merges(
+    records: &[Record],
+    alive: &[usize],
+    settings: &Settings,
+) -> HashMap<usize, Merge> {
+    let n = records.len();
+    let mut cl = Clusters {
+        parent: (0..n).collect(),
+        key: records.iter().map(identity_key).collect(),
+    };
+    let mut rule_of: HashMap<usize, String> = HashMap::new();
+    let join = |cl: &mut Clusters,
+                a: usize,
+                b: usize,
+                rule: &str,
+                rule_of: &mut HashMap<usize, String>| {
+        if cl.find(a) != cl.find(b) && cl.union(a, b) {
+            rule_of.entry(b).or_insert_with(|| rule.to_string());
+            rule_of.entry(a).or_insert_with(|| rule.to_string());
+        }
+    };
+    // Exact keys.
+    let mut by_id: HashMap<(&str, &str), usize> = HashMap::new();
+    let mut by_key: HashMap<(&str, String), usize> = HashMap::new();
+    for &i in alive {
+        let r = &records[i];
+        if let Some(id) = r.source_id.as_deref() {
+            match by_id.get(&(r.object.as_str(), id)) {
+                Some(&first) => join(&mut cl, first, i, "same source id", &mut rule_of),
+                None => {
+                    by_id.insert((r.object.as_str(), id), i);
+                }
+            }
+        }
+        if let Some(k) = identity_key(r) {
+            let rule = if r.object == "person" {
+                "same email"
+            } else {
+                "same domain"
+            };
+            match by_key.get(&(r.object.as_str(), k.clone())) {
+                Some(&first) => join(&mut cl, first, i, rule, &mut rule_of),
+                None => {
+                    by_key.insert((r.object.as_str(), k), i);
+                }
+            }
+        }
+    }
+    // Fuzzy company names, blocked by the fingerprint's first three characters.
+    if settings.fuzzy_merge {
+        let mut blocks: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+        for &i in alive {
+            let r = &records[i];
+            if r.object != "company" {
+                continue;
+            }
+            let Some(Value::String(name)) = r.values.get("name") else {
+                continue;
+            };
+            let fp = c2t_normalize::name::fingerprint(name);
+            if fp.chars().count() < 3 {
+                continue;
+            }
+            let block: String = fp.chars().take(3).collect();
+            blocks.entry(block).or_default().push((i, fp));
+        }
+        const BLOCK_CAP: usize = 2_000;
+        for members in blocks.values() {
+            if members.len() > BLOCK_CAP {
+                continue;
+            }
+            for (x, (a, fa)) in members.iter().enumerate() {
+                for (b, fb) in &members[x + 1..] {
+                    let score = if fa == fb {
+                        1.0
+                    } else {
+                        strsim::jaro_winkler(fa, fb)
+                    };
+                    if score >= settings.fuzzy_threshold {
+                        let rule = if fa == fb {
+                            "same name".to_string()
+                        } else {
+                            format!("similar name ({score:.2})")
+                        };
+                        join(&mut cl, *a, *b, &rule, &mut rule_of);
+                    }
+                }
+            }
+        }
+    }
+    // Survivors: the most recently modified member of each cluster (the first row on a tie).
+    let mut clusters: HashMap<usize, Vec<usize>> = HashMap::new();
+    for &i in alive {
+        let root = cl.find(i);
+        clusters.entry(root).or_default().push(i);
+    }
+    let mut merges = HashMap::new();
+    for members in clusters.values() {
+        if members.len() < 2 {
+            continue;
+        }
+        let survivor = *members
+            .iter()
+            .max_by(|&&a, &&b| {
+                let ma = records[a].modified.as_deref().unwrap_or("");
+                let mb = records[b].modified.as_deref().unwrap_or("");
+                ma.cmp(mb).then(b.cmp(&a))
+            })
+            .expect("cluster is not empty");
+        for &m in members {
+            if m != survivor {
+                let rule = rule_of
+                    .get(&m)
+                    .cloned()
+                    .unwrap_or_else(|| "duplicate".into());
+                merges.insert(m, Merge { survivor, rule });
+            }
+        }
+    }
+    merges
+}
+
+/// Folds the merged-away records into their survivors: empty values filled, additional emails,
+/// phones and links kept, references the survivor lacks taken over.
+pub fn apply(records: &mut [Record], merges: &HashMap<usize, Merge>) {
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (&m, merge) in merges {
+        groups.entry(merge.survivor).or_default().push(m);
+    }
+    for (survivor, mut others) in groups {
+        // Most recent first, so the freshest value fills a gap.
+        others.sort_by(|&a, &b| {
+            let ma = records[a].modified.as_deref().unwrap_or("");
+            let mb = records[b].modified.as_deref().unwrap_or("");
+            mb.cmp(ma).then(a.cmp(&b))
+        });
+        for o in others {
+            let other = records[o].clone();
+            let s = &mut records[survivor];
+            for (k, v) in &other.values {
+                fill(s.values.entry(k.clone()).or_insert(Value::Null), v, k);
+            }
+            for r in other.refs {
+                let have = s.refs.iter().any(|x| x.field == r.field);
+                if r.field == "targets" || !have {
+                    s.refs.push(r);
+                }
+            }
+            if s.activity.is_none() || other.activity.as_deref() > s.activity.as_deref() {
+                s.activity = other.activity.clone().or(s.activity.clone());
+            }
+        }
+    }
+}
+
+/// Fills empty parts of `dst` from `src`; unions multi-valued parts of composite fields.
+fn fill(dst: &mut Value, src: &Value, field: &str) {
+    if is_empty(dst) {
+        *dst = src.clone();
+        return;
+    }
+    let (Value::Object(d), Value::Object(s)) = (dst, src) else {
+        return;
+    };
+    match field {
+        "emails" => {
+            let primary = d.get("primaryEmail").cloned();
+            let mut extra: Vec<Value> = d
+                .get("additionalEmails")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut candidates: Vec<Value> = Vec::new();
+            if let Some(p) = s.get("primaryEmail") {
+                candidates.push(p.clone());
+            }
+            candidates.extend(
+                s.get("additionalEmails")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            for c in candidates {
+                if !is_empty(&c) && Some(&c) != primary.as_ref() && !extra.contains(&c) {
+                    extra.push(c);
+                }
+            }
+            d.insert("additionalEmails".into(), Value::Array(extra));
+        }
+        "phones" => {
+            let primary = d.get("primaryPhoneNumber").cloned();
+            let mut extra: Vec<Value> = d
+                .get("additionalPhones")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let mut candidates: Vec<Value> = Vec::new();
+            if let Some(num) = s.get("primaryPhoneNumber").filter(|v| !is_empty(v)) {
+                candidates.push(serde_json::json!({
+                    "number": num,
+                    "countryCode": s.get("primaryPhoneCountryCode").cloned().unwrap_or(Value::Null),
+                    "callingCode": s.get("primaryPhoneCallingCode").cloned().unwrap_or(Value::Null),
+                }));
+            }
+            candidates.extend(
+                s.get("additionalPhones")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            );
+            for c in candidates {
+                let num = c.get("number").cloned();
+                if num != primary && !extra.iter().any(|x| x.get("number") == num.as_ref()) {
+                    extra.push(c);
+                }
+            }
+            d.insert("additionalPhones".into(), Value::Array(extra));
+        }
+        _ => {
+            for (k, v) in s {
+                let slot = d.entry(k.clone()).or_insert(Value::Null);
+                if is_empty(slot) {
+                    *slot = v.clone();
+                }
+            }
+        }
+    }
+}

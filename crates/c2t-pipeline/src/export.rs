@@ -1,0 +1,386 @@
+//! Writes Twenty-ready CSV files: one per object in import order, at most `max_rows_per_file`
+//! rows each, with headers exactly as Twenty's importer labels its targets (`Name`,
+//! `Domain Name / Link URL`, `Emails / Primary Email`, `Company / Domain Name / Link URL`…), so
+//! Twenty matches every column by itself. Also writes `rejects.csv` and `ledger.csv`.
+//!
+//! Relation columns name the parent by its unique key (company website, person email, member
+//! email) as the importer asks; a parent that has no such key is named by the `Id` this file
+//! gives it. Notes and tasks are written too, with their links in `*-targets.csv`, but Twenty's
+//! UI importer cannot link them: they keep their links only through the API route.
+
+use crate::job::{Prepared, Status};
+use crate::link::Target;
+use crate::record::{Record, get_path, is_empty};
+use c2t_core::{FieldType, ObjectDef};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The namespace of the ids crm2twenty gives records (UUID v5 of the object and source key).
+pub const ID_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x6a1c_52d4_8f0e_4c3a_9b7e_2d1f_c2e0_7a11);
+
+/// The Twenty id of a record: the same for the same source record on every run.
+pub fn record_id(p: &Prepared, r: usize) -> uuid::Uuid {
+    let rec = &p.records[r];
+    let key = match &rec.source_id {
+        Some(id) => format!("{}|{}|id:{id}", p.mapping.source, rec.object),
+        None => format!(
+            "{}|{}|row:{}:{}",
+            p.mapping.source,
+            rec.object,
+            p.file_name(rec.file),
+            rec.line
+        ),
+    };
+    uuid::Uuid::new_v5(&ID_NAMESPACE, key.as_bytes())
+}
+
+/// Objects in import order: companies, people, opportunities, custom objects, notes, tasks.
+pub fn import_order(p: &Prepared) -> Vec<String> {
+    let mut order: Vec<String> = ["company", "person", "opportunity"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for o in &p.schema.objects {
+        if o.custom && !order.contains(&o.name) {
+            order.push(o.name.clone());
+        }
+    }
+    order.extend(["note".to_string(), "task".to_string()]);
+    order
+}
+
+/// One written file.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub path: PathBuf,
+    pub object: String,
+    pub rows: usize,
+}
+
+fn csv_cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::Array(a) if a.is_empty() => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A column of an output file: its header and how to get its value from a record.
+enum Col {
+    Id,
+    Scalar(String),
+    Sub(String, String),
+    /// Amount in units (the importer multiplies it into micros).
+    Amount(String),
+    RelKey {
+        field: String,
+        target_object: String,
+    },
+    RelId {
+        field: String,
+    },
+    Member {
+        field: String,
+    },
+}
+
+fn object_columns(p: &Prepared, def: &ObjectDef, kept: &[usize]) -> Vec<(String, Col)> {
+    let mut cols = vec![("Id".to_string(), Col::Id)];
+    let any = |path: &str| {
+        kept.iter()
+            .any(|&r| p.records[r].get(path).is_some_and(|v| !is_empty(v)))
+    };
+    for f in &def.fields {
+        match f.kind {
+            FieldType::Relation => {
+                let linked = kept
+                    .iter()
+                    .any(|&r| p.links[r].iter().any(|l| l.field == f.name));
+                if !linked {
+                    continue;
+                }
+                let target = f.relation.clone().unwrap_or_default();
+                if target == "workspaceMember" {
+                    cols.push((
+                        format!("{} / User Email", f.label),
+                        Col::Member {
+                            field: f.name.clone(),
+                        },
+                    ));
+                    continue;
+                }
+                let key_label = match target.as_str() {
+                    "company" => Some("Domain Name / Link URL"),
+                    "person" => Some("Emails / Primary Email"),
+                    _ => None,
+                };
+                if let Some(kl) = key_label {
+                    cols.push((
+                        format!("{} / {kl}", f.label),
+                        Col::RelKey {
+                            field: f.name.clone(),
+                            target_object: target.clone(),
+                        },
+                    ));
+                }
+                cols.push((
+                    format!("{} / Id", f.label),
+                    Col::RelId {
+                        field: f.name.clone(),
+                    },
+                ));
+            }
+            k if k.is_composite() => {
+                for (sub, sub_label) in k.csv_sub_fields() {
+                    let path = format!("{}.{sub}", f.name);
+                    if !any(&path) {
+                        continue;
+                    }
+                    let header = format!("{} / {sub_label}", f.label);
+                    if *sub == "amountMicros" {
+                        cols.push((header, Col::Amount(f.name.clone())));
+                    } else {
+                        cols.push((header, Col::Sub(f.name.clone(), sub.to_string())));
+                    }
+                }
+            }
+            _ => {
+                if any(&f.name) {
+                    cols.push((f.label.clone(), Col::Scalar(f.name.clone())));
+                }
+            }
+        }
+    }
+    cols
+}
+
+/// The unique key of a record as the importer connects by it, when it has one.
+fn unique_key(rec: &Record, object: &str) -> Option<String> {
+    match object {
+        "company" => rec.domain_url().map(str::to_string),
+        "person" => rec.primary_email().map(str::to_string),
+        _ => None,
+    }
+}
+
+fn cell(p: &Prepared, r: usize, col: &Col) -> String {
+    let rec = &p.records[r];
+    match col {
+        Col::Id => record_id(p, r).to_string(),
+        Col::Scalar(f) => rec.values.get(f).map(csv_cell).unwrap_or_default(),
+        Col::Sub(f, sub) => get_path(&rec.values, &format!("{f}.{sub}"))
+            .map(csv_cell)
+            .unwrap_or_default(),
+        Col::Amount(f) => get_path(&rec.values, &format!("{f}.amountMicros"))
+            .and_then(Value::as_i64)
+            .map(micros_to_amount)
+            .unwrap_or_default(),
+        Col::RelKey {
+            field,
+            target_object,
+        } => p.links[r]
+            .iter()
+            .find(|l| &l.field == field)
+            .and_then(|l| match l.target {
+                Target::Record(t) => unique_key(&p.records[t], target_object),
+                Target::Member(_) => None,
+            })
+            .unwrap_or_default(),
+        Col::RelId { field } => p.links[r]
+            .iter()
+            .find(|l| &l.field == field)
+            .and_then(|l| match l.target {
+                Target::Record(t) => {
+                    let has_key = unique_key(&p.records[t], &p.records[t].object).is_some();
+                    (!has_key).then(|| record_id(p, t).to_string())
+                }
+                Target::Member(_) => None,
+            })
+            .unwrap_or_default(),
+        Col::Member { field } => p.links[r]
+            .iter()
+            .find(|l| &l.field == field)
+            .and_then(|l| match &l.target {
+                Target::Member(e) => Some(e.clone()),
+                Target::Record(_) => None,
+            })
+            .unwrap_or_default(),
+    }
+}
+
+/// Micros as a plain decimal amount (`1500000000` → `1500`, `1234560000` → `1234.56`).
+fn micros_to_amount(micros: i64) -> String {
+    let neg = micros < 0;
+    let m = micros.unsigned_abs();
+    let (units, frac) = (m / 1_000_000, m % 1_000_000);
+    let mut s = units.to_string();
+    if frac != 0 {
+        let f = format!("{frac:06}");
+        s.push('.');
+        s.push_str(f.trim_end_matches('0'));
+    }
+    if neg { format!("-{s}") } else { s }
+}
+
+fn write_csv(path: &Path, headers: &[String], rows: &[Vec<String>]) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_path(path).map_err(std::io::Error::other)?;
+    w.write_record(headers).map_err(std::io::Error::other)?;
+    for row in rows {
+        let safe: Vec<String> = row
+            .iter()
+            .map(|c| c2t_normalize::text::csv_safe(c))
+            .collect();
+        w.write_record(&safe).map_err(std::io::Error::other)?;
+    }
+    w.flush()
+}
+
+/// Writes the Twenty-ready files, `rejects.csv` and `ledger.csv` into `out`.
+pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
+    std::fs::create_dir_all(out)?;
+    // Earlier outputs of ours would mix with these: clear them.
+    for entry in std::fs::read_dir(out)?.flatten() {
+        let name = entry.file_name().to_string_lossy().to_string();
+        let ours = name.ends_with(".csv")
+            && name.as_bytes().first().is_some_and(u8::is_ascii_digit)
+            && name.as_bytes().get(2) == Some(&b'-');
+        if ours {
+            std::fs::remove_file(entry.path())?;
+        }
+    }
+    let mut written = Vec::new();
+    let max = p.mapping.settings.max_rows_per_file.max(1);
+    let mut by_object: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for r in p.kept() {
+        by_object
+            .entry(p.records[r].object.as_str())
+            .or_default()
+            .push(r);
+    }
+    for (n, object) in import_order(p).iter().enumerate() {
+        let Some(kept) = by_object.get(object.as_str()) else {
+            continue;
+        };
+        let Some(def) = p.schema.object(object) else {
+            continue;
+        };
+        let cols = object_columns(p, def, kept);
+        let headers: Vec<String> = cols.iter().map(|(h, _)| h.clone()).collect();
+        let chunks: Vec<&[usize]> = kept.chunks(max).collect();
+        for (k, chunk) in chunks.iter().enumerate() {
+            let suffix = if chunks.len() > 1 {
+                format!("-{}", k + 1)
+            } else {
+                String::new()
+            };
+            let path = out.join(format!(
+                "{:02}-{}{suffix}.csv",
+                n + 1,
+                def.plural.to_lowercase()
+            ));
+            let rows: Vec<Vec<String>> = chunk
+                .iter()
+                .map(|&r| cols.iter().map(|(_, c)| cell(p, r, c)).collect())
+                .collect();
+            write_csv(&path, &headers, &rows)?;
+            written.push(Written {
+                path,
+                object: object.clone(),
+                rows: rows.len(),
+            });
+        }
+        if matches!(object.as_str(), "note" | "task") {
+            let path = out.join(format!("{:02}-{}-targets.csv", n + 1, object));
+            let headers = vec![
+                format!("{} Id", def.label),
+                "Target Object".to_string(),
+                "Target Id".to_string(),
+                "Target Key".to_string(),
+            ];
+            let mut rows = Vec::new();
+            for &r in kept {
+                for l in p.links[r].iter().filter(|l| l.field == "targets") {
+                    if let Target::Record(t) = l.target {
+                        let tr = &p.records[t];
+                        rows.push(vec![
+                            record_id(p, r).to_string(),
+                            tr.object.clone(),
+                            record_id(p, t).to_string(),
+                            unique_key(tr, &tr.object).unwrap_or_else(|| tr.display_name()),
+                        ]);
+                    }
+                }
+            }
+            write_csv(&path, &headers, &rows)?;
+            written.push(Written {
+                path,
+                object: format!("{object}Target"),
+                rows: rows.len(),
+            });
+        }
+    }
+    // Rejects and the ledger.
+    let rejects: Vec<Vec<String>> = p
+        .rejects
+        .iter()
+        .map(|r| vec![r.file.clone(), r.line.to_string(), r.reason.clone()])
+        .collect();
+    write_csv(
+        &out.join("rejects.csv"),
+        &["file".into(), "line".into(), "reason".into()],
+        &rejects,
+    )?;
+    let mut ledger_rows: Vec<Vec<String>> = p
+        .ledger
+        .entries
+        .iter()
+        .map(|e| {
+            let detail = match &e.outcome {
+                c2t_core::Outcome::Imported => String::new(),
+                c2t_core::Outcome::Merged { into, rule } => format!("into {into} ({rule})"),
+                c2t_core::Outcome::Skipped { rule } => rule.clone(),
+                c2t_core::Outcome::Rejected { reason } => reason.clone(),
+            };
+            vec![
+                e.file.clone(),
+                e.line.to_string(),
+                e.object.clone(),
+                e.outcome.kind().to_string(),
+                detail,
+            ]
+        })
+        .collect();
+    ledger_rows.sort_by(|a, b| {
+        (a[0].as_str(), a[1].parse::<u64>().unwrap_or(0))
+            .cmp(&(b[0].as_str(), b[1].parse::<u64>().unwrap_or(0)))
+    });
+    write_csv(
+        &out.join("ledger.csv"),
+        &[
+            "file".into(),
+            "line".into(),
+            "object".into(),
+            "outcome".into(),
+            "detail".into(),
+        ],
+        &ledger_rows,
+    )?;
+    let _ = Status::Kept;
+    Ok(written)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn micros_render_as_plain_amounts() {
+        assert_eq!(super::micros_to_amount(1_500_000_000), "1500");
+        assert_eq!(super::micros_to_amount(1_234_560_000), "1234.56");
+        assert_eq!(super::micros_to_amount(-500_000), "-0.5");
+        assert_eq!(super::micros_to_amount(0), "0");
+    }
+}

@@ -1,0 +1,611 @@
+//! The whole local job on one export folder and one mapping: read every file, clean every row,
+//! apply the skip rules, de-duplicate, link, and settle every row's outcome in the ledger.
+
+use crate::dedupe::{self, Merge};
+use crate::link::{self, Link, Target};
+use crate::members::{Directory, Member};
+use crate::record::{Finding, Record, is_empty};
+use crate::transform::{FileContext, inference_columns};
+use c2t_core::mapping::{LOOKUP_ONLY, SKIP_FILE};
+use c2t_core::{Ledger, Mapping, Outcome, Schema};
+use c2t_ingest::{ReadOptions, Source};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+/// What became of one record.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Status {
+    Kept,
+    Merged(Merge),
+    Skipped { rule: String, detail: String },
+    Rejected(String),
+}
+
+/// A row that could not be used, for `rejects.csv`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reject {
+    pub file: String,
+    pub line: u64,
+    pub reason: String,
+}
+
+/// What was learnt about one file while reading it.
+#[derive(Debug, Clone, Default)]
+pub struct FileInfo {
+    pub path: String,
+    pub object: String,
+    pub encoding: String,
+    pub delimiter: Option<char>,
+    pub rows: u64,
+    pub headers: Vec<String>,
+    /// Non-empty cells per header.
+    pub filled: Vec<u64>,
+    pub ambiguous_dates: Vec<String>,
+    pub warnings: Vec<String>,
+    /// The file could not be read at all.
+    pub error: Option<String>,
+}
+
+/// Options of a run that are not in the mapping.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Overrides the mapping's `as_of` (`YYYY-MM-DD`).
+    pub as_of: Option<String>,
+    pub members_file: Option<PathBuf>,
+}
+
+/// The cleaned, de-duplicated, linked records of an export, and the account of every row.
+#[derive(Debug)]
+pub struct Prepared {
+    pub mapping: Mapping,
+    pub schema: Schema,
+    pub files: Vec<FileInfo>,
+    pub records: Vec<Record>,
+    pub status: Vec<Status>,
+    pub links: Vec<Vec<Link>>,
+    pub findings: Vec<Finding>,
+    pub ledger: Ledger,
+    pub rejects: Vec<Reject>,
+    pub members: Directory,
+    /// Select values the workspace has no option for yet: (object, field) → values.
+    pub new_options: BTreeMap<(String, String), BTreeSet<String>>,
+    pub as_of: String,
+    pub stale_cutoff: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error("the mapping is not valid:\n{}", .0.iter().map(|e| format!("  - {e}")).collect::<Vec<_>>().join("\n"))]
+    Mapping(Vec<c2t_core::mapping::MappingError>),
+    #[error("{0}")]
+    Members(String),
+    #[error("settings.as_of / --as-of: `{0}` is not a YYYY-MM-DD date")]
+    AsOf(String),
+}
+
+impl Prepared {
+    pub fn kept(&self) -> impl Iterator<Item = usize> + '_ {
+        (0..self.records.len()).filter(|&i| self.status[i] == Status::Kept)
+    }
+
+    pub fn file_name(&self, i: usize) -> &str {
+        &self.mapping.files[i].path
+    }
+
+    pub fn place(&self, r: usize) -> String {
+        let rec = &self.records[r];
+        format!("{}:{}", self.file_name(rec.file), rec.line)
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719_468;
+    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn parse_iso_date(s: &str) -> Option<i64> {
+    let b = s.get(..10)?;
+    let mut it = b.split('-');
+    let y: i64 = it.next()?.parse().ok()?;
+    let m: i64 = it.next()?.parse().ok()?;
+    let d: i64 = it.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// Today (UTC) as `YYYY-MM-DD`.
+pub fn today() -> String {
+    jiff::Timestamp::now().to_string()[..10].to_string()
+}
+
+/// Subtracts days from an ISO date.
+pub fn minus_days(date: &str, days: u32) -> Option<String> {
+    let (y, m, d) = civil_from_days(parse_iso_date(date)? - i64::from(days));
+    Some(format!("{y:04}-{m:02}-{d:02}"))
+}
+
+/// Reads every file of the mapping from `export_dir` and settles every row.
+pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Prepared, JobError> {
+    let base = Schema::standard();
+    let errors = mapping.validate(&base);
+    if !errors.is_empty() {
+        return Err(JobError::Mapping(errors));
+    }
+    let schema = mapping.schema(&base);
+    let as_of = opts
+        .as_of
+        .clone()
+        .or_else(|| mapping.settings.as_of.clone())
+        .unwrap_or_else(today);
+    let stale_cutoff = minus_days(&as_of, mapping.settings.stale_after_days)
+        .ok_or_else(|| JobError::AsOf(as_of.clone()))?;
+
+    let mut members = Directory::default();
+    for m in &mapping.members {
+        let (first, last) = c2t_normalize::name::split_full_name(&m.name);
+        members.add(
+            Member {
+                first_name: first,
+                last_name: last,
+                email: m.email.clone(),
+            },
+            None,
+        );
+    }
+    if let Some(f) = &opts.members_file {
+        members.load_file(f).map_err(JobError::Members)?;
+    }
+
+    let mut ledger = Ledger::default();
+    let mut records: Vec<Record> = Vec::new();
+    let mut status: Vec<Status> = Vec::new();
+    let mut findings = Vec::new();
+    let mut rejects = Vec::new();
+    let mut files = Vec::new();
+
+    for (fi, fm) in mapping.files.iter().enumerate() {
+        let path = export_dir.join(&fm.path);
+        let ropts = ReadOptions {
+            encoding: fm.encoding.clone(),
+            delimiter: fm
+                .delimiter
+                .as_deref()
+                .map(|d| if d == "\\t" { b'\t' } else { d.as_bytes()[0] }),
+            sheet: fm.sheet.clone(),
+        };
+        let mut info = FileInfo {
+            path: fm.path.clone(),
+            object: fm.object.clone(),
+            ..Default::default()
+        };
+        // First pass: samples for the columns whose date order or number style must be inferred.
+        let mut samples: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+        let source = match Source::open(&path, &ropts) {
+            Ok(s) => s,
+            Err(e) => {
+                info.error = Some(e.to_string());
+                files.push(info);
+                continue;
+            }
+        };
+        let headers = source.headers.clone();
+        let missing: Vec<&str> = fm
+            .columns
+            .iter()
+            .map(|c| c.column.as_str())
+            .filter(|c| !headers.iter().any(|h| h == c))
+            .collect();
+        if !missing.is_empty() {
+            info.warnings.push(format!(
+                "columns in the mapping but not in the file: {}",
+                missing.join(", ")
+            ));
+        }
+        let (dates, numbers) = inference_columns(fm, &headers);
+        let wanted: Vec<usize> = dates.iter().chain(numbers.iter()).copied().collect();
+        if !wanted.is_empty() && fm.object != SKIP_FILE {
+            for row in source {
+                let Ok(row) = row else { continue };
+                for &p in &wanted {
+                    if let Some(v) = row.cells.get(p).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+                        let list = samples.entry(p).or_default();
+                        if list.len() < 20_000 {
+                            list.push(v.to_string());
+                        }
+                    }
+                }
+            }
+        }
+        let source = match Source::open(&path, &ropts) {
+            Ok(s) => s,
+            Err(e) => {
+                info.error = Some(e.to_string());
+                files.push(info);
+                continue;
+            }
+        };
+        info.encoding = source.encoding.to_string();
+        info.delimiter = source.delimiter.map(char::from);
+        info.warnings
+            .extend(source.header_warnings().iter().cloned());
+        info.filled = vec![0; headers.len()];
+        let object_def = schema.object(&fm.object);
+        let ctx = FileContext::new(fi, &mapping, object_def, &headers, &samples);
+        info.ambiguous_dates = ctx.ambiguous_dates.clone();
+        for row in source {
+            info.rows += 1;
+            ledger.count_read(&fm.path, 1);
+            let row = match row {
+                Ok(r) => r,
+                Err(rej) => {
+                    ledger.record(
+                        &fm.path,
+                        rej.line,
+                        &fm.object,
+                        Outcome::Rejected {
+                            reason: rej.reason.clone(),
+                        },
+                    );
+                    rejects.push(Reject {
+                        file: fm.path.clone(),
+                        line: rej.line,
+                        reason: rej.reason,
+                    });
+                    continue;
+                }
+            };
+            for (i, c) in row.cells.iter().enumerate().take(headers.len()) {
+                if !c.trim().is_empty() {
+                    info.filled[i] += 1;
+                }
+            }
+            if fm.object == SKIP_FILE {
+                ledger.record(
+                    &fm.path,
+                    row.line,
+                    &fm.object,
+                    Outcome::Skipped {
+                        rule: "file_not_mapped".into(),
+                    },
+                );
+                continue;
+            }
+            let filtered = fm.skip_rows.iter().find_map(|f| {
+                let pos = headers.iter().position(|h| h == &f.column)?;
+                let cell = row.cells.get(pos)?;
+                f.matches(cell)
+                    .then(|| (f.rule.clone(), format!("{} = {}", f.column, cell.trim())))
+            });
+            let rec = ctx.transform(row.line, &row.cells, &mut findings);
+            let st = if let Some((rule, detail)) = filtered {
+                Status::Skipped { rule, detail }
+            } else if fm.object == LOOKUP_ONLY {
+                add_member(&mut members, &rec);
+                Status::Skipped {
+                    rule: "lookup_only".into(),
+                    detail: "user export, read to find owners".into(),
+                }
+            } else if let Some(reason) = empty_reason(&rec) {
+                Status::Rejected(reason)
+            } else if let Some(t) = &rec.test_reason {
+                Status::Skipped {
+                    rule: "test_data".into(),
+                    detail: t.clone(),
+                }
+            } else {
+                Status::Kept
+            };
+            records.push(rec);
+            status.push(st);
+        }
+        info.headers = headers;
+        files.push(info);
+    }
+
+    // De-duplicate what is still in.
+    let alive: Vec<usize> = (0..records.len())
+        .filter(|&i| status[i] == Status::Kept)
+        .collect();
+    let merges = dedupe::find_merges(&records, &alive, &mapping.settings);
+    dedupe::apply(&mut records, &merges);
+    for (&m, merge) in &merges {
+        status[m] = Status::Merged(merge.clone());
+    }
+
+    // Link, decide staleness, then link again without the stale rows.
+    let mut gone: link::Gone = HashMap::new();
+    for (i, s) in status.iter().enumerate() {
+        if let Status::Skipped { rule, .. } = s {
+            gone.insert(i, format!("skipped ({rule})"));
+        } else if let Status::Rejected(r) = s {
+            gone.insert(i, format!("rejected ({r})"));
+        }
+    }
+    let alive_mask: Vec<bool> = status.iter().map(|s| *s == Status::Kept).collect();
+    let mut scratch = Vec::new();
+    let first_links = link::link(
+        &records,
+        &alive_mask,
+        &merges,
+        &gone,
+        &members,
+        &mapping.settings,
+        &mut scratch,
+    );
+    if mapping.settings.skip_stale {
+        let stale = decide_stale(&records, &status, &first_links, &stale_cutoff);
+        for (i, why) in stale {
+            gone.insert(i, "skipped as stale".into());
+            status[i] = Status::Skipped {
+                rule: "stale".into(),
+                detail: why,
+            };
+        }
+    }
+    let alive_mask: Vec<bool> = status.iter().map(|s| *s == Status::Kept).collect();
+    let links = link::link(
+        &records,
+        &alive_mask,
+        &merges,
+        &gone,
+        &members,
+        &mapping.settings,
+        &mut findings,
+    );
+    // A note or task all of whose targets were left out goes with them.
+    for i in 0..records.len() {
+        let r = &records[i];
+        if status[i] != Status::Kept || !matches!(r.object.as_str(), "note" | "task") {
+            continue;
+        }
+        let had_targets = r.refs.iter().any(|x| x.field == "targets");
+        let has_targets = links[i].iter().any(|l| l.field == "targets");
+        let all_gone = r.refs.iter().filter(|x| x.field == "targets").all(|x| {
+            x.values.iter().all(|v| {
+                records.iter().enumerate().any(|(j, o)| {
+                    o.source_id.as_deref() == Some(v.as_str())
+                        && status[j] != Status::Kept
+                        && !matches!(status[j], Status::Merged(_))
+                })
+            })
+        });
+        if had_targets && !has_targets && all_gone {
+            status[i] = Status::Skipped {
+                rule: "targets_skipped".into(),
+                detail: "every record it is attached to was left out".into(),
+            };
+        }
+    }
+
+    // Settle the ledger.
+    for (i, r) in records.iter().enumerate() {
+        let path = &mapping.files[r.file].path;
+        let outcome = match &status[i] {
+            Status::Kept => Outcome::Imported,
+            Status::Merged(m) => Outcome::Merged {
+                into: format!(
+                    "{}:{}",
+                    mapping.files[records[m.survivor].file].path, records[m.survivor].line
+                ),
+                rule: m.rule.clone(),
+            },
+            Status::Skipped { rule, .. } => Outcome::Skipped { rule: rule.clone() },
+            Status::Rejected(reason) => {
+                rejects.push(Reject {
+                    file: path.clone(),
+                    line: r.line,
+                    reason: reason.clone(),
+                });
+                Outcome::Rejected {
+                    reason: reason.clone(),
+                }
+            }
+        };
+        ledger.record(path, r.line, &r.object, outcome);
+    }
+    rejects.sort_by(|a, b| (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line)));
+
+    // Select values with no option in the workspace yet.
+    let mut new_options: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
+    for i in (0..records.len()).filter(|&i| status[i] == Status::Kept) {
+        let r = &records[i];
+        let Some(obj) = schema.object(&r.object) else {
+            continue;
+        };
+        for f in &obj.fields {
+            if !matches!(
+                f.kind,
+                c2t_core::FieldType::Select | c2t_core::FieldType::MultiSelect
+            ) {
+                continue;
+            }
+            let vals: Vec<&str> = match r.values.get(&f.name) {
+                Some(Value::String(s)) => vec![s.as_str()],
+                Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+                _ => continue,
+            };
+            for v in vals {
+                if !f.options.iter().any(|o| o == v) {
+                    new_options
+                        .entry((r.object.clone(), f.name.clone()))
+                        .or_default()
+                        .insert(v.to_string());
+                }
+            }
+        }
+    }
+
+    Ok(Prepared {
+        mapping,
+        schema,
+        files,
+        records,
+        status,
+        links,
+        findings,
+        ledger,
+        rejects,
+        members,
+        new_options,
+        as_of,
+        stale_cutoff,
+    })
+}
+
+fn add_member(members: &mut Directory, rec: &Record) {
+    let s = |p: &str| rec.get(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let email = [s("userEmail"), s("emails.primaryEmail")]
+        .into_iter()
+        .find(|e| !e.is_empty());
+    if let Some(email) = email {
+        members.add(
+            Member {
+                first_name: s("name.firstName"),
+                last_name: s("name.lastName"),
+                email,
+            },
+            rec.source_id.as_deref(),
+        );
+    }
+}
+
+/// Why a record holds nothing worth importing, if it does not.
+fn empty_reason(r: &Record) -> Option<String> {
+    let has = |f: &str| r.get(f).is_some_and(|v| !is_empty(v));
+    let ok = match r.object.as_str() {
+        "company" => has("name") || has("domainName"),
+        "person" => has("name") || has("emails"),
+        "opportunity" => has("name"),
+        "note" | "task" => has("title") || has("bodyV2"),
+        _ => r.values.values().any(|v| !is_empty(v)),
+    };
+    if ok {
+        return None;
+    }
+    Some(match r.object.as_str() {
+        "company" => "no name and no valid website: nothing to import".into(),
+        "person" => "no name and no valid email: nothing to import".into(),
+        "opportunity" => "no name: nothing to import".into(),
+        "note" | "task" => "no title and no body: nothing to import".into(),
+        o => format!("no value for any field of {o}"),
+    })
+}
+
+/// True for an opportunity stage that means the deal is still open.
+pub fn is_open_stage(stage: Option<&str>) -> bool {
+    match stage {
+        None => true,
+        Some(s) => {
+            let u = s.to_uppercase();
+            !(u == "CUSTOMER" || u.contains("LOST") || u.contains("WON") || u.contains("CLOSED"))
+        }
+    }
+}
+
+/// People and companies with no activity since `cutoff`, except those a live record needs: a
+/// person who is the point of contact of an open deal, a company with a kept person or any deal.
+fn decide_stale(
+    records: &[Record],
+    status: &[Status],
+    links: &[Vec<Link>],
+    cutoff: &str,
+) -> Vec<(usize, String)> {
+    let is_stale = |i: usize| -> Option<String> {
+        let r = &records[i];
+        if status[i] != Status::Kept || !matches!(r.object.as_str(), "person" | "company") {
+            return None;
+        }
+        let last = r.activity.as_deref().or(r.modified.as_deref())?;
+        (last.get(..10)? < cutoff).then(|| {
+            format!(
+                "last activity {} (before {cutoff})",
+                &last[..10.min(last.len())]
+            )
+        })
+    };
+    let candidates: HashMap<usize, String> = (0..records.len())
+        .filter_map(|i| is_stale(i).map(|w| (i, w)))
+        .collect();
+    let mut keep: BTreeSet<usize> = BTreeSet::new();
+    // People on open deals.
+    for (i, r) in records.iter().enumerate() {
+        if status[i] != Status::Kept || r.object != "opportunity" {
+            continue;
+        }
+        let open = is_open_stage(r.values.get("stage").and_then(Value::as_str));
+        for l in &links[i] {
+            if let Target::Record(t) = l.target
+                && candidates.contains_key(&t)
+                && (open || records[t].object == "company")
+            {
+                keep.insert(t);
+            }
+        }
+    }
+    // Companies of people who stay.
+    for (i, r) in records.iter().enumerate() {
+        if status[i] != Status::Kept
+            || r.object != "person"
+            || (candidates.contains_key(&i) && !keep.contains(&i))
+        {
+            continue;
+        }
+        for l in &links[i] {
+            if let Target::Record(t) = l.target
+                && candidates.contains_key(&t)
+            {
+                keep.insert(t);
+            }
+        }
+    }
+    let mut out: Vec<(usize, String)> = candidates
+        .into_iter()
+        .filter(|(i, _)| !keep.contains(i))
+        .collect();
+    out.sort();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_arithmetic() {
+        assert_eq!(minus_days("2026-11-24", 730).as_deref(), Some("2024-11-24"));
+        assert_eq!(minus_days("2024-03-01", 1).as_deref(), Some("2024-02-29"));
+        assert_eq!(minus_days("nope", 1), None);
+        assert_eq!(today().len(), 10);
+    }
+
+    #[test]
+    fn open_stages() {
+        assert!(is_open_stage(Some("PROPOSAL")));
+        assert!(is_open_stage(None));
+        assert!(!is_open_stage(Some("CUSTOMER")));
+        assert!(!is_open_stage(Some("LOST")));
+        assert!(!is_open_stage(Some("CLOSED_LOST")));
+    }
+}

@@ -1,0 +1,24 @@
+//! The local pipeline of crm2twenty, from export files to Twenty-ready data:
+//!
+//! ```text
+//! detect → propose mapping → read (c2t-ingest) → transform (c2t-normalize) → rules (test data)
+//!        → de-duplicate → link → rules (stale) → audit / ledger → Twenty-ready CSVs
+//! ```
+//!
+//! It knows nothing of HTTP: the API import consumes the same [`Prepared`] records.
+
+pub mod audit;
+pub mod dedupe;
+pub mod detect;
+pub mod export;
+pub mod html;
+pub mod job;
+pub mod link;
+pub mod members;
+pub mod presets;
+pub mod propose;
+pub mod record;
+pub mod render;
+pub mod transform;
+
+pub use job::{Prepared, prepare};

@@ -1,0 +1,281 @@
+//! Resolves references across files: people → their company (by the source's id, by company
+//! name where the CRM references names — ambiguous names are reported, never guessed — or by the
+//! email's domain when no company is given, never for free-mail domains), opportunities → company
+//! and point of contact, notes and tasks → every record they are attached to, owners and
+//! assignees → workspace members.
+
+use crate::dedupe::Merge;
+use crate::members::Directory;
+use crate::record::{Finding, Record};
+use c2t_core::{IssueCode, RefKey, Settings};
+use std::collections::{HashMap, HashSet};
+
+/// What a reference resolved to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// Another record (its index).
+    Record(usize),
+    /// A workspace member, by email.
+    Member(String),
+}
+
+/// One resolved reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    pub field: String,
+    pub target: Target,
+    /// How it was found: `source_id`, `name`, `email`, `domain`, `email_domain`.
+    pub via: &'static str,
+}
+
+/// Why a record is not part of the output, for messages about references to it.
+pub type Gone = HashMap<usize, String>;
+
+struct Index<'a> {
+    by_id: HashMap<(&'a str, &'a str), usize>,
+    by_any_id: HashMap<&'a str, Vec<usize>>,
+    by_name: HashMap<(&'a str, String), Vec<usize>>,
+    by_email: HashMap<String, usize>,
+    by_domain: HashMap<String, usize>,
+}
+
+fn company_name_key(s: &str) -> String {
+    c2t_normalize::name::fingerprint(s)
+}
+
+fn resolve_to_survivor(i: usize, merges: &HashMap<usize, Merge>) -> usize {
+    merges.get(&i).map(|m| m.survivor).unwrap_or(i)
+}
+
+/// Links every alive record. `alive[i]` is false for merged-away and skipped rows; `gone` says
+/// why a row that is not alive went (references to it are reported with that reason).
+pub fn link(
+    records: &[Record],
+    alive: &[bool],
+    merges: &HashMap<usize, Merge>,
+    gone: &Gone,
+    members: &Directory,
+    settings: &Settings,
+    findings: &mut Vec<Finding>,
+) -> Vec<Vec<Link>> {
+    let mut ix = Index {
+        by_id: HashMap::new(),
+        by_any_id: HashMap::new(),
+        by_name: HashMap::new(),
+        by_email: HashMap::new(),
+        by_domain: HashMap::new(),
+    };
+    for (i, r) in records.iter().enumerate() {
+        if r.object == "workspaceMember" {
+            continue;
+        }
+        let target = resolve_to_survivor(i, merges);
+        if let Some(id) = r.source_id.as_deref() {
+            ix.by_id.entry((r.object.as_str(), id)).or_insert(target);
+            let v = ix.by_any_id.entry(id).or_default();
+            if !v.contains(&target) {
+                v.push(target);
+            }
+        }
+        if !alive[i] {
+            continue;
+        }
+        let name = r.display_name();
+        if !name.is_empty() {
+            let key = if r.object == "company" {
+                company_name_key(&name)
+            } else {
+                c2t_normalize::name::person_key(&name, "")
+            };
+            let v = ix.by_name.entry((r.object.as_str(), key)).or_default();
+            if !v.contains(&i) {
+                v.push(i);
+            }
+        }
+        if r.object == "person"
+            && let Some(e) = r.primary_email()
+        {
+            ix.by_email.entry(e.to_lowercase()).or_insert(i);
+        }
+        if r.object == "company"
+            && let Some(k) = crate::dedupe::identity_key(r)
+        {
+            ix.by_domain.entry(k).or_insert(i);
+        }
+    }
+    let free: HashSet<String> = settings
+        .free_mail_domains
+        .iter()
+        .map(|d| d.to_lowercase())
+        .collect();
+    let mut out = vec![Vec::new(); records.len()];
+    for (i, r) in records.iter().enumerate() {
+        if !alive[i] {
+            continue;
+        }
+        let mut report = |column: &str, code: IssueCode, message: String| {
+            findings.push(Finding {
+                file: r.file,
+                line: r.line,
+                column: column.to_string(),
+                code,
+                message,
+            });
+        };
+        let mut links: Vec<Link> = Vec::new();
+        for rf in &r.refs {
+            let multi = rf.field == "targets";
+            let values: Vec<&String> = if multi {
+                rf.values.iter().collect()
+            } else {
+                rf.values.iter().take(1).collect()
+            };
+            for value in values {
+                if rf.object == "workspaceMember" {
+                    let found = match rf.by {
+                        RefKey::SourceId => members.by_source_id(value).map(|m| m.email.clone()),
+                        RefKey::Email => {
+                            let e = value.trim().to_lowercase();
+                            if members.is_empty() || members.by_email(&e).is_some() {
+                                Some(e)
+                            } else {
+                                None
+                            }
+                        }
+                        _ => match members.by_name(value) {
+                            Ok(m) => m.map(|m| m.email.clone()),
+                            Err(n) => {
+                                report(
+                                    &rf.column,
+                                    IssueCode::ReferenceAmbiguous,
+                                    format!(
+                                        "{n} workspace members are named \"{value}\"; owner left empty"
+                                    ),
+                                );
+                                continue;
+                            }
+                        },
+                    };
+                    match found {
+                        Some(email) => links.push(Link {
+                            field: rf.field.clone(),
+                            target: Target::Member(email),
+                            via: rf.by.as_str(),
+                        }),
+                        None => report(
+                            &rf.column,
+                            IssueCode::OwnerUnknown,
+                            format!(
+                                "owner \"{value}\" is not a known workspace member (add them to the members file or [[member]] in the mapping)"
+                            ),
+                        ),
+                    }
+                    continue;
+                }
+                let found: Result<Option<usize>, String> = match rf.by {
+                    RefKey::SourceId => {
+                        if rf.object == "any" {
+                            match ix.by_any_id.get(value.as_str()).map(Vec::as_slice) {
+                                None | Some([]) => Ok(None),
+                                Some([t]) => Ok(Some(*t)),
+                                Some(_) => Err(format!("id \"{value}\" exists in several files")),
+                            }
+                        } else {
+                            Ok(ix.by_id.get(&(rf.object.as_str(), value.as_str())).copied())
+                        }
+                    }
+                    RefKey::Name => {
+                        let key = if rf.object == "company" {
+                            company_name_key(value)
+                        } else {
+                            c2t_normalize::name::person_key(value, "")
+                        };
+                        match ix
+                            .by_name
+                            .get(&(rf.object.as_str(), key))
+                            .map(Vec::as_slice)
+                        {
+                            None | Some([]) => Ok(None),
+                            Some([t]) => Ok(Some(*t)),
+                            Some(many) => Err(format!(
+                                "{} {} records are named \"{value}\"; link left empty",
+                                many.len(),
+                                rf.object
+                            )),
+                        }
+                    }
+                    RefKey::Email => Ok(ix.by_email.get(&value.trim().to_lowercase()).copied()),
+                    RefKey::Domain => Ok(c2t_normalize::domain::domain(value)
+                        .ok()
+                        .and_then(|d| ix.by_domain.get(&d.key).copied())),
+                };
+                match found {
+                    Ok(Some(t)) if alive[t] => {
+                        if t != i
+                            && !links
+                                .iter()
+                                .any(|l| l.field == rf.field && l.target == Target::Record(t))
+                        {
+                            links.push(Link {
+                                field: rf.field.clone(),
+                                target: Target::Record(t),
+                                via: rf.by.as_str(),
+                            });
+                        }
+                    }
+                    Ok(Some(t)) => {
+                        let why = gone.get(&t).cloned().unwrap_or_else(|| "left out".into());
+                        report(
+                            &rf.column,
+                            IssueCode::ReferenceDangling,
+                            format!("\"{value}\" points to a row that is {why}; link left empty"),
+                        );
+                    }
+                    Ok(None) => report(
+                        &rf.column,
+                        IssueCode::ReferenceDangling,
+                        format!(
+                            "\"{value}\" matches no {} in the export; link left empty",
+                            if rf.object == "any" {
+                                "record"
+                            } else {
+                                &rf.object
+                            }
+                        ),
+                    ),
+                    Err(msg) => report(&rf.column, IssueCode::ReferenceAmbiguous, msg),
+                }
+            }
+        }
+        // A person with no company joins the company that owns their email's domain.
+        if r.object == "person"
+            && settings.link_by_email_domain
+            && !links.iter().any(|l| l.field == "company")
+            && let Some(email) = r.primary_email()
+        {
+            let domain = c2t_normalize::email::domain_of(email).to_lowercase();
+            let is_free = c2t_normalize::email::is_free_mail(&domain) || free.contains(&domain);
+            if is_free {
+                if !r.refs.iter().any(|x| x.field == "company") {
+                    report(
+                        "emails",
+                        IssueCode::FreeMailDomain,
+                        format!("{domain} is a free-mail domain: not used to find the company"),
+                    );
+                }
+            } else if let Some(&t) = c2t_normalize::domain::domain(&domain)
+                .ok()
+                .and_then(|d| ix.by_domain.get(&d.key))
+                && alive[t]
+            {
+                links.push(Link {
+                    field: "company".into(),
+                    target: Target::Record(t),
+                    via: "email_domain",
+                });
+            }
+        }
+        out[i] = links;
+    }
+    out
+}

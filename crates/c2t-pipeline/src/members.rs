@@ -1,0 +1,168 @@
+//! Workspace members: who owners and assignees become. Members come from the mapping's
+//! `[[member]]` table, from a `--members` file (CSV or JSON of first name, last name, email) and
+//! from the CRM's own user export (mapped to `workspaceMember`), and are found by email, by
+//! full name, or by the source CRM's user id.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub first_name: String,
+    pub last_name: String,
+    pub email: String,
+}
+
+/// Members, searchable by email, name and source user id.
+#[derive(Debug, Clone, Default)]
+pub struct Directory {
+    pub members: Vec<Member>,
+    by_name: HashMap<String, Vec<usize>>,
+    by_email: HashMap<String, usize>,
+    by_source_id: HashMap<String, usize>,
+}
+
+fn name_key(s: &str) -> String {
+    let folded = deunicode_lower(s);
+    let mut parts: Vec<&str> = folded.split_whitespace().collect();
+    parts.retain(|p| !p.is_empty());
+    parts.join(" ")
+}
+
+fn deunicode_lower(s: &str) -> String {
+    c2t_normalize::name::person_key(s, "")
+}
+
+impl Directory {
+    /// Adds a member (an email seen twice is kept once); `source_id` is the CRM's user id.
+    pub fn add(&mut self, m: Member, source_id: Option<&str>) {
+        let email = m.email.trim().to_lowercase();
+        let idx = match self.by_email.get(&email) {
+            Some(&i) => i,
+            None => {
+                let i = self.members.len();
+                let full = format!("{} {}", m.first_name, m.last_name);
+                self.by_name.entry(name_key(&full)).or_default().push(i);
+                self.by_email.insert(email.clone(), i);
+                self.members.push(Member { email, ..m });
+                i
+            }
+        };
+        if let Some(id) = source_id.filter(|s| !s.is_empty()) {
+            self.by_source_id.insert(id.to_string(), idx);
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.members.is_empty()
+    }
+
+    pub fn by_email(&self, email: &str) -> Option<&Member> {
+        self.by_email
+            .get(&email.trim().to_lowercase())
+            .map(|&i| &self.members[i])
+    }
+
+    pub fn by_source_id(&self, id: &str) -> Option<&Member> {
+        self.by_source_id.get(id.trim()).map(|&i| &self.members[i])
+    }
+
+    /// The member with that full name; `Err(n)` when n > 1 members share it.
+    pub fn by_name(&self, name: &str) -> Result<Option<&Member>, usize> {
+        match self.by_name.get(&name_key(name)).map(Vec::as_slice) {
+            None | Some([]) => Ok(None),
+            Some([i]) => Ok(Some(&self.members[*i])),
+            Some(many) => Err(many.len()),
+        }
+    }
+
+    /// Reads a members file: CSV with first name / last name / email columns (any order, any
+    /// usual header spelling, or one `name` column), or a JSON array of
+    /// `{"name":{"firstName","lastName"},"userEmail"}` / `{"firstName","lastName","email"}`.
+    pub fn load_file(&mut self, path: &Path) -> Result<usize, String> {
+        let before = self.members.len();
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        if is_json {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let v: serde_json::Value = serde_json::from_str(&text)
+                .map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
+            let arr = v
+                .as_array()
+                .ok_or_else(|| format!("{}: expected a JSON array of members", path.display()))?;
+            for (i, m) in arr.iter().enumerate() {
+                let s = |v: Option<&serde_json::Value>| {
+                    v.and_then(|x| x.as_str()).unwrap_or("").to_string()
+                };
+                let first = s(m.pointer("/name/firstName").or(m.get("firstName")));
+                let last = s(m.pointer("/name/lastName").or(m.get("lastName")));
+                let email = s(m.get("userEmail").or(m.get("email")));
+                if email.is_empty() {
+                    return Err(format!("{}: member {} has no email", path.display(), i + 1));
+                }
+                self.add(
+                    Member {
+                        first_name: first,
+                        last_name: last,
+                        email,
+                    },
+                    None,
+                );
+            }
+        } else {
+            let source = c2t_ingest::Source::open(path, &c2t_ingest::ReadOptions::default())
+                .map_err(|e| e.to_string())?;
+            let norm = |h: &str| {
+                h.chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .collect::<String>()
+                    .to_lowercase()
+            };
+            let find = |names: &[&str]| {
+                source
+                    .headers
+                    .iter()
+                    .position(|h| names.contains(&norm(h).as_str()))
+            };
+            let email_i = find(&["email", "emailaddress", "useremail", "mail", "courriel"])
+                .ok_or_else(|| {
+                    format!(
+                        "{}: no email column (headers: {})",
+                        path.display(),
+                        source.headers.join(", ")
+                    )
+                })?;
+            let first_i = find(&["firstname", "first", "givenname", "prenom", "prénom"]);
+            let last_i = find(&["lastname", "last", "surname", "familyname", "nom"]);
+            let name_i = find(&["name", "fullname", "nomcomplet"]);
+            for row in source {
+                let row =
+                    row.map_err(|r| format!("{}: line {}: {}", path.display(), r.line, r.reason))?;
+                let cell = |i: Option<usize>| {
+                    i.and_then(|i| row.cells.get(i))
+                        .map(|s| s.trim().to_string())
+                        .unwrap_or_default()
+                };
+                let (mut first, mut last) = (cell(first_i), cell(last_i));
+                if first.is_empty() && last.is_empty() {
+                    (first, last) = c2t_normalize::name::split_full_name(&cell(name_i));
+                }
+                let email = cell(Some(email_i));
+                if email.is_empty() {
+                    continue;
+                }
+                self.add(
+                    Member {
+                        first_name: first,
+                        last_name: last,
+                        email,
+                    },
+                    None,
+                );
+            }
+        }
+        Ok(self.members.len() - before)
+    }
+}

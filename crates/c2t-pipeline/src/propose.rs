@@ -1,0 +1,507 @@
+//! Proposes a mapping for an export folder: the preset's columns where the headers are known,
+//! Twenty fields matched by label similarity for the others, a custom field (with its type
+//! inferred from the values) for a column that matches nothing, and `skip` for a column that is
+//! empty in every row.
+
+use crate::detect::{self, Found};
+use c2t_core::mapping::{LOOKUP_ONLY, SKIP_FILE};
+use c2t_core::schema::camel_case;
+use c2t_core::{
+    ColumnMapping, FieldType, FileMapping, Mapping, Preset, Schema, Settings, Transform,
+};
+use c2t_ingest::{ReadOptions, Source};
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// What one column holds, from one pass over the file.
+#[derive(Debug, Clone, Default)]
+pub struct ColumnProfile {
+    pub filled: u64,
+    /// Up to 64 distinct values, in order of first appearance, with counts.
+    pub distinct: Vec<(String, u64)>,
+    /// More distinct values than kept.
+    pub many_values: bool,
+    pub all_bool: bool,
+    pub all_number: bool,
+    pub all_date: bool,
+    pub all_email: bool,
+    pub all_url: bool,
+}
+
+/// Profiles of a file's columns, plus its row count.
+#[derive(Debug, Clone, Default)]
+pub struct FileProfile {
+    pub rows: u64,
+    pub columns: Vec<ColumnProfile>,
+}
+
+const DISTINCT_CAP: usize = 64;
+
+/// Reads a file once and profiles its columns.
+pub fn profile(
+    path: &Path,
+    opts: &ReadOptions,
+) -> Result<(Vec<String>, FileProfile), c2t_ingest::IngestError> {
+    let source = Source::open(path, opts)?;
+    let headers = source.headers.clone();
+    let mut p = FileProfile {
+        rows: 0,
+        columns: vec![
+            ColumnProfile {
+                all_bool: true,
+                all_number: true,
+                all_date: true,
+                all_email: true,
+                all_url: true,
+                ..Default::default()
+            };
+            headers.len()
+        ],
+    };
+    for row in source {
+        let Ok(row) = row else { continue };
+        p.rows += 1;
+        for (i, cell) in row.cells.iter().enumerate().take(headers.len()) {
+            let v = cell.trim();
+            if v.is_empty() {
+                continue;
+            }
+            let c = &mut p.columns[i];
+            c.filled += 1;
+            if let Some(d) = c.distinct.iter_mut().find(|(x, _)| x == v) {
+                d.1 += 1;
+            } else if c.distinct.len() < DISTINCT_CAP {
+                c.distinct.push((v.to_string(), 1));
+            } else {
+                c.many_values = true;
+            }
+            if c.all_bool && c2t_normalize::boolean::boolean(v).is_err() {
+                c.all_bool = false;
+            }
+            if c.all_number && c2t_normalize::number::decimal(v, None).is_err() {
+                c.all_number = false;
+            }
+            if c.all_date && !looks_like_date(v) {
+                c.all_date = false;
+            }
+            if c.all_email && c2t_normalize::email::email(v).is_err() {
+                c.all_email = false;
+            }
+            if c.all_url
+                && !(v.starts_with("http://") || v.starts_with("https://") || v.starts_with("www."))
+            {
+                c.all_url = false;
+            }
+        }
+    }
+    Ok((headers, p))
+}
+
+fn looks_like_date(v: &str) -> bool {
+    let digits = v.chars().filter(|c| c.is_ascii_digit()).count();
+    let seps = v.chars().filter(|c| matches!(c, '-' | '/' | '.')).count();
+    digits >= 6
+        && seps >= 2
+        && v.len() <= 30
+        && c2t_normalize::date::date(v, c2t_normalize::date::DateOrder::DayFirst)
+            .or_else(|_| c2t_normalize::date::date(v, c2t_normalize::date::DateOrder::MonthFirst))
+            .is_ok()
+}
+
+/// Why a column got the mapping it has: written as a comment in the mapping file.
+#[derive(Debug, Clone)]
+pub enum Why {
+    Preset,
+    Similar(String),
+    NewCustom(String),
+    Unused,
+    Ignored(String),
+}
+
+/// The proposal: the mapping plus, per file and column, the reason and the fill rate.
+#[derive(Debug, Clone)]
+pub struct Proposal {
+    pub mapping: Mapping,
+    pub preset_label: String,
+    /// Per file path: rows and, per column, (filled, why).
+    pub notes: BTreeMap<String, FileNotes>,
+    /// Files that could not be read, with the reason.
+    pub unreadable: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FileNotes {
+    pub rows: u64,
+    pub recognised: bool,
+    pub columns: BTreeMap<String, (u64, Why)>,
+}
+
+/// Proposes a mapping for the export folder `dir`.
+pub fn propose(
+    dir: &Path,
+    presets: &[Preset],
+    named_preset: Option<&str>,
+    exclude: &[String],
+) -> Result<Proposal, detect::DetectError> {
+    let mut files = detect::find_files(dir)?;
+    files.retain(|f| !exclude.contains(&f.rel));
+    let failed = detect::read_headers(&mut files);
+    let unreadable: Vec<(String, String)> = failed
+        .iter()
+        .map(|(f, e)| (f.clone(), e.to_string()))
+        .collect();
+    let bad: BTreeSet<String> = failed.into_iter().map(|(f, _)| f).collect();
+    files.retain(|f| !bad.contains(&f.rel));
+    let Some((preset, recognised)) = detect::choose(presets, &files, named_preset) else {
+        return Err(detect::DetectError::NoFiles(format!(
+            "{} (no preset named {})",
+            dir.display(),
+            named_preset.unwrap_or("?")
+        )));
+    };
+    let schema = Schema::standard();
+    let mut mapping = Mapping {
+        version: 1,
+        source: preset.name.clone(),
+        settings: Settings {
+            default_country: preset.default_country.clone(),
+            default_currency: preset
+                .default_currency
+                .clone()
+                .unwrap_or_else(|| "USD".into()),
+            day_first: preset.day_first,
+            multi_separator: preset.multi_separator.clone(),
+            ..Settings::default()
+        },
+        custom_objects: Vec::new(),
+        members: preset.members.clone(),
+        value_maps: BTreeMap::new(),
+        files: Vec::new(),
+    };
+    let mut notes = BTreeMap::new();
+    let mut tally = Tally::default();
+    for r in &recognised {
+        let (fm, n) = propose_file(
+            &r.file,
+            r.object,
+            &schema,
+            preset,
+            &mut mapping.value_maps,
+            &mut tally,
+        );
+        notes.insert(fm.path.clone(), n);
+        mapping.files.push(fm);
+    }
+    let Tally {
+        used_maps,
+        countries,
+        currencies,
+    } = tally;
+    // With no default currency or country from the preset, the ones the export itself names
+    // most often decide how bare amounts and national phone numbers are read.
+    if preset.default_currency.is_none()
+        && let Some((code, _)) = currencies.iter().max_by_key(|(_, n)| **n)
+    {
+        mapping.settings.default_currency = code.clone();
+    }
+    if mapping.settings.default_country.is_none()
+        && let Some((code, _)) = countries.iter().max_by_key(|(_, n)| **n)
+    {
+        mapping.settings.default_country = Some((*code).to_string());
+    }
+    for name in used_maps {
+        if let Some(map) = preset.value_maps.get(&name) {
+            let entry = mapping.value_maps.entry(name).or_default();
+            for (k, v) in map {
+                entry.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
+    Ok(Proposal {
+        mapping,
+        preset_label: preset.label.clone(),
+        notes,
+        unreadable,
+    })
+}
+
+/// What the proposal gathers across files: the value maps used, and the countries and
+/// currencies the export names.
+#[derive(Default)]
+struct Tally {
+    used_maps: BTreeSet<String>,
+    countries: BTreeMap<&'static str, u64>,
+    currencies: BTreeMap<String, u64>,
+}
+
+fn propose_file(
+    found: &Found,
+    object: Option<&c2t_core::preset::PresetObject>,
+    schema: &Schema,
+    preset: &Preset,
+    value_maps: &mut BTreeMap<String, BTreeMap<String, String>>,
+    tally: &mut Tally,
+) -> (FileMapping, FileNotes) {
+    let Tally {
+        used_maps,
+        countries,
+        currencies,
+    } = tally;
+    let (headers, prof) = profile(&found.path, &ReadOptions::default())
+        .unwrap_or_else(|_| (found.headers.clone(), FileProfile::default()));
+    let mut notes = FileNotes {
+        rows: prof.rows,
+        recognised: object.is_some(),
+        columns: BTreeMap::new(),
+    };
+    let has = |c: &Option<String>| -> Option<String> {
+        let c = c.as_ref()?;
+        headers.iter().find(|h| h.eq_ignore_ascii_case(c)).cloned()
+    };
+    let Some(po) = object else {
+        let fm = FileMapping {
+            path: found.rel.clone(),
+            object: SKIP_FILE.into(),
+            sheet: None,
+            encoding: None,
+            delimiter: None,
+            id_column: None,
+            modified_column: None,
+            activity_column: None,
+            skip_rows: Vec::new(),
+            columns: Vec::new(),
+        };
+        return (fm, notes);
+    };
+    let target = schema.object(&po.object);
+    let mut columns = Vec::new();
+    let mut used_fields: BTreeSet<String> = BTreeSet::new();
+    for (i, h) in headers.iter().enumerate() {
+        let cp = prof.columns.get(i).cloned().unwrap_or_default();
+        let preset_col = po.columns.iter().find(|c| c.column.eq_ignore_ascii_case(h));
+        let (mut col, why) = if let Some(pc) = preset_col {
+            let mut c = pc.clone();
+            c.column = h.clone();
+            (c, Why::Preset)
+        } else if po.object == LOOKUP_ONLY {
+            (
+                ColumnMapping::new(h, None, Transform::Skip),
+                Why::Ignored("not needed to find members".into()),
+            )
+        } else if let Some((field, label)) = target.and_then(|t| similar_field(h, t, &used_fields))
+        {
+            let transform = default_transform(t_kind(target, &field));
+            (
+                ColumnMapping::new(h, Some(&field), transform),
+                Why::Similar(label),
+            )
+        } else if cp.filled == 0 {
+            (ColumnMapping::new(h, None, Transform::Skip), Why::Unused)
+        } else {
+            let (kind, transform) = infer_custom(&cp, prof.rows);
+            let mut c = ColumnMapping::new(h, Some(&camel_case(h)), transform);
+            c.custom = Some(kind);
+            c.label = Some(h.trim().to_string());
+            (c, Why::NewCustom(kind.as_str().to_string()))
+        };
+        // A custom column the preset knows but that is empty in every row is not worth creating.
+        let why = if cp.filled == 0
+            && !matches!(why, Why::Unused)
+            && col.transform != Transform::Id
+            && col.transform != Transform::Skip
+        {
+            col = ColumnMapping::new(h, None, Transform::Skip);
+            Why::Unused
+        } else {
+            why
+        };
+        if let Some(f) = &col.field {
+            used_fields.insert(f.clone());
+        }
+        // The currencies the export names (in amounts or currency columns) decide the default.
+        for (v, n) in &cp.distinct {
+            let code = match col.transform {
+                Transform::Money => c2t_normalize::money::money(v, None, "XXX", None)
+                    .ok()
+                    .map(|m| m.currency_code)
+                    .filter(|c| c != "XXX"),
+                Transform::Currency => Some(v.trim().to_uppercase())
+                    .filter(|c| c2t_normalize::money::is_currency_code(c)),
+                _ => None,
+            };
+            if let Some(code) = code {
+                *currencies.entry(code).or_default() += n;
+            }
+        }
+        if col.transform == Transform::Country {
+            for (v, n) in &cp.distinct {
+                if let Ok(c) = c2t_normalize::address::country(v) {
+                    *countries.entry(c.code).or_default() += n;
+                }
+            }
+        }
+        if matches!(col.transform, Transform::Select | Transform::MultiSelect) {
+            let name = col.values.clone().unwrap_or_else(|| {
+                format!("{}_{}", po.object, col.field.clone().unwrap_or_default())
+            });
+            let sep = col
+                .separator
+                .clone()
+                .unwrap_or_else(|| preset.multi_separator.clone());
+            let preset_map = preset.value_maps.get(&name);
+            let map = value_maps.entry(name.clone()).or_default();
+            for (v, _) in &cp.distinct {
+                let labels: Vec<String> = if col.transform == Transform::MultiSelect {
+                    c2t_normalize::select::split_multi(v, &sep)
+                } else {
+                    vec![v.clone()]
+                };
+                for l in labels {
+                    let known =
+                        preset_map.is_some_and(|m| m.keys().any(|k| k.eq_ignore_ascii_case(&l)));
+                    if !known && !map.contains_key(&l) {
+                        map.insert(l.clone(), c2t_normalize::select::option_value(&l));
+                    }
+                }
+            }
+            used_maps.insert(name.clone());
+            col.values = Some(name);
+        }
+        notes.columns.insert(h.clone(), (cp.filled, why));
+        columns.push(col);
+    }
+    let fm = FileMapping {
+        path: found.rel.clone(),
+        object: po.object.clone(),
+        sheet: None,
+        encoding: None,
+        delimiter: None,
+        id_column: has(&po.id_column),
+        modified_column: has(&po.modified_column),
+        activity_column: has(&po.activity_column),
+        skip_rows: po
+            .skip_rows
+            .iter()
+            .filter(|f| headers.iter().any(|h| h.eq_ignore_ascii_case(&f.column)))
+            .cloned()
+            .map(|mut f| {
+                f.column = headers
+                    .iter()
+                    .find(|h| h.eq_ignore_ascii_case(&f.column))
+                    .cloned()
+                    .unwrap_or(f.column);
+                f
+            })
+            .collect(),
+        columns,
+    };
+    (fm, notes)
+}
+
+fn t_kind(target: Option<&c2t_core::ObjectDef>, field: &str) -> Option<FieldType> {
+    let top = field.split('.').next().unwrap_or(field);
+    target.and_then(|t| t.field(top)).map(|f| f.kind)
+}
+
+/// The transform that fills a field of this type.
+pub fn default_transform(kind: Option<FieldType>) -> Transform {
+    match kind {
+        Some(FieldType::Emails) => Transform::Email,
+        Some(FieldType::Phones) => Transform::Phone,
+        Some(FieldType::Links) => Transform::Url,
+        Some(FieldType::Currency) => Transform::Money,
+        Some(FieldType::Number | FieldType::Numeric) => Transform::Number,
+        Some(FieldType::Boolean) => Transform::Boolean,
+        Some(FieldType::Date) => Transform::Date,
+        Some(FieldType::DateTime) => Transform::Datetime,
+        Some(FieldType::Select) => Transform::Select,
+        Some(FieldType::MultiSelect) => Transform::MultiSelect,
+        Some(FieldType::FullName) => Transform::FullName,
+        Some(FieldType::RichText) => Transform::RichText,
+        _ => Transform::Text,
+    }
+}
+
+fn norm(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A Twenty field (or composite sub-field) whose label is close to the header.
+fn similar_field(
+    header: &str,
+    object: &c2t_core::ObjectDef,
+    used: &BTreeSet<String>,
+) -> Option<(String, String)> {
+    let h = norm(header);
+    if h.is_empty() {
+        return None;
+    }
+    let mut best: Option<(f64, String, String)> = None;
+    for f in &object.fields {
+        if f.kind == FieldType::Relation {
+            continue;
+        }
+        let mut candidates = vec![(f.name.clone(), f.label.clone())];
+        for (sub, sub_label) in f.kind.csv_sub_fields() {
+            if matches!(
+                *sub,
+                "additionalEmails"
+                    | "secondaryLinks"
+                    | "additionalPhones"
+                    | "primaryLinkLabel"
+                    | "amountMicros"
+                    | "currencyCode"
+                    | "primaryPhoneCallingCode"
+                    | "primaryPhoneCountryCode"
+            ) {
+                continue;
+            }
+            candidates.push((
+                format!("{}.{}", f.name, sub),
+                format!("{} / {}", f.label, sub_label),
+            ));
+            if f.kind == FieldType::Address || f.kind == FieldType::FullName {
+                candidates.push((format!("{}.{}", f.name, sub), (*sub_label).to_string()));
+            }
+        }
+        for (field, label) in candidates {
+            if used.contains(&field) {
+                continue;
+            }
+            let score = strsim::jaro_winkler(&h, &norm(&label))
+                .max(strsim::jaro_winkler(&h, &norm(&field)));
+            if score >= 0.93 && best.as_ref().is_none_or(|(b, _, _)| score > *b) {
+                best = Some((score, field, label));
+            }
+        }
+    }
+    best.map(|(_, f, l)| (f, l))
+}
+
+/// The custom field type a column's values suggest.
+fn infer_custom(cp: &ColumnProfile, rows: u64) -> (FieldType, Transform) {
+    if cp.all_bool && cp.distinct.len() <= 4 {
+        return (FieldType::Boolean, Transform::Boolean);
+    }
+    if cp.all_date {
+        return (FieldType::Date, Transform::Date);
+    }
+    if cp.all_number {
+        return (FieldType::Number, Transform::Number);
+    }
+    if cp.all_email {
+        return (FieldType::Emails, Transform::Email);
+    }
+    if cp.all_url {
+        return (FieldType::Links, Transform::Url);
+    }
+    let distinct = cp.distinct.len() as u64;
+    let repeated = cp.filled >= 4 && distinct * 2 <= cp.filled;
+    if !cp.many_values && distinct <= 20 && repeated && rows > 0 {
+        return (FieldType::Select, Transform::Select);
+    }
+    (FieldType::Text, Transform::Text)
+}

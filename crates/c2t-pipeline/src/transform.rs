@@ -1,0 +1,495 @@
+//! Turns one source row into one [`Record`]: every mapped cell cleaned by its transform
+//! (c2t-normalize), composite fields assembled in Twenty's shape, references collected for the
+//! linker, and every bad value reported as a [`Finding`] while the record is kept.
+
+use crate::record::{Finding, Record, Ref, set_path};
+use c2t_core::{FieldType, FileMapping, IssueCode, Mapping, ObjectDef, RefKey, Transform};
+use c2t_normalize as n;
+use c2t_normalize::date::DateOrder;
+use c2t_normalize::number::NumberStyle;
+use serde_json::{Map, Value, json};
+use std::collections::BTreeMap;
+
+/// What the transformer knows about one file before its rows arrive: the column positions and
+/// the date order and number style inferred for each column from its values.
+pub struct FileContext<'m> {
+    pub index: usize,
+    pub mapping: &'m Mapping,
+    pub file: &'m FileMapping,
+    pub object: Option<&'m ObjectDef>,
+    /// Position of each mapped column in the header row (None: the column is missing).
+    pub positions: Vec<Option<usize>>,
+    pub id_pos: Option<usize>,
+    pub modified_pos: Option<usize>,
+    pub activity_pos: Option<usize>,
+    /// Per header position.
+    pub date_orders: BTreeMap<usize, DateOrder>,
+    pub number_styles: BTreeMap<usize, NumberStyle>,
+    /// Columns whose dd/mm vs mm/dd order the values did not decide.
+    pub ambiguous_dates: Vec<String>,
+}
+
+/// Columns of the file that need a date order or number style inferred, by header position.
+pub fn inference_columns(file: &FileMapping, headers: &[String]) -> (Vec<usize>, Vec<usize>) {
+    let pos = |name: &str| headers.iter().position(|h| h == name);
+    let mut dates = Vec::new();
+    let mut numbers = Vec::new();
+    for c in &file.columns {
+        let Some(p) = pos(&c.column) else { continue };
+        match c.transform {
+            Transform::Date | Transform::Datetime => dates.push(p),
+            Transform::Number | Transform::Integer | Transform::Money => numbers.push(p),
+            _ => {}
+        }
+    }
+    for p in [&file.modified_column, &file.activity_column]
+        .into_iter()
+        .flatten()
+        .filter_map(|c| pos(c))
+    {
+        if !dates.contains(&p) {
+            dates.push(p);
+        }
+    }
+    (dates, numbers)
+}
+
+impl<'m> FileContext<'m> {
+    pub fn new(
+        index: usize,
+        mapping: &'m Mapping,
+        schema_object: Option<&'m ObjectDef>,
+        headers: &[String],
+        samples: &BTreeMap<usize, Vec<String>>,
+    ) -> FileContext<'m> {
+        let file = &mapping.files[index];
+        let pos = |name: &str| headers.iter().position(|h| h == name);
+        let positions = file.columns.iter().map(|c| pos(&c.column)).collect();
+        let (dates, numbers) = inference_columns(file, headers);
+        let mut date_orders = BTreeMap::new();
+        let mut ambiguous_dates = Vec::new();
+        for p in dates {
+            let vals: Vec<&str> = samples
+                .get(&p)
+                .map(|v| v.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            let col = file.columns.iter().find(|c| Some(p) == pos(&c.column));
+            let default_day_first = col
+                .and_then(|c| c.day_first)
+                .unwrap_or(mapping.settings.day_first);
+            let guess = n::date::infer(&vals, default_day_first);
+            let order = guess.order.unwrap_or(if default_day_first {
+                DateOrder::DayFirst
+            } else {
+                DateOrder::MonthFirst
+            });
+            let forced = col.and_then(|c| c.day_first).is_some();
+            if guess.ambiguous && !forced {
+                ambiguous_dates.push(headers[p].clone());
+            }
+            date_orders.insert(p, order);
+        }
+        let mut number_styles = BTreeMap::new();
+        for p in numbers {
+            let vals: Vec<&str> = samples
+                .get(&p)
+                .map(|v| v.iter().map(String::as_str).collect())
+                .unwrap_or_default();
+            if let Some(style) = n::number::infer_style(&vals) {
+                number_styles.insert(p, style);
+            }
+        }
+        FileContext {
+            index,
+            mapping,
+            file,
+            object: schema_object,
+            positions,
+            id_pos: file.id_column.as_deref().and_then(pos),
+            modified_pos: file.modified_column.as_deref().and_then(pos),
+            activity_pos: file.activity_column.as_deref().and_then(pos),
+            date_orders,
+            number_styles,
+            ambiguous_dates,
+        }
+    }
+
+    fn field_kind(&self, field: &str) -> Option<FieldType> {
+        let top = field.split('.').next().unwrap_or(field);
+        self.object.and_then(|o| o.field(top)).map(|f| f.kind)
+    }
+
+    fn date_at(&self, cells: &[String], pos: Option<usize>) -> Option<String> {
+        let p = pos?;
+        let v = cells.get(p)?.trim();
+        if v.is_empty() {
+            return None;
+        }
+        let order = self
+            .date_orders
+            .get(&p)
+            .copied()
+            .unwrap_or(DateOrder::MonthFirst);
+        n::date::datetime(v, order).ok()
+    }
+
+    /// Cleans one row. Bad values are left out of the record and reported in `findings`.
+    pub fn transform(&self, line: u64, cells: &[String], findings: &mut Vec<Finding>) -> Record {
+        let settings = &self.mapping.settings;
+        let mut rec = Record {
+            object: self.file.object.clone(),
+            file: self.index,
+            line,
+            source_id: self
+                .id_pos
+                .and_then(|p| cells.get(p))
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty()),
+            values: Map::new(),
+            refs: Vec::new(),
+            modified: self.date_at(cells, self.modified_pos),
+            activity: self.date_at(cells, self.activity_pos),
+            test_reason: None,
+        };
+        let mut report = |column: &str, issue: c2t_core::Issue| {
+            findings.push(Finding {
+                file: self.index,
+                line,
+                column: column.to_string(),
+                code: issue.code,
+                message: issue.message,
+            });
+        };
+        // Row-level context first: the row's currency and country.
+        let mut currency: Option<String> = None;
+        let mut region: Option<String> = None;
+        for (c, pos) in self.file.columns.iter().zip(&self.positions) {
+            let Some(v) = pos
+                .and_then(|p| cells.get(p))
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+            else {
+                continue;
+            };
+            match c.transform {
+                Transform::Currency => currency = Some(v.to_uppercase()),
+                Transform::Country => {
+                    if let Ok(country) = n::address::country(v) {
+                        region = Some(country.code.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        let region = region.or_else(|| settings.default_country.clone());
+        for (c, pos) in self.file.columns.iter().zip(&self.positions) {
+            let Some(p) = *pos else { continue };
+            let raw = cells.get(p).map(String::as_str).unwrap_or("");
+            let v = n::text::clean(raw);
+            if v.is_empty() {
+                continue;
+            }
+            let field = c.field.as_deref().unwrap_or("");
+            if rec.test_reason.is_none()
+                && settings.skip_test_data
+                && is_identity_field(field)
+                && n::text::is_test_value(&v)
+            {
+                rec.test_reason = Some(format!("{} = \"{}\"", c.column, excerpt(&v)));
+            }
+            match c.transform {
+                Transform::Skip | Transform::Id | Transform::Currency => {}
+                Transform::Text => set_path(&mut rec.values, field, Value::String(v)),
+                Transform::RichText => {
+                    let md = match rec
+                        .values
+                        .get(field)
+                        .and_then(|b| b.get("markdown"))
+                        .and_then(Value::as_str)
+                    {
+                        Some(prev) if !prev.is_empty() => format!("{prev}\n\n{v}"),
+                        _ => v,
+                    };
+                    rec.values.insert(
+                        field.to_string(),
+                        json!({ "markdown": md, "blocknote": null }),
+                    );
+                }
+                Transform::Number | Transform::Integer => {
+                    match n::number::decimal(&v, self.number_styles.get(&p).copied()) {
+                        Ok(d) => match decimal_json(d, c.transform == Transform::Integer) {
+                            Some(num) => set_path(&mut rec.values, field, num),
+                            None => report(
+                                &c.column,
+                                c2t_core::Issue::new(
+                                    IssueCode::NumberInvalid,
+                                    format!("`{}` is out of range", excerpt(&v)),
+                                ),
+                            ),
+                        },
+                        Err(i) => report(&c.column, i),
+                    }
+                }
+                Transform::Boolean => match n::boolean::boolean(&v) {
+                    Ok(b) => set_path(&mut rec.values, field, Value::Bool(b)),
+                    Err(i) => report(&c.column, i),
+                },
+                Transform::Date | Transform::Datetime => {
+                    let order = self
+                        .date_orders
+                        .get(&p)
+                        .copied()
+                        .unwrap_or(DateOrder::MonthFirst);
+                    let kind = self.field_kind(field);
+                    let as_datetime = kind == Some(FieldType::DateTime)
+                        || (kind.is_none() && c.transform == Transform::Datetime);
+                    let r = if as_datetime {
+                        n::date::datetime(&v, order)
+                    } else {
+                        n::date::date(&v, order)
+                    };
+                    match r {
+                        Ok(d) => set_path(&mut rec.values, field, Value::String(d)),
+                        Err(i) => report(&c.column, i),
+                    }
+                }
+                Transform::Email => {
+                    let (emails, issues) = n::email::emails(&v);
+                    for i in issues {
+                        report(&c.column, i);
+                    }
+                    if emails.is_empty() {
+                        continue;
+                    }
+                    if self.field_kind(field) == Some(FieldType::Emails) || field == "emails" {
+                        add_emails(&mut rec.values, field, emails);
+                    } else {
+                        set_path(&mut rec.values, field, Value::String(emails[0].clone()));
+                    }
+                }
+                Transform::Phone => match n::phone::phone(&v, region.as_deref()) {
+                    Ok(ph) => add_phone(&mut rec.values, field, &ph),
+                    Err(i) => report(&c.column, i),
+                },
+                Transform::Domain => match n::domain::domain(&v) {
+                    Ok(d) => add_link(&mut rec.values, field, d.url),
+                    Err(i) => report(&c.column, i),
+                },
+                Transform::Url => match n::url::link(&v) {
+                    Ok(u) => add_link(&mut rec.values, field, u),
+                    Err(i) => report(&c.column, i),
+                },
+                Transform::Money => {
+                    match n::money::money(
+                        &v,
+                        currency.as_deref(),
+                        &settings.default_currency,
+                        self.number_styles.get(&p).copied(),
+                    ) {
+                        Ok(m) => set_path(
+                            &mut rec.values,
+                            field,
+                            json!({ "amountMicros": m.amount_micros, "currencyCode": m.currency_code }),
+                        ),
+                        Err(i) => report(&c.column, i),
+                    }
+                }
+                Transform::Select => {
+                    // A value mapped to "" leaves the field as an earlier column set it (e.g. a
+                    // deal's "Open" status leaves its stage alone; "Lost" overrides it).
+                    let value = self.select_value(c.values.as_deref(), &v);
+                    if !value.is_empty() {
+                        set_path(&mut rec.values, field, Value::String(value));
+                    }
+                }
+                Transform::MultiSelect => {
+                    let sep = c.separator.as_deref().unwrap_or(&settings.multi_separator);
+                    let vals: Vec<Value> = n::select::split_multi(&v, sep)
+                        .iter()
+                        .map(|l| self.select_value(c.values.as_deref(), l))
+                        .filter(|v| !v.is_empty())
+                        .map(Value::String)
+                        .collect();
+                    set_path(&mut rec.values, field, Value::Array(vals));
+                }
+                Transform::FullName => {
+                    let (first, last) = n::name::split_full_name(&v);
+                    set_path(
+                        &mut rec.values,
+                        field,
+                        json!({ "firstName": first, "lastName": last }),
+                    );
+                }
+                Transform::Country => match n::address::country(&v) {
+                    Ok(country) => set_path(
+                        &mut rec.values,
+                        field,
+                        Value::String(country.name.to_string()),
+                    ),
+                    Err(i) => {
+                        report(&c.column, i);
+                        set_path(&mut rec.values, field, Value::String(v));
+                    }
+                },
+                Transform::Relation | Transform::Member => {
+                    let values: Vec<String> = match &c.separator {
+                        Some(sep) => n::select::split_multi(&v, sep),
+                        None => vec![v],
+                    };
+                    let object = if c.transform == Transform::Member {
+                        "workspaceMember".to_string()
+                    } else {
+                        c.object.clone().unwrap_or_else(|| "any".into())
+                    };
+                    rec.refs.push(Ref {
+                        field: field.to_string(),
+                        object,
+                        by: c.by.unwrap_or(RefKey::SourceId),
+                        values,
+                        column: c.column.clone(),
+                    });
+                }
+            }
+        }
+        // Street lines: a multi-line street becomes street1 + street2.
+        if let Some(Value::Object(addr)) = rec.values.get_mut("address")
+            && let Some(Value::String(s1)) = addr.get("addressStreet1").cloned()
+            && s1.contains('\n')
+            && addr.get("addressStreet2").is_none()
+        {
+            let (a, b) = n::address::split_street(&s1);
+            addr.insert("addressStreet1".into(), Value::String(a));
+            addr.insert("addressStreet2".into(), Value::String(b));
+        }
+        rec
+    }
+
+    fn select_value(&self, map: Option<&str>, label: &str) -> String {
+        if let Some(m) = map.and_then(|m| self.mapping.value_maps.get(m)) {
+            if let Some(v) = m.get(label) {
+                return v.clone();
+            }
+            if let Some((_, v)) = m.iter().find(|(k, _)| k.eq_ignore_ascii_case(label)) {
+                return v.clone();
+            }
+        }
+        n::select::option_value(label)
+    }
+}
+
+/// Fields whose values say whether a row is test data.
+fn is_identity_field(field: &str) -> bool {
+    matches!(
+        field,
+        "name" | "name.firstName" | "name.lastName" | "emails" | "domainName" | "title"
+    )
+}
+
+pub fn excerpt(s: &str) -> String {
+    let one_line = s.replace(['\n', '\r'], " ");
+    if one_line.chars().count() > 60 {
+        format!("{}…", one_line.chars().take(60).collect::<String>())
+    } else {
+        one_line
+    }
+}
+
+fn add_emails(values: &mut Map<String, Value>, field: &str, emails: Vec<String>) {
+    let entry = values
+        .entry(field.to_string())
+        .or_insert_with(|| json!({ "primaryEmail": "", "additionalEmails": [] }));
+    let obj = entry.as_object_mut().expect("emails is an object");
+    let mut all: Vec<String> = Vec::new();
+    if let Some(p) = obj
+        .get("primaryEmail")
+        .and_then(Value::as_str)
+        .filter(|s| !s.is_empty())
+    {
+        all.push(p.to_string());
+    }
+    if let Some(Value::Array(a)) = obj.get("additionalEmails") {
+        all.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+    }
+    for e in emails {
+        if !all.contains(&e) {
+            all.push(e);
+        }
+    }
+    let primary = all.first().cloned().unwrap_or_default();
+    obj.insert("primaryEmail".into(), Value::String(primary));
+    obj.insert(
+        "additionalEmails".into(),
+        Value::Array(all.into_iter().skip(1).map(Value::String).collect()),
+    );
+}
+
+fn add_phone(values: &mut Map<String, Value>, field: &str, ph: &n::phone::Phone) {
+    let entry = values.entry(field.to_string()).or_insert_with(|| {
+        json!({ "primaryPhoneNumber": "", "primaryPhoneCountryCode": "", "primaryPhoneCallingCode": "", "additionalPhones": [] })
+    });
+    let obj = entry.as_object_mut().expect("phones is an object");
+    let has_primary = obj
+        .get("primaryPhoneNumber")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty());
+    if !has_primary {
+        obj.insert(
+            "primaryPhoneNumber".into(),
+            Value::String(ph.number.clone()),
+        );
+        obj.insert(
+            "primaryPhoneCountryCode".into(),
+            Value::String(ph.country_code.clone()),
+        );
+        obj.insert(
+            "primaryPhoneCallingCode".into(),
+            Value::String(ph.calling_code.clone()),
+        );
+        return;
+    }
+    let same_as_primary =
+        obj.get("primaryPhoneNumber").and_then(Value::as_str) == Some(ph.number.as_str());
+    let list = obj
+        .entry("additionalPhones")
+        .or_insert_with(|| Value::Array(vec![]));
+    if let Value::Array(a) = list {
+        let dup = a
+            .iter()
+            .any(|x| x.get("number").and_then(Value::as_str) == Some(ph.number.as_str()));
+        if !dup && !same_as_primary {
+            a.push(json!({ "number": ph.number, "countryCode": ph.country_code, "callingCode": ph.calling_code }));
+        }
+    }
+}
+
+fn add_link(values: &mut Map<String, Value>, field: &str, url: String) {
+    let entry = values.entry(field.to_string()).or_insert_with(
+        || json!({ "primaryLinkUrl": "", "primaryLinkLabel": "", "secondaryLinks": [] }),
+    );
+    let obj = entry.as_object_mut().expect("links is an object");
+    let has_primary = obj
+        .get("primaryLinkUrl")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty());
+    if !has_primary {
+        obj.insert("primaryLinkUrl".into(), Value::String(url));
+    } else if obj.get("primaryLinkUrl").and_then(Value::as_str) != Some(url.as_str())
+        && let Some(Value::Array(a)) = obj.get_mut("secondaryLinks")
+        && !a
+            .iter()
+            .any(|x| x.get("url").and_then(Value::as_str) == Some(url.as_str()))
+    {
+        a.push(json!({ "url": url, "label": "" }));
+    }
+}
+
+/// A decimal as a JSON number: an integer when it has no fraction (or `round` is asked).
+fn decimal_json(d: rust_decimal::Decimal, round: bool) -> Option<Value> {
+    let d = if round { d.round() } else { d.normalize() };
+    if d.fract().is_zero() {
+        let i: i64 = d.trunc().to_string().parse().ok()?;
+        return Some(Value::from(i));
+    }
+    let f: f64 = d.to_string().parse().ok()?;
+    serde_json::Number::from_f64(f).map(Value::Number)
+}

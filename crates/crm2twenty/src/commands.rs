@@ -1,0 +1,362 @@
+//! What each command does, in terms of the pipeline's library calls.
+
+use crate::cli::{Cli, Command, Common};
+use c2t_core::{Mapping, Schema};
+use c2t_pipeline::job::{self, Options, Prepared};
+use c2t_pipeline::{audit, export, html, presets, propose, render};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// A mistake of the user's (bad argument, bad mapping): exit code 2, with a hint.
+#[derive(Debug)]
+pub struct UserError {
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl std::fmt::Display for UserError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for UserError {}
+
+fn user(message: impl Into<String>, hint: Option<&str>) -> anyhow::Error {
+    anyhow::Error::new(UserError {
+        message: message.into(),
+        hint: hint.map(str::to_string),
+    })
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let quiet = cli.quiet;
+    match cli.command {
+        Command::Presets => {
+            for p in presets::all() {
+                println!("{:<12} {}", p.name, p.label);
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Init {
+            export_dir,
+            out,
+            preset,
+            force,
+        } => {
+            check_dir(&export_dir)?;
+            if out.exists() && !force {
+                return Err(user(
+                    format!("{} already exists", out.display()),
+                    Some("pass --force to overwrite it, or --out to write elsewhere"),
+                ));
+            }
+            let members = default_members(&export_dir, None);
+            let proposal = propose_for(&export_dir, preset.as_deref(), members.as_deref())?;
+            std::fs::write(&out, render::render(&proposal))
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", out.display()))?;
+            if !quiet {
+                print_detection(&proposal);
+                eprintln!(
+                    "wrote {} — edit it, then run: crm2twenty migrate {} --mapping {}",
+                    out.display(),
+                    export_dir.display(),
+                    out.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Validate {
+            export_dir,
+            mapping,
+        } => {
+            check_dir(&export_dir)?;
+            let m = load_mapping(&mapping)?;
+            let mut problems: Vec<String> = m
+                .validate(&Schema::standard())
+                .iter()
+                .map(|e| e.to_string())
+                .collect();
+            for f in &m.files {
+                let path = export_dir.join(&f.path);
+                match c2t_ingest_headers(&path) {
+                    Ok(headers) => {
+                        for c in &f.columns {
+                            if !headers.iter().any(|h| h == &c.column) {
+                                problems.push(format!(
+                                    "file \"{}\", column \"{}\": not in the file's header row",
+                                    f.path, c.column
+                                ));
+                            }
+                        }
+                    }
+                    Err(e) => problems.push(format!("file \"{}\": {e}", f.path)),
+                }
+            }
+            if problems.is_empty() {
+                eprintln!("{}: valid ({} files)", mapping.display(), m.files.len());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+                Err(user(
+                    format!(
+                        "{} has {} problem(s):\n{}",
+                        mapping.display(),
+                        problems.len(),
+                        list.join("\n")
+                    ),
+                    Some(
+                        "fix them in the mapping file; `crm2twenty init` shows a proposal to compare with",
+                    ),
+                ))
+            }
+        }
+        Command::Audit {
+            export_dir,
+            out,
+            json,
+            common,
+        } => {
+            let p = prepare(&export_dir, &common)?;
+            let a = audit::build(&p);
+            write_audit(&a, &out)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&a)?);
+            } else if !quiet {
+                eprint!("{}", audit::terminal(&a));
+                eprintln!("\nreport: {}", out.join("audit.html").display());
+            }
+            Ok(exit_for(&p))
+        }
+        Command::Export {
+            export_dir,
+            out,
+            common,
+        } => {
+            let p = prepare(&export_dir, &common)?;
+            let written = export::write_all(&p, &out)
+                .map_err(|e| anyhow::anyhow!("cannot write to {}: {e}", out.display()))?;
+            if !quiet {
+                print_written(&written, &out);
+            }
+            Ok(exit_for(&p))
+        }
+        Command::Migrate {
+            export_dirs,
+            out,
+            common,
+        } => {
+            let many = export_dirs.len() > 1;
+            let mut code = ExitCode::SUCCESS;
+            for dir in &export_dirs {
+                let out = if many {
+                    out.join(
+                        dir.file_name()
+                            .map(|n| n.to_string_lossy().to_string())
+                            .unwrap_or_else(|| "export".into()),
+                    )
+                } else {
+                    out.clone()
+                };
+                if many && !quiet {
+                    eprintln!("== {}", dir.display());
+                }
+                let c = migrate_one(dir, &out, &common, quiet)?;
+                if c != ExitCode::SUCCESS {
+                    code = c;
+                }
+            }
+            Ok(code)
+        }
+    }
+}
+
+fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::Result<ExitCode> {
+    check_dir(dir)?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    let members = default_members(dir, common.members.as_deref());
+    let mapping = match &common.mapping {
+        Some(path) => load_mapping(path)?,
+        None => {
+            let proposal = propose_for(dir, common.preset.as_deref(), members.as_deref())?;
+            let path = out.join("mapping.toml");
+            std::fs::write(&path, render::render(&proposal))
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            if !quiet {
+                print_detection(&proposal);
+            }
+            proposal.mapping
+        }
+    };
+    let p = job::prepare(
+        dir,
+        mapping,
+        &Options {
+            as_of: common.as_of.clone(),
+            members_file: members,
+        },
+    )
+    .map_err(job_error)?;
+    let a = audit::build(&p);
+    write_audit(&a, out)?;
+    let written = export::write_all(&p, out)
+        .map_err(|e| anyhow::anyhow!("cannot write to {}: {e}", out.display()))?;
+    if !quiet {
+        eprint!("{}", audit::terminal(&a));
+        eprintln!();
+        print_written(&written, out);
+        eprintln!("  audit report: {}", out.join("audit.html").display());
+        if common.mapping.is_none() {
+            eprintln!(
+                "  proposed mapping: {} (edit it and pass --mapping to use it)",
+                out.join("mapping.toml").display()
+            );
+        }
+    }
+    Ok(exit_for(&p))
+}
+
+fn exit_for(p: &Prepared) -> ExitCode {
+    let unreadable = p.files.iter().any(|f| f.error.is_some());
+    if unreadable || !p.ledger.totals().balances() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn check_dir(dir: &Path) -> anyhow::Result<()> {
+    if !dir.is_dir() {
+        return Err(user(
+            format!("{} is not a folder", dir.display()),
+            Some("give the folder that holds the CRM's export files (.csv, .xlsx)"),
+        ));
+    }
+    Ok(())
+}
+
+fn c2t_ingest_headers(path: &Path) -> Result<Vec<String>, String> {
+    c2t_pipeline::detect::headers_of(path).map_err(|e| e.to_string())
+}
+
+/// The members file: the one given, else members.csv / members.json in the export folder.
+fn default_members(dir: &Path, given: Option<&Path>) -> Option<PathBuf> {
+    if let Some(g) = given {
+        return Some(g.to_path_buf());
+    }
+    ["members.csv", "members.json"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+}
+
+fn propose_for(
+    dir: &Path,
+    preset: Option<&str>,
+    members: Option<&Path>,
+) -> anyhow::Result<propose::Proposal> {
+    let all = presets::all();
+    if let Some(name) = preset
+        && !all.iter().any(|p| p.name == name)
+    {
+        return Err(user(
+            format!("no preset named `{name}`"),
+            Some(&format!("bundled presets: {}", presets::names().join(", "))),
+        ));
+    }
+    let exclude: Vec<String> = members
+        .and_then(|m| m.strip_prefix(dir).ok())
+        .map(|rel| vec![rel.to_string_lossy().replace('\\', "/")])
+        .unwrap_or_default();
+    propose::propose(dir, &all, preset, &exclude).map_err(|e| {
+        user(
+            e.to_string(),
+            Some("the folder should hold the CSV or Excel files exported from the CRM"),
+        )
+    })
+}
+
+fn load_mapping(path: &Path) -> anyhow::Result<Mapping> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        user(
+            format!("cannot read the mapping {}: {e}", path.display()),
+            Some("create one with `crm2twenty init EXPORT_DIR`"),
+        )
+    })?;
+    Mapping::from_toml(&text).map_err(|e| user(format!("{}: {e}", path.display()), None))
+}
+
+fn job_error(e: job::JobError) -> anyhow::Error {
+    match e {
+        job::JobError::Mapping(_) => user(
+            e.to_string(),
+            Some("fix the mapping file; `crm2twenty validate` checks it against the export"),
+        ),
+        other => user(other.to_string(), None),
+    }
+}
+
+fn prepare(dir: &Path, common: &Common) -> anyhow::Result<Prepared> {
+    check_dir(dir)?;
+    let members = default_members(dir, common.members.as_deref());
+    let mapping = match &common.mapping {
+        Some(path) => load_mapping(path)?,
+        None => propose_for(dir, common.preset.as_deref(), members.as_deref())?.mapping,
+    };
+    job::prepare(
+        dir,
+        mapping,
+        &Options {
+            as_of: common.as_of.clone(),
+            members_file: members,
+        },
+    )
+    .map_err(job_error)
+}
+
+fn write_audit(a: &audit::Audit, out: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    std::fs::write(out.join("audit.json"), serde_json::to_string_pretty(a)?)
+        .map_err(|e| anyhow::anyhow!("cannot write audit.json: {e}"))?;
+    std::fs::write(out.join("audit.html"), html::render(a))
+        .map_err(|e| anyhow::anyhow!("cannot write audit.html: {e}"))?;
+    Ok(())
+}
+
+fn print_detection(p: &propose::Proposal) {
+    eprintln!("detected: {}", p.preset_label);
+    for f in &p.mapping.files {
+        let rows = p.notes.get(&f.path).map(|n| n.rows).unwrap_or(0);
+        let what = match f.object.as_str() {
+            "skip" => "not recognised (skipped)".to_string(),
+            "workspaceMember" => "users (owner lookup)".to_string(),
+            o => o.to_string(),
+        };
+        eprintln!("  {:<48} {:>6} rows  → {what}", f.path, rows);
+    }
+    for (f, e) in &p.unreadable {
+        eprintln!("  {f}: unreadable: {e}");
+    }
+}
+
+fn print_written(written: &[export::Written], out: &Path) {
+    eprintln!("  Twenty-ready files in {}:", out.display());
+    for w in written {
+        let note = if w.object.ends_with("Target") || w.object == "note" || w.object == "task" {
+            "  (links need the API route)"
+        } else {
+            ""
+        };
+        eprintln!(
+            "    {:<32} {:>6} rows{note}",
+            w.path
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default(),
+            w.rows
+        );
+    }
+    eprintln!("    rejects.csv, ledger.csv");
+}

@@ -1,0 +1,30 @@
+//! `crm2twenty`: the command line. It parses arguments, calls the pipeline and prints; all the
+//! work is in the library crates. Errors are printed once, here, with a hint where one helps.
+//!
+//! Exit codes: 0 done (every row accounted for), 1 done but something needs attention (a file
+//! could not be read, the ledger does not balance), 2 usage or mapping error (nothing written).
+
+mod cli;
+mod commands;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args = <cli::Cli as clap::Parser>::parse();
+    match commands::run(args) {
+        Ok(code) => code,
+        Err(e) => match e.downcast_ref::<commands::UserError>() {
+            Some(u) => {
+                eprintln!("error: {}", u.message);
+                if let Some(h) = &u.hint {
+                    eprintln!("hint: {h}");
+                }
+                ExitCode::from(2)
+            }
+            None => {
+                eprintln!("error: {e:#}");
+                ExitCode::from(1)
+            }
+        },
+    }
+}

@@ -1,0 +1,370 @@
+//! HTTP transport: configuration, accept loop, auth, rate limits, faults, stats, in-process spawn.
+//!
+//! Connections are served with hyper directly (HTTP/1.1, keep-alive) so a fault can close a
+//! connection without any answer: each connection task races the hyper connection against a
+//! per-connection "kill" notification that the `drop` and `lost` faults fire.
+
+use std::collections::BTreeMap;
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+use tokio::net::TcpListener;
+use tokio::sync::{Notify, watch};
+
+use crate::errors::ApiError;
+use crate::faults::{Fault, FaultInjector, FaultSpec};
+use crate::limits::{Rate, RateLimiter};
+use crate::profile::ProfileKind;
+use crate::routes::{Query, RouteOptions};
+use crate::workspace::Workspace;
+
+/// Everything the sandbox can be started with (the CLI flags map one to one).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Address to listen on; port 0 picks a free port.
+    pub listen: SocketAddr,
+    /// SQLite file, or `:memory:`.
+    pub db: String,
+    /// The only accepted API key (`Authorization: Bearer KEY`).
+    pub api_key: String,
+    /// Name written in `createdBy.name` of API writes.
+    pub api_key_name: String,
+    /// Workspace members to seed (JSON objects with `name`, `userEmail`…).
+    pub members: Vec<Value>,
+    /// Batch cap; `None` = the profile's default (2.x: 200, 1.5: none).
+    pub batch_max: Option<usize>,
+    /// Short rate window; `None` = disabled.
+    pub rate_short: Option<Rate>,
+    /// Long rate window; `None` = disabled.
+    pub rate_long: Option<Rate>,
+    /// Fault injection spec.
+    pub faults: FaultSpec,
+    /// Seed of the fault generator.
+    pub seed: u64,
+    /// Extra latency added to every API request.
+    pub latency: Duration,
+    /// Delay of the `slow` fault.
+    pub slow_delay: Duration,
+    /// Twenty version to imitate.
+    pub profile: ProfileKind,
+}
+
+impl Config {
+    /// Defaults of the command line: free port, Twenty's rate limits, profile twenty-2.
+    pub fn new(db: impl Into<String>, api_key: impl Into<String>) -> Config {
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 0)),
+            db: db.into(),
+            api_key: api_key.into(),
+            api_key_name: "twenty-sandbox".into(),
+            members: Vec::new(),
+            batch_max: None,
+            rate_short: Some(Rate {
+                tokens: 100,
+                period: Duration::from_millis(1000),
+            }),
+            rate_long: Some(Rate {
+                tokens: 100,
+                period: Duration::from_millis(60_000),
+            }),
+            faults: FaultSpec::default(),
+            seed: 0,
+            latency: Duration::ZERO,
+            slow_delay: Duration::from_secs(5),
+            profile: ProfileKind::Twenty2,
+        }
+    }
+
+    /// Same as [`Config::new`] with an in-memory database and no rate limits: for tests.
+    pub fn for_tests(api_key: impl Into<String>) -> Config {
+        Config {
+            rate_short: None,
+            rate_long: None,
+            ..Config::new(":memory:", api_key)
+        }
+    }
+}
+
+/// Counters answered by `GET /sandbox/stats`.
+#[derive(Debug, Default)]
+struct Stats {
+    requests: u64,
+    rate_limited: u64,
+    faults: BTreeMap<String, u64>,
+}
+
+/// Shared server state.
+struct State {
+    ws: Mutex<Workspace>,
+    limiter: Mutex<RateLimiter>,
+    faults: Mutex<FaultInjector>,
+    stats: Mutex<Stats>,
+    api_key: String,
+    latency: Duration,
+    slow_delay: Duration,
+    routes: RouteOptions,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+type Resp = Response<Full<Bytes>>;
+
+fn json_response(status: u16, body: &Value, headers: &[(&'static str, String)]) -> Resp {
+    let mut b = Response::builder()
+        .status(status)
+        .header("content-type", "application/json; charset=utf-8");
+    for (k, v) in headers {
+        b = b.header(*k, v);
+    }
+    b.body(Full::new(Bytes::from(body.to_string())))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+fn error_response(e: &ApiError) -> Resp {
+    json_response(e.status, &e.body, &e.headers)
+}
+
+/// Opens the workspace and binds the listener (synchronously, so errors surface at once).
+fn prepare(config: &Config) -> anyhow::Result<(Arc<State>, std::net::TcpListener)> {
+    let mut ws = Workspace::open(&config.db, config.profile, &config.api_key_name)?;
+    ws.seed_members(&config.members)?;
+    let batch_max = match config.batch_max {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => ws.profile.default_batch_max,
+    };
+    let listener = std::net::TcpListener::bind(config.listen)
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
+    listener.set_nonblocking(true)?;
+    let state = Arc::new(State {
+        ws: Mutex::new(ws),
+        limiter: Mutex::new(RateLimiter::new(config.rate_short, config.rate_long)),
+        faults: Mutex::new(FaultInjector::new(config.faults.clone(), config.seed)),
+        stats: Mutex::new(Stats::default()),
+        api_key: config.api_key.clone(),
+        latency: config.latency,
+        slow_delay: config.slow_delay,
+        routes: RouteOptions { batch_max },
+    });
+    Ok((state, listener))
+}
+
+async fn handle(
+    state: Arc<State>,
+    kill: Arc<Notify>,
+    req: Request<Incoming>,
+) -> Result<Resp, Infallible> {
+    let method = req.method().as_str().to_string();
+    let path = req.uri().path().to_string();
+    let query = Query::parse(req.uri().query().unwrap_or(""));
+    if path == "/sandbox/stats" {
+        let s = lock(&state.stats);
+        let body =
+            json!({"requests": s.requests, "rate_limited": s.rate_limited, "faults": s.faults});
+        return Ok(json_response(200, &body, &[]));
+    }
+    if path == "/healthz" {
+        return Ok(json_response(200, &json!({"status": "ok"}), &[]));
+    }
+    lock(&state.stats).requests += 1;
+    let auth = req
+        .headers()
+        .get("authorization")
+        .and_then(|h| h.to_str().ok())
+        .map(String::from);
+    let body = match req.into_body().collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(_) => return Ok(error_response(&ApiError::bad_request("Cannot read body"))),
+    };
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
+    }
+    let is_api = path.starts_with("/rest") || path == "/graphql";
+    if !is_api {
+        let e = ApiError::new(404, "NotFoundException", format!("Cannot {method} {path}"));
+        return Ok(error_response(&e));
+    }
+    let token = match auth.as_deref() {
+        None => return Ok(error_response(&ApiError::missing_token())),
+        Some(h) => h.strip_prefix("Bearer ").unwrap_or("").trim().to_string(),
+    };
+    if token != state.api_key {
+        return Ok(error_response(&ApiError::invalid_token()));
+    }
+    if let Err(wait) = lock(&state.limiter).take(&token, Instant::now()) {
+        lock(&state.stats).rate_limited += 1;
+        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+        return Ok(error_response(&ApiError::rate_limited(secs)));
+    }
+    let fault = lock(&state.faults).pick();
+    if let Some(f) = fault {
+        *lock(&state.stats).faults.entry(f.to_string()).or_insert(0) += 1;
+    }
+    match fault {
+        Some(Fault::Status(s)) => return Ok(error_response(&ApiError::fault(s))),
+        Some(Fault::Drop) => {
+            kill.notify_one();
+            std::future::pending::<()>().await;
+        }
+        Some(Fault::Slow) => tokio::time::sleep(state.slow_delay).await,
+        _ => {}
+    }
+    let response = {
+        let mut ws = lock(&state.ws);
+        if path == "/graphql" {
+            let parsed = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+            let answer = crate::graphql::handle(&mut ws, state.routes.batch_max, &parsed);
+            json_response(200, &answer, &[])
+        } else {
+            match crate::routes::dispatch(&mut ws, state.routes, &method, &path, &query, &body) {
+                Ok(a) => json_response(a.status, &a.body, &[]),
+                Err(e) => error_response(&e),
+            }
+        }
+    };
+    if fault == Some(Fault::Lost) {
+        kill.notify_one();
+        std::future::pending::<()>().await;
+    }
+    Ok(response)
+}
+
+async fn serve(listener: TcpListener, state: Arc<State>, mut shutdown: watch::Receiver<bool>) {
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let _ = stream.set_nodelay(true);
+                let state = state.clone();
+                let mut shutdown = shutdown.clone();
+                tokio::spawn(async move {
+                    let kill = Arc::new(Notify::new());
+                    let k = kill.clone();
+                    let svc = service_fn(move |req| handle(state.clone(), k.clone(), req));
+                    let conn = http1::Builder::new()
+                        .keep_alive(true)
+                        .serve_connection(TokioIo::new(stream), svc);
+                    tokio::select! {
+                        _ = conn => {}
+                        _ = kill.notified() => {}
+                        _ = shutdown.changed() => {}
+                    }
+                });
+            }
+            _ = shutdown.changed() => break,
+        }
+    }
+}
+
+/// A running sandbox; stops on [`SandboxHandle::stop`] or drop.
+pub struct SandboxHandle {
+    addr: SocketAddr,
+    shutdown: Option<watch::Sender<bool>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SandboxHandle {
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Stops the server and waits for its thread.
+    pub fn stop(mut self) {
+        self.shutdown_now();
+    }
+
+    fn shutdown_now(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(true);
+        }
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for SandboxHandle {
+    fn drop(&mut self) {
+        self.shutdown_now();
+    }
+}
+
+/// Starts the sandbox on its own thread (own tokio runtime); usable from sync tests.
+pub fn spawn(config: Config) -> anyhow::Result<SandboxHandle> {
+    let (state, std_listener) = prepare(&config)?;
+    let addr = std_listener.local_addr()?;
+    let (tx, rx) = watch::channel(false);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .thread_name("twenty-sandbox")
+        .build()?;
+    let thread = std::thread::Builder::new()
+        .name("twenty-sandbox".into())
+        .spawn(move || {
+            runtime.block_on(async move {
+                match TcpListener::from_std(std_listener) {
+                    Ok(listener) => serve(listener, state, rx).await,
+                    Err(e) => eprintln!("twenty-sandbox: {e}"),
+                }
+            });
+            runtime.shutdown_timeout(Duration::from_millis(200));
+        })?;
+    Ok(SandboxHandle {
+        addr,
+        shutdown: Some(tx),
+        thread: Some(thread),
+    })
+}
+
+/// Runs the sandbox in the calling thread until Ctrl-C; `on_ready` gets the bound address.
+pub fn run(config: Config, on_ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
+    let (state, std_listener) = prepare(&config)?;
+    let addr = std_listener.local_addr()?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = TcpListener::from_std(std_listener)?;
+        on_ready(addr);
+        let (tx, rx) = watch::channel(false);
+        tokio::spawn(async move {
+            let _ = tokio::signal::ctrl_c().await;
+            let _ = tx.send(true);
+        });
+        serve(listener, state, rx).await;
+        Ok::<(), anyhow::Error>(())
+    })?;
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    Ok(())
+}
+
+/// Every record of a database as JSON (`twenty-sandbox dump`).
+pub fn dump(db: &str) -> anyhow::Result<Value> {
+    let store = crate::store::Store::open(db)?;
+    let profile = store
+        .meta("profile")?
+        .ok_or_else(|| anyhow::anyhow!("{db} is not a twenty-sandbox database"))?;
+    drop(store);
+    let kind: ProfileKind = profile.parse().map_err(|e: String| anyhow::anyhow!(e))?;
+    let ws = Workspace::open(db, kind, "dump")?;
+    Ok(json!({"profile": profile, "records": ws.dump()}))
+}

@@ -1,0 +1,703 @@
+//! Black-box HTTP tests of the REST, metadata and GraphQL routes and their errors.
+
+use serde_json::{Value, json};
+use twenty_sandbox::{Config, ProfileKind};
+
+use crate::common::{KEY, company, message, person, start, start_with};
+
+#[test]
+fn auth_errors_match_twenty() {
+    let sb = start(ProfileKind::Twenty2);
+    let none = sb.try_call("GET", "/rest/companies", None, None).unwrap();
+    assert_eq!(none.status, 403);
+    assert_eq!(none.body["error"], "FORBIDDEN_EXCEPTION");
+    assert_eq!(message(&none.body), "Missing authentication token");
+    let wrong = sb
+        .try_call("GET", "/rest/companies", None, Some("nope"))
+        .unwrap();
+    assert_eq!(wrong.status, 401);
+    assert_eq!(message(&wrong.body), "Token invalid.");
+    assert_eq!(
+        sb.try_call("GET", "/rest/companies", None, Some(KEY))
+            .unwrap()
+            .status,
+        200
+    );
+}
+
+#[test]
+fn create_get_patch_soft_delete_restore_hard_delete() {
+    let sb = start(ProfileKind::Twenty2);
+    let created = sb.post(
+        "/rest/companies",
+        json!({"name": "Acme", "domainName": {"primaryLinkUrl": "HTTPS://Acme.COM/"}}),
+    );
+    assert_eq!(created.status, 201);
+    let rec = &created.body["data"]["createCompany"];
+    let id = rec["id"].as_str().unwrap().to_string();
+    assert_eq!(
+        rec["domainName"]["primaryLinkUrl"], "https://acme.com",
+        "origin lower-cased, slash stripped"
+    );
+    assert_eq!(rec["createdBy"]["source"], "API");
+    assert_eq!(
+        rec["address"]["addressCity"], "",
+        "composite defaults filled"
+    );
+    assert_eq!(rec["deletedAt"], Value::Null);
+
+    let got = sb.get(&format!("/rest/companies/{id}"));
+    assert_eq!(got.body["data"]["company"]["name"], "Acme");
+
+    // A partial composite only touches the sub-fields sent.
+    let patched = sb.patch(
+        &format!("/rest/companies/{id}"),
+        json!({"address": {"addressCity": "Lyon"}, "employees": 5}),
+    );
+    assert_eq!(patched.status, 200);
+    let p = &patched.body["data"]["updateCompany"];
+    assert_eq!(p["address"]["addressCity"], "Lyon");
+    assert_eq!(p["employees"], 5);
+    assert_eq!(p["domainName"]["primaryLinkUrl"], "https://acme.com");
+    let p2 = sb.patch(
+        &format!("/rest/companies/{id}"),
+        json!({"address": {"addressCountry": "France"}}),
+    );
+    assert_eq!(
+        p2.body["data"]["updateCompany"]["address"]["addressCity"],
+        "Lyon"
+    );
+
+    let del = sb.call(
+        "DELETE",
+        &format!("/rest/companies/{id}?soft_delete=true"),
+        None,
+    );
+    assert_eq!(del.status, 200);
+    assert!(del.body["data"]["deleteCompany"]["deletedAt"].is_string());
+    assert_eq!(sb.get(&format!("/rest/companies/{id}")).status, 404);
+    assert_eq!(sb.get("/rest/companies").body["totalCount"], 0);
+    let deleted = sb.get("/rest/companies?filter=deletedAt[is]:NOT_NULL");
+    assert_eq!(
+        deleted.body["totalCount"], 1,
+        "a deletedAt filter shows soft-deleted rows"
+    );
+
+    let restored = sb.call(
+        "PATCH",
+        &format!("/rest/restore/companies?filter=id[eq]:\"{id}\""),
+        None,
+    );
+    assert_eq!(restored.status, 200, "{}", restored.body);
+    assert_eq!(
+        restored.body["data"]["restoreCompanies"][0]["deletedAt"],
+        Value::Null
+    );
+    assert_eq!(sb.get(&format!("/rest/companies/{id}")).status, 200);
+
+    let hard = sb.call("DELETE", &format!("/rest/companies/{id}"), None);
+    assert_eq!(hard.status, 200);
+    assert_eq!(
+        sb.get("/rest/companies?filter=deletedAt[is]:NOT_NULL").body["totalCount"],
+        0
+    );
+    // The domain is free again after a hard delete.
+    sb.create(
+        "companies",
+        json!([company("Acme again", "https://acme.com")]),
+    );
+}
+
+#[test]
+fn list_pages_with_cursors_order_and_limits() {
+    let sb = start(ProfileKind::Twenty2);
+    let names = ["delta", "alpha", "echo", "bravo", "charlie"];
+    sb.create(
+        "companies",
+        Value::Array(names.iter().map(|n| json!({"name": n})).collect()),
+    );
+    let p1 = sb.get("/rest/companies?limit=2&order_by=name[AscNullsLast]");
+    let got: Vec<&str> = p1.body["data"]["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, ["alpha", "bravo"]);
+    assert_eq!(p1.body["totalCount"], 5);
+    assert_eq!(p1.body["pageInfo"]["hasNextPage"], true);
+    assert_eq!(p1.body["pageInfo"]["hasPreviousPage"], false);
+    let end = p1.body["pageInfo"]["endCursor"].as_str().unwrap();
+    let p2 = sb.get(&format!(
+        "/rest/companies?limit=2&order_by=name[AscNullsLast]&starting_after={end}"
+    ));
+    let got: Vec<&str> = p2.body["data"]["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, ["charlie", "delta"]);
+    assert_eq!(p2.body["pageInfo"]["hasPreviousPage"], true);
+    let start_cursor = p2.body["pageInfo"]["startCursor"].as_str().unwrap();
+    let back = sb.get(&format!(
+        "/rest/companies?limit=5&order_by=name[AscNullsLast]&ending_before={start_cursor}"
+    ));
+    let got: Vec<&str> = back.body["data"]["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(got, ["alpha", "bravo"]);
+    let desc = sb.get("/rest/companies?limit=1&order_by=name[DescNullsLast]");
+    assert_eq!(desc.body["data"]["companies"][0]["name"], "echo");
+    assert_eq!(sb.get("/rest/companies?limit=abc").status, 400);
+    assert_eq!(sb.get("/rest/companies?starting_after=garbage").status, 400);
+    assert_eq!(sb.get("/rest/companies?order_by=nope").status, 400);
+}
+
+#[test]
+fn list_limit_is_clamped_to_200_in_twenty_2_only() {
+    for (profile, expected) in [(ProfileKind::Twenty2, 200), (ProfileKind::Twenty15, 205)] {
+        let sb = start(profile);
+        let rows: Vec<Value> = (0..205).map(|i| json!({"name": format!("c{i}")})).collect();
+        sb.create("companies", Value::Array(rows[..150].to_vec()));
+        sb.create("companies", Value::Array(rows[150..].to_vec()));
+        let all = sb.get("/rest/companies?limit=5000");
+        assert_eq!(
+            all.body["data"]["companies"].as_array().unwrap().len(),
+            expected,
+            "{profile}"
+        );
+        let default = sb.get("/rest/companies");
+        assert_eq!(
+            default.body["data"]["companies"].as_array().unwrap().len(),
+            60,
+            "{profile}"
+        );
+    }
+}
+
+#[test]
+fn filters_on_fields_and_composite_sub_fields() {
+    let sb = start(ProfileKind::Twenty2);
+    sb.create(
+        "companies",
+        json!([
+            {"name": "Acme", "domainName": {"primaryLinkUrl": "https://acme.com"}, "employees": 10},
+            {"name": "Globex", "domainName": {"primaryLinkUrl": "https://globex.com"}, "employees": 50},
+            {"name": "Initech", "employees": null}
+        ]),
+    );
+    let count = |f: &str| -> Vec<String> {
+        let a = sb.get(&format!("/rest/companies?filter={f}&order_by=name"));
+        assert_eq!(a.status, 200, "{f}: {}", a.body);
+        a.body["data"]["companies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        count("domainName.primaryLinkUrl[eq]:\"https://acme.com\""),
+        ["Acme"]
+    );
+    assert_eq!(count("employees[gte]:10,employees[lt]:50"), ["Acme"]);
+    assert_eq!(
+        count("or(name[eq]:\"Globex\",employees[is]:NULL)"),
+        ["Globex", "Initech"]
+    );
+    assert_eq!(count("not(name[in]:[Acme,Globex])"), ["Initech"]);
+    assert_eq!(count("name[ilike]:\"%CM%\""), ["Acme"]);
+    assert_eq!(count("and(employees[gt]:5,name[neq]:\"Acme\")"), ["Globex"]);
+    assert_eq!(sb.get("/rest/companies?filter=nope[eq]:1").status, 400);
+}
+
+#[test]
+fn unique_keys_refuse_duplicates_whole_batch() {
+    let sb = start(ProfileKind::Twenty2);
+    sb.create("people", json!([person("Ada", "Ada@Example.org")]));
+    let dup = sb.post(
+        "/rest/batch/people",
+        json!([
+            person("New", "new@example.org"),
+            person("Ada2", "ada@example.org")
+        ]),
+    );
+    assert_eq!(dup.status, 400);
+    assert_eq!(message(&dup.body), "A duplicate entry was detected");
+    assert_eq!(
+        sb.get("/rest/people").body["totalCount"],
+        1,
+        "the whole batch was refused"
+    );
+    let within = sb.post(
+        "/rest/batch/companies",
+        json!([
+            company("A", "https://x.com"),
+            company("B", "https://X.com/")
+        ]),
+    );
+    assert_eq!(
+        within.status, 400,
+        "duplicates inside one batch after normalisation"
+    );
+    // Empty values are not unique keys.
+    sb.create(
+        "people",
+        json!([{"name": {"firstName": "No"}}, {"name": {"firstName": "Mail"}}]),
+    );
+}
+
+#[test]
+fn soft_deleted_rows_hold_unique_values_in_2x_not_in_1_5() {
+    for (profile, status) in [(ProfileKind::Twenty2, 400), (ProfileKind::Twenty15, 201)] {
+        let sb = start(profile);
+        let id = sb.create("companies", json!([company("Old", "https://old.example")]))[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            sb.call(
+                "DELETE",
+                &format!("/rest/companies/{id}?soft_delete=true"),
+                None
+            )
+            .status,
+            200
+        );
+        let again = sb.post(
+            "/rest/batch/companies",
+            json!([company("New", "https://old.example")]),
+        );
+        assert_eq!(again.status, status, "{profile}: {}", again.body);
+        if profile == ProfileKind::Twenty15 {
+            assert_eq!(
+                message(
+                    &sb.post(
+                        "/rest/batch/companies",
+                        json!([company("Third", "https://old.example")])
+                    )
+                    .body
+                ),
+                "Duplicate Domain Name with value https://old.example. Please set a unique one."
+            );
+        }
+    }
+}
+
+#[test]
+fn upsert_updates_revives_and_detects_conflicts() {
+    let sb = start(ProfileKind::Twenty2);
+    let first = sb.create(
+        "companies",
+        json!([
+            company("One", "https://one.example"),
+            company("Two", "https://two.example")
+        ]),
+    );
+    let one_id = first[0]["id"].as_str().unwrap().to_string();
+    let created_at = first[0]["createdAt"].clone();
+    assert_eq!(
+        sb.call(
+            "DELETE",
+            &format!("/rest/companies/{one_id}?soft_delete=true"),
+            None
+        )
+        .status,
+        200
+    );
+    let up = sb.post(
+        "/rest/batch/companies?upsert=true",
+        json!([
+            company("One revived", "https://ONE.example/"),
+            company("Three", "https://three.example")
+        ]),
+    );
+    assert_eq!(up.status, 201, "{}", up.body);
+    let recs = up.body["data"]["createCompanies"].as_array().unwrap();
+    assert_eq!(recs[0]["id"], one_id.as_str(), "matched on the domain");
+    assert_eq!(recs[0]["name"], "One revived");
+    assert_eq!(
+        recs[0]["deletedAt"],
+        Value::Null,
+        "soft-deleted match revived"
+    );
+    assert_eq!(recs[0]["createdAt"], created_at);
+    assert_eq!(recs[0]["createdBy"]["source"], "API");
+    assert_eq!(sb.get("/rest/companies").body["totalCount"], 3);
+    // One input row matching two records (id of Two, domain of One) → conflict.
+    let two_id = first[1]["id"].as_str().unwrap();
+    let conflict = sb.post(
+        "/rest/batch/companies?upsert=true",
+        json!([{"id": two_id, "domainName": {"primaryLinkUrl": "https://one.example"}}]),
+    );
+    assert_eq!(conflict.status, 400);
+    assert_eq!(
+        conflict.body["code"],
+        "UPSERT_MULTIPLE_MATCHING_RECORDS_CONFLICT"
+    );
+    // Upsert by id alone updates.
+    let by_id = sb.post(
+        "/rest/batch/companies?upsert=true",
+        json!([{"id": two_id, "employees": 7}]),
+    );
+    assert_eq!(by_id.body["data"]["createCompanies"][0]["employees"], 7);
+    assert_eq!(by_id.body["data"]["createCompanies"][0]["name"], "Two");
+}
+
+#[test]
+fn rest_upsert_is_ignored_by_twenty_1_5_but_graphql_upserts() {
+    let sb = start(ProfileKind::Twenty15);
+    let id =
+        sb.create("companies", json!([company("One", "https://one.example")]))[0]["id"].clone();
+    let rest = sb.post(
+        "/rest/batch/companies?upsert=true",
+        json!([company("One bis", "https://one.example")]),
+    );
+    assert_eq!(rest.status, 400);
+    assert_eq!(rest.body["error"], "UserInputError");
+    let gql = sb.post("/graphql", json!({
+        "query": "mutation($d:[CompanyCreateInput!]!){createCompanies(data:$d, upsert:true){id name domainName{primaryLinkUrl}}}",
+        "variables": {"d": [company("One via GraphQL", "https://one.example"), company("Two", "https://two.example")]}
+    }));
+    assert_eq!(gql.status, 200);
+    let recs = gql.body["data"]["createCompanies"].as_array().unwrap();
+    assert_eq!(recs[0]["id"], id);
+    assert_eq!(recs[0]["name"], "One via GraphQL");
+    assert_eq!(
+        recs[0].as_object().unwrap().len(),
+        3,
+        "projected on the selection"
+    );
+    assert_eq!(
+        recs[1]["domainName"],
+        json!({"primaryLinkUrl": "https://two.example"})
+    );
+}
+
+#[test]
+fn validation_errors() {
+    let sb = start(ProfileKind::Twenty2);
+    let cases = [
+        (
+            "companies",
+            json!([{"name": "X", "notAField": 1}]),
+            "Object company doesn't have any \"notAField\" field.",
+        ),
+        (
+            "people",
+            json!([{"city": "Lyon"}]),
+            "Object person doesn't have any \"city\" field.",
+        ),
+        (
+            "opportunities",
+            json!([{"stage": "Won"}]),
+            "Invalid value \"Won\" for field \"stage\". Valid values are: NEW, SCREENING, MEETING, PROPOSAL, CUSTOMER",
+        ),
+        (
+            "opportunities",
+            json!([{"closeDate": "31/12/2024"}]),
+            "Invalid value '31/12/2024' for date-time field \"closeDate\". Expected format: 'YYYY-MM-DDTHH:mm:ssZ'",
+        ),
+        (
+            "noteTargets",
+            json!([{"personId": "a8127460-4046-4fc2-9f7a-2bc9011cdb7e"}]),
+            "Object noteTarget doesn't have any \"personId\" field.",
+        ),
+    ];
+    for (plural, body, msg) in cases {
+        let a = sb.post(&format!("/rest/batch/{plural}"), body);
+        assert_eq!((a.status, message(&a.body).as_str()), (400, msg));
+    }
+    for (plural, body) in [
+        ("companies", json!([{"employees": "many"}])),
+        ("companies", json!([{"name": 12}])),
+        ("companies", json!([{"domainName": "https://x.com"}])),
+        (
+            "companies",
+            json!([{"domainName": {"url": "https://x.com"}}]),
+        ),
+        ("people", json!([{"emails": {"additionalEmails": "a@b.c"}}])),
+        ("people", json!([{"name": {"firstName": 3}}])),
+        (
+            "opportunities",
+            json!([{"amount": {"amountMicros": "lots"}}]),
+        ),
+        ("notes", json!([{"bodyV2": {"markdown": 1}}])),
+        ("companies", json!([{"idealCustomerProfile": "yes"}])),
+        ("companies", json!([{"accountOwnerId": "not-a-uuid"}])),
+        ("companies", json!({"name": "not an array"})),
+        ("companies", json!([])),
+    ] {
+        let a = sb.post(&format!("/rest/batch/{plural}"), body.clone());
+        assert_eq!(a.status, 400, "{plural} {body}: {}", a.body);
+    }
+    let sb15 = start(ProfileKind::Twenty15);
+    let date = sb15.post(
+        "/rest/batch/opportunities",
+        json!([{"closeDate": "31/12/2024"}]),
+    );
+    assert_eq!(date.status, 500, "1.5 lets Postgres fail");
+    let unknown = sb15.post("/rest/batch/companies", json!([{"notAField": 1}]));
+    assert_eq!(
+        message(&unknown.body),
+        "Field metadata for field \"notAField\" is missing in object metadata company"
+    );
+}
+
+#[test]
+fn foreign_keys_and_connect() {
+    let sb = start(ProfileKind::Twenty2);
+    let missing = "0b9c0f5e-0000-4000-8000-000000000000";
+    for (plural, body) in [
+        ("people", json!([{"companyId": missing}])),
+        ("opportunities", json!([{"pointOfContactId": missing}])),
+        ("companies", json!([{"accountOwnerId": missing}])),
+        ("tasks", json!([{"assigneeId": missing}])),
+        ("opportunities", json!([{"ownerId": missing}])),
+        ("noteTargets", json!([{"noteId": missing}])),
+        ("taskTargets", json!([{"targetCompanyId": missing}])),
+    ] {
+        let a = sb.post(&format!("/rest/batch/{plural}"), body);
+        assert_eq!(a.status, 400, "{plural}: {}", a.body);
+    }
+    let acme = sb.create("companies", json!([company("Acme", "https://acme.com")]));
+    let ppl = sb.create("people", json!([{
+        "name": {"firstName": "Bob"},
+        "company": {"connect": {"where": {"domainName": {"primaryLinkUrl": "https://ACME.com"}}}}
+    }]));
+    assert_eq!(ppl[0]["companyId"], acme[0]["id"]);
+    let none = sb.post("/rest/batch/people", json!([{"company": {"connect": {"where": {"domainName": {"primaryLinkUrl": "https://nope.com"}}}}}]));
+    assert_eq!(none.status, 400);
+    let note = sb.create(
+        "notes",
+        json!([{"title": "N", "bodyV2": {"markdown": "Hello\n\nWorld"}}]),
+    );
+    assert!(
+        note[0]["bodyV2"]["blocknote"]
+            .as_str()
+            .unwrap()
+            .contains("World")
+    );
+    let nid = note[0]["id"].as_str().unwrap();
+    sb.create("noteTargets", json!([{"noteId": nid, "targetPersonId": ppl[0]["id"]}, {"noteId": nid, "targetCompanyId": acme[0]["id"]}]));
+    let deep = sb.get(&format!("/rest/notes/{nid}?depth=1"));
+    assert_eq!(
+        deep.body["data"]["note"]["noteTargets"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    let shallow = sb.get(&format!("/rest/notes/{nid}"));
+    assert!(shallow.body["data"]["note"].get("noteTargets").is_none());
+    // Hard-deleting the note deletes its targets.
+    assert_eq!(
+        sb.call("DELETE", &format!("/rest/notes/{nid}"), None)
+            .status,
+        200
+    );
+    assert_eq!(sb.get("/rest/noteTargets").body["totalCount"], 0);
+}
+
+#[test]
+fn batch_cap_per_profile_and_flag() {
+    let sb = start(ProfileKind::Twenty2);
+    let rows = |n: usize| {
+        Value::Array(
+            (0..n)
+                .map(|i| json!({"name": {"firstName": format!("p{i}")}}))
+                .collect(),
+        )
+    };
+    let over = sb.post("/rest/batch/people", rows(201));
+    assert_eq!(
+        (over.status, message(&over.body).as_str()),
+        (400, "Maximum number of records to upsert is 200.")
+    );
+    assert_eq!(sb.post("/rest/batch/people", rows(200)).status, 201);
+    let mut config = Config::for_tests(KEY);
+    config.batch_max = Some(3);
+    let small = start_with(config);
+    assert_eq!(
+        message(&small.post("/rest/batch/people", rows(4)).body),
+        "Maximum number of records to upsert is 3."
+    );
+    assert_eq!(small.post("/rest/batch/people", rows(3)).status, 201);
+    let sb15 = start(ProfileKind::Twenty15);
+    assert_eq!(
+        sb15.post("/rest/batch/people", rows(250)).status,
+        201,
+        "1.5 has no cap"
+    );
+}
+
+#[test]
+fn workspace_members_from_flag_and_write_permission() {
+    let mut config = Config::for_tests(KEY);
+    config.members = vec![
+        json!({"name": {"firstName": "Ada", "lastName": "Lovelace"}, "userEmail": "ada@example.com"}),
+    ];
+    let sb = start_with(config);
+    let list = sb.get("/rest/workspaceMembers");
+    assert_eq!(
+        list.body["data"]["workspaceMembers"][0]["userEmail"],
+        "ada@example.com"
+    );
+    let owner = list.body["data"]["workspaceMembers"][0]["id"].clone();
+    let c = sb.create(
+        "companies",
+        json!([{"name": "Owned", "accountOwnerId": owner}]),
+    );
+    assert_eq!(c[0]["accountOwnerId"], owner);
+    let denied = sb.post(
+        "/rest/batch/workspaceMembers",
+        json!([{"name": {"firstName": "X"}, "userEmail": "x@example.com"}]),
+    );
+    assert_eq!(
+        (denied.status, denied.body["code"].as_str()),
+        (400, Some("PERMISSION_DENIED"))
+    );
+}
+
+#[test]
+fn custom_fields_objects_and_options() {
+    let sb = start(ProfileKind::Twenty2);
+    let objects = sb.get("/rest/metadata/objects");
+    let company_meta = objects.body["data"]["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["nameSingular"] == "company")
+        .unwrap()
+        .clone();
+    let company_id = company_meta["id"].as_str().unwrap();
+    let text = sb.post("/rest/metadata/fields", json!({"objectMetadataId": company_id, "type": "TEXT", "name": "sourceRecordId", "label": "Source record id", "isUnique": true}));
+    assert_eq!(text.status, 201, "{}", text.body);
+    let select = sb.post(
+        "/rest/metadata/fields",
+        json!({"objectMetadataId": company_id, "type": "SELECT", "name": "tier", "label": "Tier",
+        "options": [{"value": "GOLD", "label": "Gold", "color": "yellow", "position": 0}]}),
+    );
+    assert_eq!(select.status, 201);
+    let field = &select.body["data"]["createOneField"];
+    assert!(field["options"][0]["id"].is_string());
+    // Bad names and options.
+    let bad = sb.post("/rest/metadata/fields", json!({"objectMetadataId": company_id, "type": "TEXT", "name": "Bad Name!", "label": "Bad"}));
+    assert_eq!(
+        (bad.status, bad.body["error"].as_str()),
+        (400, Some("METADATA_VALIDATION_ERROR"))
+    );
+    let taken = sb.post(
+        "/rest/metadata/fields",
+        json!({"objectMetadataId": company_id, "type": "TEXT", "name": "name", "label": "Name"}),
+    );
+    assert_eq!(taken.status, 400);
+    let badopt = sb.post("/rest/metadata/fields", json!({"objectMetadataId": company_id, "type": "SELECT", "name": "level", "label": "L", "options": [{"value": "Gold tier", "label": "G"}]}));
+    assert_eq!(badopt.status, 400);
+    // Written and filtered at once; unique enforced; upsert matches on it.
+    sb.create(
+        "companies",
+        json!([{"name": "C1", "sourceRecordId": "SF-1", "tier": "GOLD"}]),
+    );
+    let f = sb.get("/rest/companies?filter=sourceRecordId[eq]:\"SF-1\"");
+    assert_eq!(f.body["totalCount"], 1);
+    assert_eq!(
+        sb.post(
+            "/rest/batch/companies",
+            json!([{"name": "C2", "sourceRecordId": "SF-1"}])
+        )
+        .status,
+        400
+    );
+    let up = sb.post(
+        "/rest/batch/companies?upsert=true",
+        json!([{"name": "C1 renamed", "sourceRecordId": "SF-1"}]),
+    );
+    assert_eq!(up.body["data"]["createCompanies"][0]["name"], "C1 renamed");
+    assert_eq!(
+        sb.post("/rest/batch/companies", json!([{"tier": "SILVER"}]))
+            .status,
+        400
+    );
+    // Add an option by PATCH with the full list.
+    let mut options = field["options"].as_array().unwrap().clone();
+    options.push(json!({"value": "SILVER", "label": "Silver", "color": "gray", "position": 1}));
+    let patched = sb.patch(
+        &format!("/rest/metadata/fields/{}", field["id"].as_str().unwrap()),
+        json!({"options": options}),
+    );
+    assert_eq!(patched.status, 200);
+    assert_eq!(
+        patched.body["data"]["updateOneField"]["options"][0]["id"],
+        field["options"][0]["id"]
+    );
+    assert_eq!(
+        sb.post("/rest/batch/companies", json!([{"tier": "SILVER"}]))
+            .status,
+        201
+    );
+    // Custom object with a relation to company.
+    let obj = sb.post("/rest/metadata/objects", json!({"nameSingular": "invoice", "namePlural": "invoices", "labelSingular": "Invoice", "labelPlural": "Invoices"}));
+    assert_eq!(obj.status, 201, "{}", obj.body);
+    let invoice_id = obj.body["data"]["createOneObject"]["id"].as_str().unwrap();
+    let rel = sb.post("/rest/metadata/fields", json!({"objectMetadataId": invoice_id, "type": "RELATION", "name": "company", "label": "Company",
+        "relationCreationPayload": {"targetObjectMetadataId": company_id, "type": "MANY_TO_ONE", "targetFieldLabel": "Invoices"}}));
+    assert_eq!(rel.status, 201, "{}", rel.body);
+    let c = sb.create("companies", json!([{"name": "Billed"}]));
+    let inv = sb.create(
+        "invoices",
+        json!([{"name": "INV-1", "companyId": c[0]["id"]}]),
+    );
+    assert_eq!(inv[0]["companyId"], c[0]["id"]);
+    assert_eq!(
+        sb.post(
+            "/rest/batch/invoices",
+            json!([{"companyId": "0b9c0f5e-0000-4000-8000-000000000000"}])
+        )
+        .status,
+        400
+    );
+    let deep = sb.get(&format!(
+        "/rest/companies/{}?depth=1",
+        c[0]["id"].as_str().unwrap()
+    ));
+    assert_eq!(deep.body["data"]["company"]["invoices"][0]["name"], "INV-1");
+    // Other field types.
+    for (t, name, value) in [
+        ("NUMBER", "score", json!(1.5)),
+        ("BOOLEAN", "vip", json!(true)),
+        ("DATE", "signedOn", json!("2026-01-31")),
+        ("EMAILS", "billingEmails", json!({"primaryEmail": "a@b.c"})),
+        (
+            "LINKS",
+            "website",
+            json!({"primaryLinkUrl": "https://w.com"}),
+        ),
+        (
+            "CURRENCY",
+            "budget",
+            json!({"amountMicros": 1000000, "currencyCode": "EUR"}),
+        ),
+        ("MULTI_SELECT", "tags", json!(["A"])),
+    ] {
+        let mut body =
+            json!({"objectMetadataId": invoice_id, "type": t, "name": name, "label": name});
+        if t == "MULTI_SELECT" {
+            body["options"] = json!([{"value": "A", "label": "A"}]);
+        }
+        assert_eq!(sb.post("/rest/metadata/fields", body).status, 201, "{t}");
+        let rec = sb.create("invoices", json!([{ name: value.clone() }]));
+        match &value {
+            Value::Object(sent) => {
+                for (k, v) in sent {
+                    assert_eq!(&rec[0][name][k], v, "{t}.{k}");
+                }
+            }
+            _ => assert_eq!(rec[0][name], value, "{t}"),
+        }
+    }
+}

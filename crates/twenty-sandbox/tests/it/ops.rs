@@ -1,0 +1,270 @@
+//! Rate limits, faults, latency, stats, persistence, the binary and `dump`.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use twenty_sandbox::{Config, ProfileKind, parse_rate};
+
+use crate::common::{KEY, Sandbox, company, start_with};
+
+fn config() -> Config {
+    Config::for_tests(KEY)
+}
+
+#[test]
+fn short_window_answers_429_with_retry_after() {
+    let mut c = config();
+    c.rate_short = parse_rate("3/60000").unwrap();
+    let sb = start_with(c);
+    for _ in 0..3 {
+        assert_eq!(sb.get("/rest/companies").status, 200);
+    }
+    let limited = sb.get("/rest/companies");
+    assert_eq!(limited.status, 429);
+    assert_eq!(limited.body["statusCode"], 429);
+    let retry: u64 = limited.retry_after.expect("Retry-After").parse().unwrap();
+    assert!((1..=20).contains(&retry), "{retry}");
+    assert_eq!(sb.stats()["rate_limited"], 1);
+    // Unauthenticated requests don't spend tokens; stats are outside the limit.
+    assert_eq!(
+        sb.try_call("GET", "/rest/companies", None, None)
+            .unwrap()
+            .status,
+        403
+    );
+}
+
+#[test]
+fn short_window_refills() {
+    let mut c = config();
+    c.rate_short = parse_rate("2/200").unwrap();
+    c.rate_long = parse_rate("off").unwrap();
+    let sb = start_with(c);
+    assert_eq!(sb.get("/rest/companies").status, 200);
+    assert_eq!(sb.get("/rest/companies").status, 200);
+    assert_eq!(sb.get("/rest/companies").status, 429);
+    std::thread::sleep(Duration::from_millis(250));
+    assert_eq!(sb.get("/rest/companies").status, 200);
+}
+
+#[test]
+fn long_window_binds_too() {
+    let mut c = config();
+    c.rate_short = parse_rate("100/1000").unwrap();
+    c.rate_long = parse_rate("2/60000").unwrap();
+    let sb = start_with(c);
+    assert_eq!(sb.get("/rest/people").status, 200);
+    assert_eq!(sb.get("/rest/people").status, 200);
+    let limited = sb.get("/rest/people");
+    assert_eq!(limited.status, 429);
+    assert!(limited.retry_after.unwrap().parse::<u64>().unwrap() >= 20);
+}
+
+fn with_faults(spec: &str, db: &str) -> Sandbox {
+    let mut c = Config::for_tests(KEY);
+    c.db = db.into();
+    c.faults = spec.parse().unwrap();
+    c.seed = 42;
+    c.slow_delay = Duration::from_millis(300);
+    start_with(c)
+}
+
+#[test]
+fn status_faults_answer_their_status() {
+    for status in [500u16, 502, 503, 504] {
+        let sb = with_faults(&format!("{status}=1"), ":memory:");
+        let a = sb.post(
+            "/rest/batch/companies",
+            json!([company("X", "https://x.com")]),
+        );
+        assert_eq!(a.status, status);
+        assert_eq!(sb.stats()["faults"][status.to_string()], 1);
+    }
+}
+
+#[test]
+fn slow_fault_delays_the_answer() {
+    let sb = with_faults("slow=1", ":memory:");
+    let t = Instant::now();
+    assert_eq!(sb.get("/rest/companies").status, 200);
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    assert_eq!(sb.stats()["faults"]["slow"], 1);
+}
+
+#[test]
+fn drop_writes_nothing_lost_writes_then_drops() {
+    let dir = tempfile::tempdir().unwrap();
+    for (kind, expected) in [("drop", 0), ("lost", 1)] {
+        let db = dir
+            .path()
+            .join(format!("{kind}.sqlite"))
+            .to_string_lossy()
+            .into_owned();
+        {
+            let sb = with_faults(&format!("{kind}=1"), &db);
+            let body = json!([company("X", "https://x.com")]);
+            let r = sb.try_call("POST", "/rest/batch/companies", Some(&body), Some(KEY));
+            assert!(
+                r.is_err(),
+                "{kind}: the connection must close without an answer, got {r:?}"
+            );
+            assert_eq!(sb.stats()["faults"][kind], 1);
+        }
+        let clean = with_faults("", &db);
+        assert_eq!(
+            clean.get("/rest/companies").body["totalCount"],
+            expected,
+            "{kind}"
+        );
+    }
+}
+
+#[test]
+fn faults_are_reproducible_with_a_seed() {
+    let run = |seed: u64| {
+        let mut c = Config::for_tests(KEY);
+        c.faults = "500=0.3,503=0.3".parse().unwrap();
+        c.seed = seed;
+        let sb = start_with(c);
+        (0..30)
+            .map(|_| sb.get("/rest/companies").status)
+            .collect::<Vec<_>>()
+    };
+    let a = run(7);
+    assert_eq!(a, run(7));
+    assert!(
+        a.contains(&200) && a.contains(&500) && a.contains(&503),
+        "{a:?}"
+    );
+    assert_ne!(a, run(8));
+}
+
+#[test]
+fn latency_is_added() {
+    let mut c = config();
+    c.latency = Duration::from_millis(150);
+    let sb = start_with(c);
+    let t = Instant::now();
+    sb.get("/rest/companies");
+    assert!(t.elapsed() >= Duration::from_millis(150));
+}
+
+#[test]
+fn stats_count_requests() {
+    let sb = start_with(config());
+    sb.get("/rest/companies");
+    sb.get("/rest/people");
+    let s = sb.stats();
+    assert_eq!(s["requests"], 2);
+    assert_eq!(s["rate_limited"], 0);
+    assert_eq!(s["faults"], json!({}));
+}
+
+#[test]
+fn state_survives_a_restart_and_profile_is_checked() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("ws.sqlite").to_string_lossy().into_owned();
+    let mut c = config();
+    c.db = db.clone();
+    {
+        let sb = start_with(c.clone());
+        let company_id = sb.get("/rest/metadata/objects").body["data"]["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["nameSingular"] == "company")
+            .unwrap()["id"]
+            .clone();
+        assert_eq!(sb.post("/rest/metadata/fields", json!({"objectMetadataId": company_id, "type": "TEXT", "name": "legacyId", "label": "Legacy id"})).status, 201);
+        sb.create("companies", json!([{"name": "Kept", "legacyId": "L1"}]));
+        sb.handle.addr();
+    }
+    let sb = start_with(c.clone());
+    let list = sb.get("/rest/companies?filter=legacyId[eq]:L1");
+    assert_eq!(list.body["data"]["companies"][0]["name"], "Kept");
+    drop(sb);
+    let mut other = c;
+    other.profile = ProfileKind::Twenty15;
+    assert!(
+        twenty_sandbox::spawn(other).is_err(),
+        "a database keeps its profile"
+    );
+}
+
+#[test]
+fn binary_prints_address_first_and_dumps() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.sqlite");
+    let members = dir.path().join("members.json");
+    std::fs::write(
+        &members,
+        r#"[{"name":{"firstName":"Ada","lastName":"Lovelace"},"userEmail":"ada@example.com"}]"#,
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_twenty-sandbox"))
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            db.to_str().unwrap(),
+            "--api-key",
+            "cli-key",
+            "--members",
+            members.to_str().unwrap(),
+            "--rate-short",
+            "off",
+            "--rate-long",
+            "0",
+            "--profile",
+            "twenty-1.5",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("first line")
+        .to_string();
+    assert!(
+        url.starts_with("http://127.0.0.1:") && !url.ends_with(":0"),
+        "{url}"
+    );
+    let agent = crate::common::agent();
+    let mut resp = agent
+        .post(&format!("{url}/rest/batch/companies"))
+        .header("Authorization", "Bearer cli-key")
+        .header("Content-Type", "application/json")
+        .send(json!([company("Dumped", "https://dumped.example")]).to_string())
+        .unwrap();
+    assert_eq!(
+        resp.status().as_u16(),
+        201,
+        "{}",
+        resp.body_mut().read_to_string().unwrap()
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_twenty-sandbox"))
+        .args(["dump", "--db", db.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let dump: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(dump["profile"], "twenty-1.5");
+    assert_eq!(dump["records"]["companies"][0]["name"], "Dumped");
+    assert_eq!(
+        dump["records"]["workspaceMembers"][0]["userEmail"],
+        "ada@example.com"
+    );
+}
