@@ -524,8 +524,11 @@ pub fn is_open_stage(stage: Option<&str>) -> bool {
     }
 }
 
-/// People and companies with no activity since `cutoff`, except those a live record needs: a
-/// person who is the point of contact of an open deal, a company with a kept person or any deal.
+/// Records with no activity since `cutoff`, except those a live record needs. Open deals are never
+/// stale; a closed deal is when its own last activity is old. A stale person is kept when a kept
+/// deal names them as point of contact; a stale company is kept when a kept person or deal
+/// belongs to it. So a stale company goes together with its stale people and closed old deals,
+/// and no kept record loses a link to a skipped one.
 fn decide_stale(
     records: &[Record],
     status: &[Status],
@@ -534,50 +537,55 @@ fn decide_stale(
 ) -> Vec<(usize, String)> {
     let is_stale = |i: usize| -> Option<String> {
         let r = &records[i];
-        if status[i] != Status::Kept || !matches!(r.object.as_str(), "person" | "company") {
+        if status[i] != Status::Kept
+            || !matches!(r.object.as_str(), "person" | "company" | "opportunity")
+        {
+            return None;
+        }
+        if r.object == "opportunity" && is_open_stage(r.values.get("stage").and_then(Value::as_str))
+        {
             return None;
         }
         let last = r.activity.as_deref().or(r.modified.as_deref())?;
-        (last.get(..10)? < cutoff).then(|| {
-            format!(
-                "last activity {} (before {cutoff})",
-                &last[..10.min(last.len())]
-            )
-        })
+        let day = last.get(..10)?;
+        (day < cutoff).then(|| format!("last activity {day} (before {cutoff})"))
     };
     let candidates: HashMap<usize, String> = (0..records.len())
         .filter_map(|i| is_stale(i).map(|w| (i, w)))
         .collect();
     let mut keep: BTreeSet<usize> = BTreeSet::new();
-    // People on open deals.
-    for (i, r) in records.iter().enumerate() {
-        if status[i] != Status::Kept || r.object != "opportunity" {
-            continue;
-        }
-        let open = is_open_stage(r.values.get("stage").and_then(Value::as_str));
-        for l in &links[i] {
-            if let Target::Record(t) = l.target
-                && candidates.contains_key(&t)
-                && (open || records[t].object == "company")
+    // Live deals, then people, keep what they point to; an old closed deal keeps nothing itself.
+    for object in ["opportunity", "person"] {
+        for (i, r) in records.iter().enumerate() {
+            if r.object != object
+                || status[i] != Status::Kept
+                || candidates.contains_key(&i) && !keep.contains(&i)
             {
-                keep.insert(t);
+                continue;
+            }
+            for l in &links[i] {
+                if let Target::Record(t) = l.target {
+                    if candidates.contains_key(&t) && records[t].object != "opportunity" {
+                        keep.insert(t);
+                    }
+                }
             }
         }
     }
-    // Companies of people who stay.
+    // An old closed deal stays with its company or contact when they stay (revenue history of a
+    // live customer), and goes with them when they go.
     for (i, r) in records.iter().enumerate() {
-        if status[i] != Status::Kept
-            || r.object != "person"
-            || (candidates.contains_key(&i) && !keep.contains(&i))
-        {
+        if r.object != "opportunity" || !candidates.contains_key(&i) {
             continue;
         }
-        for l in &links[i] {
-            if let Target::Record(t) = l.target
-                && candidates.contains_key(&t)
-            {
-                keep.insert(t);
+        let anchored = links[i].iter().any(|l| match l.target {
+            Target::Record(t) => {
+                status[t] == Status::Kept && (!candidates.contains_key(&t) || keep.contains(&t))
             }
+            Target::Member(_) => false,
+        });
+        if anchored {
+            keep.insert(i);
         }
     }
     let mut out: Vec<(usize, String)> = candidates

@@ -197,11 +197,16 @@ pub fn link(
                         {
                             None | Some([]) => Ok(None),
                             Some([t]) => Ok(Some(*t)),
-                            Some(many) => Err(format!(
-                                "{} {} records are named \"{value}\"; link left empty",
-                                many.len(),
-                                rf.object
-                            )),
+                            Some(many) => {
+                                match disambiguate_by_email(r, rf.object.as_str(), many, records) {
+                                    Some(t) => Ok(Some(t)),
+                                    None => Err(format!(
+                                        "{} {} records are named \"{value}\"; link left empty",
+                                        many.len(),
+                                        rf.object
+                                    )),
+                                }
+                            }
                         }
                     }
                     RefKey::Email => Ok(ix.by_email.get(&value.trim().to_lowercase()).copied()),
@@ -278,4 +283,25 @@ pub fn link(
         out[i] = links;
     }
     out
+}
+
+/// Among companies sharing a name, the one whose domain is the person's email domain.
+fn disambiguate_by_email(
+    r: &Record,
+    object: &str,
+    candidates: &[usize],
+    records: &[Record],
+) -> Option<usize> {
+    if object != "company" || r.object != "person" {
+        return None;
+    }
+    let email = r.primary_email()?;
+    let key = c2t_normalize::domain::domain(c2t_normalize::email::domain_of(email))
+        .ok()?
+        .key;
+    let mut hits = candidates
+        .iter()
+        .filter(|&&c| crate::dedupe::identity_key(&records[c]).as_deref() == Some(key.as_str()));
+    let first = *hits.next()?;
+    hits.next().is_none().then_some(first)
 }
