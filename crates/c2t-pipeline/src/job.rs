@@ -10,7 +10,7 @@ use c2t_core::mapping::{LOOKUP_ONLY, SKIP_FILE};
 use c2t_core::{Ledger, Mapping, Outcome, Schema};
 use c2t_ingest::{ReadOptions, Source};
 use serde_json::Value;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// What became of one record.
@@ -375,6 +375,12 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         &mut findings,
     );
     // A note or task all of whose targets were left out goes with them.
+    let left_out: HashSet<&str> = records
+        .iter()
+        .enumerate()
+        .filter(|(j, _)| !matches!(status[*j], Status::Kept | Status::Merged(_)))
+        .filter_map(|(_, o)| o.source_id.as_deref())
+        .collect();
     for i in 0..records.len() {
         let r = &records[i];
         if status[i] != Status::Kept || !matches!(r.object.as_str(), "note" | "task") {
@@ -382,15 +388,11 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         }
         let had_targets = r.refs.iter().any(|x| x.field == "targets");
         let has_targets = links[i].iter().any(|l| l.field == "targets");
-        let all_gone = r.refs.iter().filter(|x| x.field == "targets").all(|x| {
-            x.values.iter().all(|v| {
-                records.iter().enumerate().any(|(j, o)| {
-                    o.source_id.as_deref() == Some(v.as_str())
-                        && status[j] != Status::Kept
-                        && !matches!(status[j], Status::Merged(_))
-                })
-            })
-        });
+        let all_gone = r
+            .refs
+            .iter()
+            .filter(|x| x.field == "targets")
+            .all(|x| x.values.iter().all(|v| left_out.contains(v.as_str())));
         if had_targets && !has_targets && all_gone {
             status[i] = Status::Skipped {
                 rule: "targets_skipped".into(),
@@ -564,10 +566,11 @@ fn decide_stale(
                 continue;
             }
             for l in &links[i] {
-                if let Target::Record(t) = l.target {
-                    if candidates.contains_key(&t) && records[t].object != "opportunity" {
-                        keep.insert(t);
-                    }
+                if let Target::Record(t) = l.target
+                    && candidates.contains_key(&t)
+                    && records[t].object != "opportunity"
+                {
+                    keep.insert(t);
                 }
             }
         }

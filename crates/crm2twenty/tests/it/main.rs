@@ -12,13 +12,13 @@ fn no_forgotten_test_files() {
     let text = std::fs::read_to_string(dir.join("main.rs")).unwrap();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
-        if let Some(stem) = name.strip_suffix(".rs") {
-            if stem != "main" {
-                assert!(
-                    text.contains(&format!("mod {stem};")),
-                    "tests/it/{name} is not declared in main.rs"
-                );
-            }
+        if let Some(stem) = name.strip_suffix(".rs")
+            && stem != "main"
+        {
+            assert!(
+                text.contains(&format!("mod {stem};")),
+                "tests/it/{name} is not declared in main.rs"
+            );
         }
     }
 }

@@ -1,0 +1,204 @@
+//! De-duplication and linking on records built by hand: the rules, and the properties that must
+//! hold whatever the input (two records with different keys are never merged; every merge points
+//! to a survivor that is not itself merged).
+
+use c2t_core::{RefKey, Settings};
+use c2t_pipeline::dedupe::{self, identity_key};
+use c2t_pipeline::link::{self, Target};
+use c2t_pipeline::members::Directory;
+use c2t_pipeline::record::{Record, Ref};
+use proptest::prelude::*;
+use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+
+fn rec(object: &str, line: u64, values: Value, modified: Option<&str>) -> Record {
+    let values: Map<String, Value> = values.as_object().cloned().unwrap_or_default();
+    Record {
+        object: object.into(),
+        file: 0,
+        line,
+        source_id: Some(format!("{object}-{line}")),
+        values,
+        refs: vec![],
+        modified: modified.map(str::to_string),
+        activity: None,
+        test_reason: None,
+    }
+}
+
+fn person(line: u64, email: &str, first: &str, modified: &str) -> Record {
+    rec(
+        "person",
+        line,
+        json!({"name": {"firstName": first, "lastName": ""}, "emails": {"primaryEmail": email, "additionalEmails": []}}),
+        Some(modified),
+    )
+}
+
+fn company(line: u64, name: &str, url: &str) -> Record {
+    let mut v = json!({"name": name});
+    if !url.is_empty() {
+        v["domainName"] =
+            json!({"primaryLinkUrl": url, "primaryLinkLabel": "", "secondaryLinks": []});
+    }
+    rec("company", line, v, None)
+}
+
+#[test]
+fn same_email_merges_into_the_most_recent_and_fills_gaps() {
+    let mut records = vec![
+        person(2, "ada@acme.com", "", "2024-01-01"),
+        person(3, "ada@acme.com", "Ada", "2025-01-01"),
+    ];
+    records[0].values.insert("jobTitle".into(), json!("CTO"));
+    let merges = dedupe::find_merges(&records, &[0, 1], &Settings::default());
+    assert_eq!(merges.len(), 1);
+    let m = &merges[&0];
+    assert_eq!(m.survivor, 1, "the most recently modified wins");
+    assert_eq!(m.rule, "same email");
+    dedupe::apply(&mut records, &merges);
+    assert_eq!(
+        records[1].values["jobTitle"], "CTO",
+        "an empty field is filled from the other"
+    );
+    assert_eq!(
+        records[1].values["name"]["firstName"], "Ada",
+        "the survivor's own value stays"
+    );
+}
+
+#[test]
+fn same_name_different_domains_never_merge() {
+    let records = vec![
+        company(2, "Summit Dental", "https://summit-denver.com"),
+        company(3, "Summit Dental", "https://summit-madison.com"),
+        company(4, "SUMMIT DENTAL Inc.", ""),
+    ];
+    let merges = dedupe::find_merges(&records, &[0, 1, 2], &Settings::default());
+    // The third (no domain) may join one of them, but the two domains stay apart.
+    let root = |i: usize| merges.get(&i).map(|m| m.survivor).unwrap_or(i);
+    assert_ne!(root(0), root(1));
+    assert_eq!(merges.len(), 1, "{merges:?}");
+}
+
+#[test]
+fn near_identical_names_merge_only_above_the_threshold() {
+    let records = vec![
+        company(2, "Acme Corporation", ""),
+        company(3, "ACME Corp.", ""),
+        company(4, "Acme Dental", ""),
+    ];
+    let merges = dedupe::find_merges(&records, &[0, 1, 2], &Settings::default());
+    assert_eq!(merges.len(), 1, "{merges:?}");
+    let off = Settings {
+        fuzzy_merge: false,
+        ..Settings::default()
+    };
+    assert!(dedupe::find_merges(&records, &[0, 1, 2], &off).is_empty());
+}
+
+fn company_ref(value: &str, by: RefKey) -> Ref {
+    Ref {
+        field: "company".into(),
+        object: "company".into(),
+        by,
+        values: vec![value.into()],
+        column: "Company".into(),
+    }
+}
+
+#[test]
+fn links_never_guess_and_never_use_free_mail() {
+    let mut records = vec![
+        company(2, "Summit Dental", "https://summit-denver.com"),
+        company(3, "Summit Dental", "https://summit-madison.com"),
+        person(4, "helen@summit-denver.com", "Helen", "2025-01-01"),
+        person(5, "kim@gmail.com", "Kim", "2025-01-01"),
+        person(6, "sam@other.org", "Sam", "2025-01-01"),
+        person(7, "joe@summit-madison.com", "Joe", "2025-01-01"),
+    ];
+    records[2]
+        .refs
+        .push(company_ref("Summit Dental", RefKey::Name));
+    records[4]
+        .refs
+        .push(company_ref("Summit Dental", RefKey::Name));
+    let alive = vec![true; records.len()];
+    let mut findings = vec![];
+    let links = link::link(
+        &records,
+        &alive,
+        &HashMap::new(),
+        &HashMap::new(),
+        &Directory::default(),
+        &Settings::default(),
+        &mut findings,
+    );
+    assert_eq!(
+        links[2][0].target,
+        Target::Record(0),
+        "the email domain picks the right Summit Dental"
+    );
+    assert!(links[3].is_empty(), "free mail links nothing");
+    assert!(
+        links[4].is_empty(),
+        "an ambiguous name with no deciding domain is not guessed"
+    );
+    assert_eq!(links[5][0].target, Target::Record(1));
+    assert_eq!(links[5][0].via, "email_domain");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.line == 6 && f.code == c2t_core::IssueCode::ReferenceAmbiguous)
+    );
+    assert!(
+        findings
+            .iter()
+            .any(|f| f.line == 5 && f.code == c2t_core::IssueCode::FreeMailDomain)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Whatever the names and keys, a cluster never holds two different keys, and survivors are
+    /// never themselves merged away.
+    #[test]
+    fn dedup_never_merges_different_keys(
+        companies in prop::collection::vec((0usize..6, 0usize..5), 1..40),
+        people in prop::collection::vec((0usize..8, 0usize..4), 0..40),
+    ) {
+        let names = ["Acme Corp", "ACME Corp.", "Acme", "Summit Dental", "Summit Dental Inc", "Kestrel"];
+        let domains = ["", "https://acme.com", "https://www.acme.com", "https://summit.io", "https://kestrel.de"];
+        let emails = ["a@acme.com", "A@ACME.COM", "b@acme.com", "c@summit.io", "", "d@x.org", "a@acme.com", "e@y.org"];
+        let mut records = Vec::new();
+        for (i, (n, d)) in companies.iter().enumerate() {
+            records.push(company(i as u64 + 2, names[*n], domains[*d]));
+        }
+        for (i, (e, m)) in people.iter().enumerate() {
+            let mut p = person(1000 + i as u64, &emails[*e].to_lowercase(), "X", ["2020-01-01", "2021-01-01", "2022-01-01", "2023-01-01"][*m]);
+            if emails[*e].is_empty() {
+                p.values.remove("emails");
+            }
+            records.push(p);
+        }
+        let alive: Vec<usize> = (0..records.len()).collect();
+        let merges = dedupe::find_merges(&records, &alive, &Settings::default());
+        for (m, merge) in &merges {
+            prop_assert!(!merges.contains_key(&merge.survivor), "survivor {} is itself merged", merge.survivor);
+            prop_assert_eq!(&records[*m].object, &records[merge.survivor].object);
+            if let (Some(a), Some(b)) = (identity_key(&records[*m]), identity_key(&records[merge.survivor])) {
+                prop_assert_eq!(a, b);
+            }
+        }
+        // Every pair in one cluster shares its key when both have one.
+        let mut clusters: HashMap<usize, Vec<usize>> = HashMap::new();
+        for i in 0..records.len() {
+            clusters.entry(merges.get(&i).map(|m| m.survivor).unwrap_or(i)).or_default().push(i);
+        }
+        for members in clusters.values() {
+            let keys: std::collections::BTreeSet<String> = members.iter().filter_map(|&i| identity_key(&records[i])).collect();
+            prop_assert!(keys.len() <= 1, "cluster {:?} mixes keys {:?}", members, keys);
+        }
+    }
+}
