@@ -210,10 +210,8 @@ impl<'m> FileContext<'m> {
                         Some(prev) if !prev.is_empty() => format!("{prev}\n\n{v}"),
                         _ => v,
                     };
-                    rec.values.insert(
-                        field.to_string(),
-                        json!({ "markdown": md, "blocknote": null }),
-                    );
+                    rec.values
+                        .insert(field.to_string(), json!({ "markdown": md }));
                 }
                 Transform::Number | Transform::Integer => {
                     match n::number::decimal(&v, self.number_styles.get(&p).copied()) {

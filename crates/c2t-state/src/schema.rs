@@ -1,0 +1,86 @@
+//! The state file's SQL schema and its migrations, keyed by `PRAGMA user_version`.
+//!
+//! `MIGRATIONS[i]` takes the schema from version `i` to `i + 1`. Never edit a released migration:
+//! append a new one. The file is marked with `PRAGMA application_id` so that a foreign SQLite
+//! database given as the state file is refused instead of being "migrated".
+
+/// `PRAGMA application_id` of a crm2twenty state file: ASCII `c2ts`.
+pub(crate) const APPLICATION_ID: i64 = 0x6332_7473;
+
+/// Migrations, in order. The newest schema version is `MIGRATIONS.len()`.
+pub(crate) const MIGRATIONS: &[&str] = &[V1];
+
+/// The newest schema version.
+pub(crate) fn latest() -> i64 {
+    MIGRATIONS.len() as i64
+}
+
+const V1: &str = r#"
+CREATE TABLE runs (
+    id            INTEGER PRIMARY KEY,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    status        TEXT NOT NULL CHECK (status IN ('running', 'done', 'failed', 'rolled_back')),
+    tool_version  TEXT NOT NULL,
+    workspace_url TEXT NOT NULL,   -- never the API key
+    mapping_hash  TEXT NOT NULL
+);
+
+CREATE TABLE batches (
+    id          INTEGER PRIMARY KEY,
+    run_id      INTEGER NOT NULL REFERENCES runs(id),
+    object      TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('sending', 'confirmed', 'failed')),
+    size        INTEGER NOT NULL,
+    attempt     INTEGER NOT NULL DEFAULT 1,
+    started_at  TEXT NOT NULL,
+    finished_at TEXT,
+    http_status INTEGER,
+    error       TEXT
+);
+CREATE INDEX batches_by_status ON batches(status);
+
+-- What each batch carried: the intent, so a batch left `sending` by a crash can be re-sent and a
+-- confirmation can record the confirmed payload hash.
+CREATE TABLE batch_items (
+    batch_id       INTEGER NOT NULL REFERENCES batches(id),
+    pos            INTEGER NOT NULL,
+    source_key     TEXT NOT NULL,
+    twenty_id      TEXT NOT NULL,
+    payload_hash   TEXT NOT NULL,
+    existed_before INTEGER NOT NULL,
+    previous       TEXT,              -- JSON
+    PRIMARY KEY (batch_id, pos)
+);
+
+CREATE TABLE records (
+    object         TEXT NOT NULL,
+    source_key     TEXT NOT NULL,
+    twenty_id      TEXT,
+    payload_hash   TEXT,              -- of the last payload confirmed written
+    run_id         INTEGER REFERENCES runs(id),     -- last run that wrote it (confirmed)
+    first_run_id   INTEGER REFERENCES runs(id),     -- first run that wrote it (confirmed)
+    last_run_id    INTEGER REFERENCES runs(id),     -- last run that touched it
+    batch_id       INTEGER REFERENCES batches(id),  -- last batch that carried it
+    status         TEXT NOT NULL CHECK (status IN ('planned', 'sent', 'confirmed', 'rejected')),
+    last_error     TEXT,
+    existed_before INTEGER,           -- NULL until first sent; then kept
+    previous       TEXT,              -- JSON; values before our first update
+    updated_at     TEXT NOT NULL,
+    PRIMARY KEY (object, source_key)
+);
+CREATE INDEX records_by_run ON records(run_id);
+CREATE INDEX records_by_last_run ON records(last_run_id);
+CREATE INDEX records_by_batch ON records(batch_id);
+
+CREATE TABLE rejects (
+    id         INTEGER PRIMARY KEY,
+    run_id     INTEGER NOT NULL REFERENCES runs(id),
+    object     TEXT NOT NULL,
+    source_key TEXT NOT NULL,
+    file       TEXT NOT NULL,
+    line       INTEGER NOT NULL,
+    message    TEXT NOT NULL
+);
+CREATE INDEX rejects_by_run ON rejects(run_id);
+"#;
