@@ -26,6 +26,13 @@ pub enum Command {
         out: PathBuf,
         #[command(flatten)]
         common: Common,
+        /// With TWENTY_API_URL and TWENTY_API_KEY set: create what the workspace lacks without asking.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        api: Api,
+        #[command(flatten)]
+        load: Load,
     },
     /// Propose a mapping file for an export folder (edit it, keep it in git).
     Init {
@@ -67,8 +74,78 @@ pub enum Command {
         #[arg(long, default_value = "crm2twenty.toml")]
         mapping: PathBuf,
     },
+    /// Compare the Twenty workspace with what the import needs (custom objects, fields, select
+    /// options, members, records already there); `--apply` creates what is missing.
+    Check {
+        export_dir: PathBuf,
+        /// Create the missing objects, fields and options (asks first unless --yes).
+        #[arg(long)]
+        apply: bool,
+        /// Do not ask before creating.
+        #[arg(long)]
+        yes: bool,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        api: Api,
+    },
+    /// Import the records into Twenty through its API: in dependency order, batched,
+    /// rate-limited, retried, resumable and idempotent.
+    Import {
+        export_dir: PathBuf,
+        /// Show what would be created, updated and left unchanged; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        api: Api,
+        #[command(flatten)]
+        load: Load,
+    },
+    /// What `import` would do (same as `import --dry-run`).
+    Plan {
+        export_dir: PathBuf,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        api: Api,
+        #[command(flatten)]
+        load: Load,
+    },
     /// List the bundled CRM presets.
     Presets,
+}
+
+/// Where the workspace is. The API key comes from TWENTY_API_KEY or --api-key-file, never from
+/// an argument (it would stay in the shell's history).
+#[derive(Debug, Args, Clone)]
+pub struct Api {
+    /// The workspace's API URL (e.g. https://api.twenty.com, or your server's URL).
+    #[arg(long, env = "TWENTY_API_URL")]
+    pub api_url: Option<String>,
+    /// Read the API key from this file instead of TWENTY_API_KEY.
+    #[arg(long)]
+    pub api_key_file: Option<PathBuf>,
+    /// The workspace's request budget (Twenty's default is 100 a minute; Cloud may be lower).
+    #[arg(long, default_value_t = 100)]
+    pub requests_per_minute: u32,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct Load {
+    /// Records per request (lowered by itself when the server refuses a batch as too large).
+    #[arg(long, default_value_t = 60)]
+    pub batch_size: usize,
+    /// Overwrite fields of records already in the workspace (default: fill empty fields only).
+    #[arg(long)]
+    pub overwrite: bool,
+    /// The state file (default: crm2twenty-state.sqlite next to the mapping, or here).
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+    /// Print machine-readable progress events (JSON lines) on stdout.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args, Clone)]

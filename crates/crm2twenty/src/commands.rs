@@ -1,5 +1,6 @@
 //! What each command does, in terms of the pipeline's library calls.
 
+use crate::api;
 use crate::cli::{Cli, Command, Common};
 use c2t_core::{Mapping, Schema};
 use c2t_pipeline::job::{self, Options, Prepared};
@@ -22,7 +23,7 @@ impl std::fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
-fn user(message: impl Into<String>, hint: Option<&str>) -> anyhow::Error {
+pub fn user(message: impl Into<String>, hint: Option<&str>) -> anyhow::Error {
     anyhow::Error::new(UserError {
         message: message.into(),
         hint: hint.map(str::to_string),
@@ -141,11 +142,97 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             Ok(exit_for(&p))
         }
+        Command::Check {
+            export_dir,
+            apply,
+            yes,
+            common,
+            api: a,
+        } => {
+            let client = api::connect(&a)?;
+            let p = prepare(&export_dir, &common)?;
+            let ready = api::check(&client, &p, apply, yes, quiet)?;
+            Ok(if ready {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+        Command::Import {
+            export_dir,
+            dry_run,
+            common,
+            api: a,
+            load,
+        } => {
+            let client = api::connect(&a)?;
+            let p = prepare(&export_dir, &common)?;
+            api::import(
+                &client,
+                &p,
+                &a,
+                &load,
+                common.mapping.as_deref(),
+                dry_run,
+                quiet,
+            )
+        }
+        Command::Plan {
+            export_dir,
+            common,
+            api: a,
+            load,
+        } => {
+            let client = api::connect(&a)?;
+            let p = prepare(&export_dir, &common)?;
+            api::import(
+                &client,
+                &p,
+                &a,
+                &load,
+                common.mapping.as_deref(),
+                true,
+                quiet,
+            )
+        }
         Command::Migrate {
             export_dirs,
             out,
             common,
+            api: a,
+            load,
+            yes,
         } => {
+            if api::configured(&a) {
+                if export_dirs.len() != 1 {
+                    return Err(user(
+                        "the API route takes one export folder at a time",
+                        None,
+                    ));
+                }
+                let dir = &export_dirs[0];
+                let code = migrate_one(dir, &out, &common, quiet)?;
+                if code != ExitCode::SUCCESS {
+                    return Ok(code);
+                }
+                let client = api::connect(&a)?;
+                let p = prepare(dir, &common)?;
+                if !api::check(&client, &p, true, yes, quiet)? {
+                    return Err(user(
+                        "the workspace is not ready for this import",
+                        Some("see the plan above"),
+                    ));
+                }
+                return api::import(
+                    &client,
+                    &p,
+                    &a,
+                    &load,
+                    common.mapping.as_deref(),
+                    false,
+                    quiet,
+                );
+            }
             let many = export_dirs.len() > 1;
             let mut code = ExitCode::SUCCESS;
             for dir in &export_dirs {

@@ -1,0 +1,389 @@
+//! `crm2twenty check`: what the workspace lacks for this import, as a plan a person reads, and
+//! `--apply` to create it.
+
+use crate::workspace::{Existing, SOURCE_ID_FIELD, Workspace};
+use c2t_core::FieldType;
+use c2t_pipeline::job::Prepared;
+use c2t_pipeline::link::Target;
+use c2t_pipeline::record::is_empty;
+use c2t_twenty::{ApiError, Client, NewField};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// A field the import needs and the workspace lacks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MissingField {
+    pub object: String,
+    pub name: String,
+    pub label: String,
+    pub kind: FieldType,
+    pub options: Vec<String>,
+    pub unique: bool,
+    /// For a relation: the target object.
+    pub relation: Option<String>,
+}
+
+/// What stands between the workspace and the import.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Custom objects to create: (name, plural, label, label plural).
+    pub objects: Vec<(String, String, String, String)>,
+    pub fields: Vec<MissingField>,
+    /// (object, field) → option values to add.
+    pub options: BTreeMap<(String, String), Vec<String>>,
+    /// Fields whose type differs from what the mapping writes: cannot be fixed by `--apply`.
+    pub mismatches: Vec<String>,
+    /// Owners and assignees who are not workspace members (invite them first).
+    pub missing_members: Vec<String>,
+    /// Records already in the workspace that hold a key the import uses, per object (they are
+    /// updated, not duplicated).
+    pub existing: BTreeMap<String, usize>,
+    /// Records to write per object.
+    pub to_write: BTreeMap<String, usize>,
+}
+
+impl Plan {
+    /// True when something must be created or fixed before importing.
+    pub fn blocks(&self) -> bool {
+        !self.objects.is_empty()
+            || !self.fields.is_empty()
+            || !self.options.is_empty()
+            || !self.mismatches.is_empty()
+            || !self.missing_members.is_empty()
+    }
+
+    /// True when `--apply` can fix everything that blocks.
+    pub fn fixable(&self) -> bool {
+        self.mismatches.is_empty() && self.missing_members.is_empty()
+    }
+
+    /// The plan, for a person.
+    pub fn render(&self) -> String {
+        let mut o = String::new();
+        let _ = writeln!(o, "Records to write:");
+        for (obj, n) in &self.to_write {
+            let ex = self.existing.get(obj).copied().unwrap_or(0);
+            let _ = writeln!(
+                o,
+                "  {obj:<14} {n:>7}{}",
+                if ex > 0 {
+                    format!("   ({ex} already in the workspace: updated, not duplicated)")
+                } else {
+                    String::new()
+                }
+            );
+        }
+        if !self.blocks() {
+            let _ = writeln!(
+                o,
+                "The workspace has every object, field, option and member the import needs."
+            );
+            return o;
+        }
+        let _ = writeln!(o, "To create (crm2twenty check --apply):");
+        for (name, ..) in &self.objects {
+            let _ = writeln!(o, "  custom object {name}");
+        }
+        for f in &self.fields {
+            let extra = if f.unique { ", unique" } else { "" };
+            let _ = writeln!(
+                o,
+                "  field {}.{} ({}{extra}) \"{}\"",
+                f.object,
+                f.name,
+                f.kind.as_str(),
+                f.label
+            );
+        }
+        for ((obj, field), vals) in &self.options {
+            let _ = writeln!(o, "  options of {obj}.{field}: {}", vals.join(", "));
+        }
+        if !self.mismatches.is_empty() {
+            let _ = writeln!(
+                o,
+                "To fix by hand (the mapping and the workspace disagree):"
+            );
+            for m in &self.mismatches {
+                let _ = writeln!(o, "  {m}");
+            }
+        }
+        if !self.missing_members.is_empty() {
+            let _ = writeln!(
+                o,
+                "Owners who are not workspace members (invite them in Twenty, or map the column to skip):"
+            );
+            for m in &self.missing_members {
+                let _ = writeln!(o, "  {m}");
+            }
+        }
+        o
+    }
+}
+
+/// Twenty types that are the same thing under two names across versions.
+fn same_kind(live: &str, want: FieldType) -> bool {
+    let live = live.to_uppercase();
+    match want {
+        FieldType::RichText => live == "RICH_TEXT" || live == "RICH_TEXT_V2",
+        FieldType::Relation => live == "RELATION" || live == "MORPH_RELATION",
+        FieldType::Number => live == "NUMBER" || live == "NUMERIC",
+        other => live == other.as_str(),
+    }
+}
+
+/// Objects the import writes (with at least one kept record), in import order.
+pub fn objects_written(p: &Prepared) -> Vec<String> {
+    let kept: BTreeSet<&str> = p.kept().map(|r| p.records[r].object.as_str()).collect();
+    c2t_pipeline::export::import_order(p)
+        .into_iter()
+        .filter(|o| kept.contains(o.as_str()))
+        .collect()
+}
+
+/// Compares the prepared import with the live workspace.
+pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
+    let mut plan = Plan::default();
+    let written = objects_written(p);
+    for name in &written {
+        let Some(def) = p.schema.object(name) else {
+            continue;
+        };
+        let live = ws.object(name);
+        if live.is_none() {
+            if def.custom {
+                plan.objects.push((
+                    def.name.clone(),
+                    def.plural.clone(),
+                    def.label.clone(),
+                    def.label_plural.clone(),
+                ));
+            } else {
+                plan.mismatches
+                    .push(format!("the workspace has no `{name}` object"));
+                continue;
+            }
+        }
+        let kept: Vec<usize> = p.kept().filter(|&r| p.records[r].object == *name).collect();
+        plan.to_write.insert(name.clone(), kept.len());
+        // Fields the records carry, and relation fields they link through.
+        let mut used: BTreeSet<String> = BTreeSet::new();
+        for &r in &kept {
+            for (k, v) in &p.records[r].values {
+                if !is_empty(v) {
+                    used.insert(k.clone());
+                }
+            }
+            for l in &p.links[r] {
+                if l.field != "targets" {
+                    used.insert(l.field.clone());
+                }
+            }
+        }
+        for field in &used {
+            let Some(fdef) = def.field(field) else {
+                continue;
+            };
+            match ws.field(name, field) {
+                // A standard field this workspace's Twenty version lacks (2.19 has no
+                // person.city, for instance) is created as a custom field of the same name.
+                None => plan.fields.push(MissingField {
+                    object: name.clone(),
+                    name: field.clone(),
+                    label: fdef.label.clone(),
+                    kind: fdef.kind,
+                    options: fdef.options.clone(),
+                    unique: false,
+                    relation: fdef.relation.clone(),
+                }),
+                Some(lf) if !same_kind(&lf.kind, fdef.kind) => {
+                    plan.mismatches.push(format!(
+                        "{name}.{field} is {} in the workspace but the mapping writes {}",
+                        lf.kind,
+                        fdef.kind.as_str()
+                    ));
+                }
+                Some(_) => {}
+            }
+        }
+        if ws.field(name, SOURCE_ID_FIELD).is_none() {
+            plan.fields.push(MissingField {
+                object: name.clone(),
+                name: SOURCE_ID_FIELD.into(),
+                label: "Source Record Id".into(),
+                kind: FieldType::Text,
+                options: vec![],
+                unique: true,
+                relation: None,
+            });
+        }
+        plan.existing.insert(
+            name.clone(),
+            kept.iter()
+                .filter(|&&r| {
+                    let rec = &p.records[r];
+                    existing
+                        .by_source_id
+                        .contains_key(&(name.clone(), crate::payload::source_key(p, r)))
+                        || rec.primary_email().is_some_and(|e| {
+                            name == "person" && existing.by_email.contains_key(&e.to_lowercase())
+                        })
+                        || rec.domain_url().is_some_and(|u| {
+                            name == "company" && existing.by_domain.contains_key(&u.to_lowercase())
+                        })
+                })
+                .count(),
+        );
+    }
+    // Select options the workspace lacks.
+    for r in p.kept() {
+        let rec = &p.records[r];
+        let Some(def) = p.schema.object(&rec.object) else {
+            continue;
+        };
+        for f in def
+            .fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldType::Select | FieldType::MultiSelect))
+        {
+            let vals: Vec<&str> = match rec.values.get(&f.name) {
+                Some(Value::String(s)) => vec![s.as_str()],
+                Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+                _ => continue,
+            };
+            let live: Vec<String> = ws
+                .field(&rec.object, &f.name)
+                .map(|lf| lf.options.iter().map(|o| o.value.clone()).collect())
+                .unwrap_or_default();
+            let planned_new = plan
+                .fields
+                .iter()
+                .any(|m| m.object == rec.object && m.name == f.name);
+            for v in vals {
+                if live.iter().any(|o| o == v) {
+                    continue;
+                }
+                if planned_new {
+                    if let Some(m) = plan
+                        .fields
+                        .iter_mut()
+                        .find(|m| m.object == rec.object && m.name == f.name)
+                        && !m.options.iter().any(|o| o == v)
+                    {
+                        m.options.push(v.to_string());
+                    }
+                } else {
+                    let e = plan
+                        .options
+                        .entry((rec.object.clone(), f.name.clone()))
+                        .or_default();
+                    if !e.iter().any(|o| o == v) {
+                        e.push(v.to_string());
+                    }
+                }
+            }
+        }
+    }
+    // Owners who are not members.
+    let mut missing: BTreeSet<String> = BTreeSet::new();
+    for r in p.kept() {
+        for l in &p.links[r] {
+            if let Target::Member(email) = &l.target
+                && ws.member_id(email).is_none()
+            {
+                missing.insert(email.clone());
+            }
+        }
+    }
+    plan.missing_members = missing.into_iter().collect();
+    plan
+}
+
+/// Label of an option value (`CLOSED_LOST` → `Closed Lost`).
+fn option_label(value: &str) -> String {
+    value
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| {
+            let mut c = w.chars();
+            match c.next() {
+                Some(f) => f.to_uppercase().collect::<String>() + &c.as_str().to_lowercase(),
+                None => String::new(),
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Creates what the plan lists: custom objects, then fields, then options. Returns what was done.
+pub fn apply(client: &Client, plan: &Plan, ws: &mut Workspace) -> Result<Vec<String>, ApiError> {
+    let mut done = Vec::new();
+    for (name, plural, label, label_plural) in &plan.objects {
+        client.create_object(name, plural, label, label_plural)?;
+        done.push(format!("created object {name}"));
+    }
+    if !plan.objects.is_empty() {
+        ws.objects = client.objects()?;
+    }
+    for f in &plan.fields {
+        let Some(obj) = ws.object(&f.object) else {
+            continue;
+        };
+        let relation = match &f.relation {
+            Some(target) => {
+                let Some(t) = ws.object(target) else { continue };
+                let plural = ws
+                    .object(&f.object)
+                    .map(|o| o.name_plural.clone())
+                    .unwrap_or_default();
+                let mut inverse = format!("{}{}", f.name, upper_first(&plural));
+                if t.fields.iter().any(|x| x.name == inverse) {
+                    inverse.push_str("Imported");
+                }
+                Some((t.id.clone(), inverse, format!("{} of {}", f.label, plural)))
+            }
+            None => None,
+        };
+        let field = NewField {
+            name: f.name.clone(),
+            label: f.label.clone(),
+            kind: f.kind.as_str().to_string(),
+            options: f
+                .options
+                .iter()
+                .map(|v| (v.clone(), option_label(v)))
+                .collect(),
+            is_unique: f.unique,
+            relation,
+        };
+        client.create_field(&obj.id, &field)?;
+        done.push(format!("created field {}.{}", f.object, f.name));
+    }
+    if !plan.fields.is_empty() {
+        ws.objects = client.objects()?;
+    }
+    for ((obj, field), vals) in &plan.options {
+        let Some(f) = ws.field(obj, field).cloned() else {
+            continue;
+        };
+        let new: Vec<(String, String)> =
+            vals.iter().map(|v| (v.clone(), option_label(v))).collect();
+        client.add_options(&f, &new)?;
+        done.push(format!(
+            "added options {} to {obj}.{field}",
+            vals.join(", ")
+        ));
+    }
+    if !plan.options.is_empty() {
+        ws.objects = client.objects()?;
+    }
+    Ok(done)
+}
+
+fn upper_first(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}

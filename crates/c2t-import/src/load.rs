@@ -1,0 +1,390 @@
+//! Loading: the prepared records into the workspace, object by object in dependency order, in
+//! batches, every batch recorded in the state store before it is sent and after it is confirmed.
+//!
+//! Why nothing is ever written twice: every record's id is chosen before sending (the id of the
+//! record already in the workspace, or a UUID v5 of the source record) and every write is an
+//! upsert on that id. A batch whose answer was lost, or that was cut by a crash, is simply sent
+//! again on the next run and updates the same rows. Unchanged records (same payload hash as the
+//! last confirmed write) are not sent again, so a second run with the same export writes nothing
+//! and a run on a newer export sends only what changed.
+
+use crate::check::objects_written;
+use crate::payload::{self, Conflict, Resolved};
+use crate::workspace::{Existing, Workspace};
+use c2t_pipeline::job::Prepared;
+use c2t_state::{BatchItem, RunStatus, StateError, Store};
+use c2t_twenty::{ApiError, Client};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// Records per request (lowered by itself when the server refuses a batch as too large).
+    pub batch_size: usize,
+    pub conflict: Conflict,
+    /// Compute what would be written, write nothing.
+    pub dry_run: bool,
+    /// The workspace URL, recorded with the run (never the key).
+    pub workspace_url: String,
+    /// A hash of the mapping, recorded with the run.
+    pub mapping_hash: String,
+}
+
+impl Default for ImportOptions {
+    fn default() -> ImportOptions {
+        ImportOptions {
+            batch_size: 60,
+            conflict: Conflict::FillEmpty,
+            dry_run: false,
+            workspace_url: String::new(),
+            mapping_hash: String::new(),
+        }
+    }
+}
+
+/// Progress, for the command line to show.
+#[derive(Debug, Clone, serde::Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum Event {
+    Object {
+        object: String,
+        records: usize,
+        to_send: usize,
+        unchanged: usize,
+    },
+    Batch {
+        object: String,
+        sent: usize,
+        to_send: usize,
+    },
+    Rejected {
+        object: String,
+        file: String,
+        line: u64,
+        message: String,
+    },
+}
+
+/// Per object: what happened.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ObjectSummary {
+    pub records: usize,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub rejected: usize,
+}
+
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Summary {
+    pub run: i64,
+    pub objects: BTreeMap<String, ObjectSummary>,
+    /// (file, line, object, message) of every record the server refused.
+    pub rejects: Vec<(String, u64, String, String)>,
+    pub requests: usize,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    #[error("{0}")]
+    State(#[from] StateError),
+}
+
+struct Item {
+    key: String,
+    record: usize,
+    payload: Value,
+    hash: String,
+    existed: bool,
+    previous: Option<Value>,
+}
+
+struct Loader<'a> {
+    client: &'a Client,
+    store: &'a mut Store,
+    ws: &'a Workspace,
+    p: &'a Prepared,
+    run: i64,
+    batch: usize,
+    summary: Summary,
+    on_event: &'a mut dyn FnMut(Event),
+}
+
+impl Loader<'_> {
+    fn write(&mut self, plural: &str, payloads: &[Value]) -> Result<Vec<Value>, ApiError> {
+        self.summary.requests += 1;
+        if self.ws.caps.rest_upsert {
+            self.client.batch_create(plural, payloads, true)
+        } else {
+            self.client.graphql_create_many(plural, payloads, true)
+        }
+    }
+
+    /// Sends items in batches; bisects a refused batch down to the records at fault.
+    fn send(
+        &mut self,
+        object: &str,
+        plural: &str,
+        items: &[Item],
+        total: usize,
+        sent: &mut usize,
+    ) -> Result<(), ImportError> {
+        let mut start = 0;
+        while start < items.len() {
+            let end = (start + self.batch).min(items.len());
+            let chunk = &items[start..end];
+            match self.send_chunk(object, plural, chunk) {
+                Ok(()) => {
+                    *sent += chunk.len();
+                    (self.on_event)(Event::Batch {
+                        object: object.into(),
+                        sent: *sent,
+                        to_send: total,
+                    });
+                    start = end;
+                }
+                Err(ImportError::Api(ApiError::TooLarge { max, .. })) if self.batch > 1 => {
+                    self.batch = max
+                        .filter(|&m| m > 0 && m < self.batch)
+                        .unwrap_or(self.batch / 2)
+                        .max(1);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+
+    fn send_chunk(
+        &mut self,
+        object: &str,
+        plural: &str,
+        chunk: &[Item],
+    ) -> Result<(), ImportError> {
+        let batch_items: Vec<BatchItem> = chunk
+            .iter()
+            .map(|i| BatchItem {
+                source_key: i.key.clone(),
+                twenty_id: i
+                    .payload
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_string(),
+                payload_hash: i.hash.clone(),
+                existed_before: i.existed,
+                previous: i.previous.clone(),
+            })
+            .collect();
+        let batch = self.store.batch_sending(self.run, object, &batch_items)?;
+        let payloads: Vec<Value> = chunk.iter().map(|i| i.payload.clone()).collect();
+        match self.write(plural, &payloads) {
+            Ok(_) => {
+                self.store.batch_confirmed(batch, 201)?;
+                let s = self.summary.objects.entry(object.to_string()).or_default();
+                for i in chunk {
+                    if i.existed {
+                        s.updated += 1
+                    } else {
+                        s.created += 1
+                    }
+                }
+                Ok(())
+            }
+            Err(e @ (ApiError::Rejected { .. } | ApiError::Duplicate { .. })) => {
+                self.store.batch_failed(batch, &e.to_string())?;
+                if chunk.len() == 1 {
+                    let i = &chunk[0];
+                    let rec = &self.p.records[i.record];
+                    let file = self.p.file_name(rec.file).to_string();
+                    let message = e.to_string();
+                    self.store
+                        .reject(self.run, object, &i.key, &file, rec.line, &message)?;
+                    self.summary
+                        .objects
+                        .entry(object.to_string())
+                        .or_default()
+                        .rejected += 1;
+                    self.summary.rejects.push((
+                        file.clone(),
+                        rec.line,
+                        object.to_string(),
+                        message.clone(),
+                    ));
+                    (self.on_event)(Event::Rejected {
+                        object: object.into(),
+                        file,
+                        line: rec.line,
+                        message,
+                    });
+                    return Ok(());
+                }
+                let (a, b) = chunk.split_at(chunk.len() / 2);
+                self.send_chunk(object, plural, a)?;
+                self.send_chunk(object, plural, b)
+            }
+            Err(e) => {
+                self.store.batch_failed(batch, &e.to_string())?;
+                Err(e.into())
+            }
+        }
+    }
+}
+
+/// The values a write replaces in a record that already existed, for rollback.
+fn previous(body: &Value, existing: Option<&Value>) -> Option<Value> {
+    let (Value::Object(b), Some(Value::Object(e))) = (body, existing) else {
+        return None;
+    };
+    let prev: serde_json::Map<String, Value> = b
+        .keys()
+        .filter(|k| *k != "id")
+        .map(|k| (k.clone(), e.get(k).cloned().unwrap_or(Value::Null)))
+        .collect();
+    Some(Value::Object(prev))
+}
+
+/// Writes every kept record of `p` into the workspace. `ids` come from [`payload::resolve`].
+pub fn import(
+    client: &Client,
+    store: &mut Store,
+    p: &Prepared,
+    ws: &Workspace,
+    existing: &Existing,
+    opts: &ImportOptions,
+    on_event: &mut dyn FnMut(Event),
+) -> Result<Summary, ImportError> {
+    let ids = payload::resolve(p, existing);
+    let run = if opts.dry_run {
+        0
+    } else {
+        store.begin_run(&opts.workspace_url, &opts.mapping_hash)?
+    };
+    let batch = opts
+        .batch_size
+        .clamp(1, ws.caps.batch_max.unwrap_or(usize::MAX));
+    let mut loader = Loader {
+        client,
+        store,
+        ws,
+        p,
+        run,
+        batch,
+        summary: Summary {
+            run,
+            ..Summary::default()
+        },
+        on_event,
+    };
+    let result = load_all(&mut loader, &ids, opts);
+    let mut summary = std::mem::take(&mut loader.summary);
+    summary.run = run;
+    if !opts.dry_run {
+        let status = if result.is_ok() {
+            RunStatus::Done
+        } else {
+            RunStatus::Failed
+        };
+        loader.store.finish_run(run, status)?;
+    }
+    result.map(|()| summary)
+}
+
+fn load_all(
+    l: &mut Loader,
+    ids: &[Option<Resolved>],
+    opts: &ImportOptions,
+) -> Result<(), ImportError> {
+    let p = l.p;
+    let ws = l.ws;
+    let written = objects_written(p);
+    let mut target_items: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    for object in &written {
+        let Some(meta) = ws.object(object) else {
+            continue;
+        };
+        let mut items = Vec::new();
+        let mut unchanged = 0;
+        let mut records = 0;
+        for r in p.kept().filter(|&r| p.records[r].object == *object) {
+            records += 1;
+            let existed = ids[r].as_ref().is_some_and(|x| x.existing.is_some());
+            let body = payload::payload(p, r, ws, ids, opts.conflict);
+            let key = payload::source_key(p, r);
+            // The hash is of what the export says (before fill-empty drops the fields the
+            // workspace already holds), so an unchanged export hashes the same on every run.
+            let hash =
+                c2t_state::payload_hash(&payload::payload(p, r, ws, ids, Conflict::Overwrite));
+            if l.store.is_current(object, &key, &hash)? {
+                unchanged += 1;
+            } else {
+                let prev = previous(&body, ids[r].as_ref().and_then(|x| x.existing.as_ref()));
+                items.push(Item {
+                    key,
+                    record: r,
+                    payload: body,
+                    hash,
+                    existed,
+                    previous: prev,
+                });
+            }
+            if matches!(object.as_str(), "note" | "task") {
+                let join = format!("{object}Target");
+                for (k, body) in payload::targets(p, r, ws, ids) {
+                    let hash = c2t_state::payload_hash(&body);
+                    if !l.store.is_current(&join, &k, &hash)? {
+                        target_items.entry(join.clone()).or_default().push(Item {
+                            key: k,
+                            record: r,
+                            payload: body,
+                            hash,
+                            existed: false,
+                            previous: None,
+                        });
+                    }
+                }
+            }
+        }
+        let s = l.summary.objects.entry(object.clone()).or_default();
+        s.records = records;
+        s.unchanged = unchanged;
+        (l.on_event)(Event::Object {
+            object: object.clone(),
+            records,
+            to_send: items.len(),
+            unchanged,
+        });
+        if opts.dry_run {
+            let s = l.summary.objects.entry(object.clone()).or_default();
+            s.updated = items.iter().filter(|i| i.existed).count();
+            s.created = items.len() - s.updated;
+            continue;
+        }
+        let mut sent = 0;
+        let total = items.len();
+        l.send(object, &meta.name_plural, &items, total, &mut sent)?;
+    }
+    for (join, items) in target_items {
+        let Some(meta) = ws.object(&join) else {
+            continue;
+        };
+        let s = l.summary.objects.entry(join.clone()).or_default();
+        s.records = items.len();
+        (l.on_event)(Event::Object {
+            object: join.clone(),
+            records: items.len(),
+            to_send: items.len(),
+            unchanged: 0,
+        });
+        if opts.dry_run {
+            l.summary.objects.entry(join.clone()).or_default().created = items.len();
+            continue;
+        }
+        let mut sent = 0;
+        let total = items.len();
+        l.send(&join, &meta.name_plural, &items, total, &mut sent)?;
+    }
+    Ok(())
+}

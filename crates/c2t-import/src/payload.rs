@@ -1,0 +1,189 @@
+//! The JSON each record is written as: its values in Twenty's shape (only fields the workspace
+//! has), its id, its `sourceRecordId`, and its relations as join columns (`companyId`,
+//! `pointOfContactId`, `accountOwnerId`…) pointing at ids chosen before anything is sent.
+
+use crate::workspace::{Existing, SOURCE_ID_FIELD, Workspace};
+use c2t_pipeline::export::record_id;
+use c2t_pipeline::job::Prepared;
+use c2t_pipeline::link::Target;
+use c2t_pipeline::record::is_empty;
+use serde_json::{Map, Value};
+
+/// What to do with a record that already exists in the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Conflict {
+    /// Only fields empty in the workspace are written (the default: nothing a person typed in
+    /// Twenty is overwritten).
+    #[default]
+    FillEmpty,
+    /// The export's values win.
+    Overwrite,
+}
+
+/// The id a record gets in Twenty, and the record it matched in the workspace, if any.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+    pub id: String,
+    pub existing: Option<Value>,
+}
+
+/// The source key of a record: its id in the source CRM, or `file:line` when it has none.
+pub fn source_key(p: &Prepared, r: usize) -> String {
+    let rec = &p.records[r];
+    match &rec.source_id {
+        Some(id) => id.clone(),
+        None => p.place(r),
+    }
+}
+
+/// Chooses the id of every kept record: the workspace's id when a record there already holds its
+/// source id, email or domain; otherwise the deterministic id of the source record.
+pub fn resolve(p: &Prepared, existing: &Existing) -> Vec<Option<Resolved>> {
+    let mut out = vec![None; p.records.len()];
+    for r in p.kept() {
+        let rec = &p.records[r];
+        let key = source_key(p, r);
+        let found = existing
+            .by_source_id
+            .get(&(rec.object.clone(), key))
+            .or_else(|| match rec.object.as_str() {
+                "person" => rec
+                    .primary_email()
+                    .and_then(|e| existing.by_email.get(&e.to_lowercase())),
+                "company" => rec
+                    .domain_url()
+                    .and_then(|u| existing.by_domain.get(&u.to_lowercase())),
+                _ => None,
+            })
+            .or_else(|| {
+                existing
+                    .by_id
+                    .get(&(rec.object.clone(), record_id(p, r).to_string()))
+            });
+        let id = found
+            .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
+            .unwrap_or_else(|| record_id(p, r).to_string());
+        out[r] = Some(Resolved {
+            id,
+            existing: found.cloned(),
+        });
+    }
+    out
+}
+
+/// The payload of one record.
+pub fn payload(
+    p: &Prepared,
+    r: usize,
+    ws: &Workspace,
+    ids: &[Option<Resolved>],
+    conflict: Conflict,
+) -> Value {
+    let rec = &p.records[r];
+    let resolved = ids[r].as_ref().expect("kept records have ids");
+    let mut m = Map::new();
+    m.insert("id".into(), Value::String(resolved.id.clone()));
+    let has = |f: &str| ws.field(&rec.object, f).is_some();
+    for (k, v) in &rec.values {
+        if !is_empty(v) && has(k) {
+            m.insert(k.clone(), v.clone());
+        }
+    }
+    if has(SOURCE_ID_FIELD) {
+        m.insert(SOURCE_ID_FIELD.into(), Value::String(source_key(p, r)));
+    }
+    for l in &p.links[r] {
+        if l.field == "targets" {
+            continue;
+        }
+        let Some(f) = ws.field(&rec.object, &l.field) else {
+            continue;
+        };
+        let column = f
+            .join_column
+            .clone()
+            .unwrap_or_else(|| format!("{}Id", l.field));
+        let id = match &l.target {
+            Target::Record(t) => ids[*t].as_ref().map(|x| x.id.clone()),
+            Target::Member(email) => ws.member_id(email).map(str::to_string),
+        };
+        if let Some(id) = id {
+            m.insert(column, Value::String(id));
+        }
+    }
+    if conflict == Conflict::FillEmpty
+        && let Some(Value::Object(current)) = &resolved.existing
+    {
+        m.retain(|k, _| k == "id" || current.get(k).is_none_or(is_empty));
+    }
+    Value::Object(m)
+}
+
+/// The id of a note/task target: the same for the same pair on every run.
+pub fn target_id(owner: &str, target: &str) -> String {
+    uuid::Uuid::new_v5(
+        &c2t_pipeline::export::ID_NAMESPACE,
+        format!("target|{owner}|{target}").as_bytes(),
+    )
+    .to_string()
+}
+
+/// The join column of a target object on noteTarget/taskTarget (`targetPersonId` in 2.x,
+/// `personId` in 1.5), read from the workspace.
+pub fn target_column(ws: &Workspace, join_object: &str, target_object: &str) -> Option<String> {
+    let from_caps = match join_object {
+        "noteTarget" => ws.caps.note_targets.get(target_object),
+        "taskTarget" => ws.caps.task_targets.get(target_object),
+        _ => None,
+    };
+    from_caps.cloned().or_else(|| {
+        let o = ws.object(join_object)?;
+        o.fields
+            .iter()
+            .find(|f| {
+                f.relation_target.as_deref() == Some(target_object)
+                    && f.name != "note"
+                    && f.name != "task"
+            })
+            .map(|f| {
+                f.join_column
+                    .clone()
+                    .unwrap_or_else(|| format!("{}Id", f.name))
+            })
+    })
+}
+
+/// The noteTarget / taskTarget payloads of one note or task: (source key, payload).
+pub fn targets(
+    p: &Prepared,
+    r: usize,
+    ws: &Workspace,
+    ids: &[Option<Resolved>],
+) -> Vec<(String, Value)> {
+    let rec = &p.records[r];
+    let join_object = format!("{}Target", rec.object);
+    let Some(owner) = ids[r].as_ref() else {
+        return vec![];
+    };
+    let mut out = Vec::new();
+    for l in p.links[r].iter().filter(|l| l.field == "targets") {
+        let Target::Record(t) = l.target else {
+            continue;
+        };
+        let Some(target) = ids[t].as_ref() else {
+            continue;
+        };
+        let Some(column) = target_column(ws, &join_object, &p.records[t].object) else {
+            continue;
+        };
+        let mut m = Map::new();
+        m.insert("id".into(), Value::String(target_id(&owner.id, &target.id)));
+        m.insert(format!("{}Id", rec.object), Value::String(owner.id.clone()));
+        m.insert(column, Value::String(target.id.clone()));
+        out.push((
+            format!("{}->{}", source_key(p, r), source_key(p, t)),
+            Value::Object(m),
+        ));
+    }
+    out
+}

@@ -1,0 +1,1166 @@
+//! The client: one pacing gate, one retry loop, typed calls on top.
+
+use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use crate::error::{
+    ApiError, ErrorBody, error_for_status, is_deterministic_server_error, parse_error_body,
+};
+use crate::key::ApiKey;
+use crate::meta::{
+    FieldMeta, NewField, OPTION_COLORS, ObjectMeta, objects_array, parse_field, parse_objects,
+};
+use crate::pacing::{Backoff, Clock, SystemClock, TokenBucket};
+
+/// Largest answer body read (the metadata of a big workspace is a few MB).
+const MAX_BODY: u64 = 512 * 1024 * 1024;
+/// Page size of [`Client::list_all`] (Twenty 2.x caps lists at 200).
+pub const LIST_ALL_PAGE: usize = 200;
+
+/// Settings of a [`Client`]. Build with [`ClientConfig::new`] and adjust fields.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// `https://api.twenty.com`, `http://localhost:3000`… (plain http only for loopback hosts).
+    pub base_url: String,
+    /// The API key.
+    pub key: ApiKey,
+    /// Pacing: requests per minute for the whole client (all threads). Default 100, Twenty's
+    /// per-workspace budget; Twenty Cloud may need ~50.
+    pub requests_per_minute: u32,
+    /// Requests that may go back to back after an idle period. Default 1; clamped to
+    /// `1..=requests_per_minute` so a burst never exceeds the server's long window.
+    pub burst: u32,
+    /// Retries after a 429, 5xx, timeout or dropped connection. Default 8.
+    pub max_retries: u32,
+    /// Whole-request timeout (connect + send + answer). Default 60 s.
+    pub timeout: Duration,
+    /// Records per batch request; longer inputs are split. Default 60 (Twenty's documented
+    /// batch size; 2.x accepts up to 200).
+    pub max_batch: usize,
+    /// First back-off delay (doubles per retry, jittered to `[d/2, d]`). Default 1 s.
+    pub backoff_base: Duration,
+    /// Back-off cap. Default 60 s.
+    pub backoff_max: Duration,
+    /// Largest `Retry-After` honoured (longer values are clamped). Default 120 s.
+    pub max_retry_after: Duration,
+    /// Seed of the jitter generator; `None` = from the system time.
+    pub jitter_seed: Option<u64>,
+}
+
+impl ClientConfig {
+    /// Defaults for `base_url` and `key`.
+    pub fn new(base_url: impl Into<String>, key: ApiKey) -> ClientConfig {
+        ClientConfig {
+            base_url: base_url.into(),
+            key,
+            requests_per_minute: 100,
+            burst: 1,
+            max_retries: 8,
+            timeout: Duration::from_secs(60),
+            max_batch: 60,
+            backoff_base: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(60),
+            max_retry_after: Duration::from_secs(120),
+            jitter_seed: None,
+        }
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url)
+            .field("key", &self.key)
+            .field("requests_per_minute", &self.requests_per_minute)
+            .field("burst", &self.burst)
+            .field("max_retries", &self.max_retries)
+            .field("timeout", &self.timeout)
+            .field("max_batch", &self.max_batch)
+            .field("backoff_base", &self.backoff_base)
+            .field("backoff_max", &self.backoff_max)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Counters of a client (all threads).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// HTTP requests sent (attempts, retries included).
+    pub requests: u64,
+    /// Attempts that were retries.
+    pub retries: u64,
+    /// 429 answers.
+    pub rate_limited: u64,
+    /// 5xx answers.
+    pub server_errors: u64,
+    /// Timeouts, resets and connections closed without an answer.
+    pub transport_errors: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    rate_limited: AtomicU64,
+    server_errors: AtomicU64,
+    transport_errors: AtomicU64,
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// Records of the page.
+    pub records: Vec<Value>,
+    /// Cursor of the next page (`starting_after`), `None` on the last page.
+    pub next: Option<String>,
+    /// `totalCount` (2.x: all matches; 1.5: records after the cursor).
+    pub total: Option<u64>,
+}
+
+/// A workspace member (record owner / assignee candidate).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Record id (`workspaceMembers.id`, what `accountOwnerId` etc. take).
+    pub id: String,
+    /// `userEmail`.
+    pub email: String,
+    /// `name.firstName`.
+    pub first_name: String,
+    /// `name.lastName`.
+    pub last_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Method {
+    Get,
+    Post,
+    Patch,
+    Delete,
+}
+
+impl Method {
+    fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+/// The result of one attempt.
+enum Attempt {
+    Done(Value),
+    Fail(ApiError),
+    RateLimited {
+        retry_after: Option<Duration>,
+        what: String,
+    },
+    Retry {
+        what: String,
+        /// Connection refused: the server is (currently) not listening.
+        refused: bool,
+    },
+}
+
+/// Twenty API client. `Send + Sync`: share it (`&Client` or `Arc<Client>`) between worker
+/// threads; they all go through the same pacing gate.
+///
+/// **Retries replay requests.** 429, 5xx, timeouts, resets and connections dropped before or
+/// after the server applied the request are retried with back-off. Every write sent through
+/// [`Client::batch_create`] / [`Client::graphql_create_many`] must therefore be idempotent:
+/// records carry client-chosen `id`s and are sent with `upsert = true` (on Twenty 1.5 only the
+/// GraphQL path honours upsert, see [`crate::detect`]). A batch without ids could be inserted
+/// twice when an answer is lost.
+pub struct Client {
+    base: String,
+    host: String,
+    key: ApiKey,
+    agent: ureq::Agent,
+    max_retries: u32,
+    max_batch: usize,
+    max_retry_after: Duration,
+    bucket: TokenBucket,
+    backoff: Backoff,
+    clock: Arc<dyn Clock>,
+    counters: Counters,
+    connected: AtomicBool,
+    /// Object catalogue: (id, nameSingular, namePlural), filled by `objects()`.
+    catalogue: Mutex<Vec<(String, String, String)>>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.base)
+            .field("key", &self.key)
+            .field("max_retries", &self.max_retries)
+            .field("max_batch", &self.max_batch)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Checks and normalises a base URL; returns `(base without trailing slash, host:port)`.
+pub(crate) fn check_base_url(raw: &str) -> Result<(String, String), ApiError> {
+    let url = raw.trim();
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| {
+        ApiError::BadUrl(format!(
+            "{url:?} is not a URL; expected something like https://crm.example.com"
+        ))
+    })?;
+    let scheme = scheme.to_ascii_lowercase();
+    if scheme != "http" && scheme != "https" {
+        return Err(ApiError::BadUrl(format!(
+            "{url:?}: only http(s) URLs are supported"
+        )));
+    }
+    if rest.contains(['?', '#']) {
+        return Err(ApiError::BadUrl(format!(
+            "{url:?}: give the server's base URL without a query or fragment"
+        )));
+    }
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    if authority.contains('@') {
+        return Err(ApiError::BadUrl(
+            "the URL must not contain credentials; pass the API key separately".into(),
+        ));
+    }
+    let host = if let Some(r) = authority.strip_prefix('[') {
+        r.split(']').next().unwrap_or_default().to_string()
+    } else {
+        authority
+            .rsplit_once(':')
+            .map_or(authority, |(h, _)| h)
+            .to_string()
+    };
+    if host.is_empty() {
+        return Err(ApiError::BadUrl(format!("{url:?} has no host")));
+    }
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host.to_ascii_lowercase().ends_with(".localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        || host
+            .parse::<Ipv4Addr>()
+            .is_ok_and(|ip| ip.octets()[0] == 127);
+    if scheme == "http" && !loopback {
+        return Err(ApiError::BadUrl(format!(
+            "{url:?} uses plain http: the API key would travel unencrypted; use https (plain \
+             http is only accepted for localhost / 127.0.0.1 / ::1)"
+        )));
+    }
+    let mut path = path.trim_end_matches('/');
+    for suffix in ["/rest", "/graphql"] {
+        if let Some(p) = path.strip_suffix(suffix) {
+            path = p.trim_end_matches('/');
+        }
+    }
+    Ok((
+        format!("{scheme}://{authority}{path}"),
+        authority.to_string(),
+    ))
+}
+
+/// Percent-encodes a query component or path segment (RFC 3986 unreserved kept).
+pub(crate) fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn check_name(name: &str) -> Result<(), ApiError> {
+    if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric()) {
+        Ok(())
+    } else {
+        Err(ApiError::BadUrl(format!(
+            "{name:?} is not an object API name (letters and digits only)"
+        )))
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+        None => String::new(),
+    }
+}
+
+/// `{"data": {"<anyKey>": X}}` → X (contract rule: whatever the key is).
+pub(crate) fn data_value(body: &Value, prefer: &[&str]) -> Option<Value> {
+    let data = body.get("data")?;
+    let map = data.as_object()?;
+    for k in prefer {
+        if let Some(v) = map.get(*k) {
+            return Some(v.clone());
+        }
+    }
+    map.values().next().cloned()
+}
+
+fn data_array(body: &Value, prefer: &[&str]) -> Result<Vec<Value>, ApiError> {
+    match data_value(body, prefer) {
+        Some(Value::Array(a)) => Ok(a),
+        _ => Err(ApiError::Protocol(format!(
+            "expected a list under data.{}, got {}",
+            prefer.first().unwrap_or(&"?"),
+            short(body)
+        ))),
+    }
+}
+
+fn short(v: &Value) -> String {
+    let s = v.to_string();
+    if s.len() > 300 {
+        let mut end = 300;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        format!("{}…", &s[..end])
+    } else {
+        s
+    }
+}
+
+impl Client {
+    /// Builds a client (no request is sent). Validates the URL.
+    pub fn new(cfg: ClientConfig) -> Result<Client, ApiError> {
+        Client::with_clock(cfg, Arc::new(SystemClock::default()))
+    }
+
+    /// Same as [`Client::new`] with an injected clock/sleeper (tests).
+    pub fn with_clock(cfg: ClientConfig, clock: Arc<dyn Clock>) -> Result<Client, ApiError> {
+        let (base, host) = check_base_url(&cfg.base_url)?;
+        if cfg.max_batch == 0 {
+            return Err(ApiError::BadUrl("max_batch must be at least 1".into()));
+        }
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(cfg.timeout))
+            .max_redirects(0)
+            .user_agent(concat!("crm2twenty/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .into();
+        let rpm = cfg.requests_per_minute.max(1);
+        let seed = cfg.jitter_seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_nanos() as u64)
+        });
+        Ok(Client {
+            base,
+            host,
+            agent,
+            max_retries: cfg.max_retries,
+            max_batch: cfg.max_batch,
+            max_retry_after: cfg.max_retry_after,
+            bucket: TokenBucket::new(rpm, cfg.burst.clamp(1, rpm), clock.now()),
+            backoff: Backoff::new(cfg.backoff_base, cfg.backoff_max, seed),
+            clock,
+            counters: Counters::default(),
+            connected: AtomicBool::new(false),
+            catalogue: Mutex::new(Vec::new()),
+            key: cfg.key,
+        })
+    }
+
+    /// The normalised base URL.
+    pub fn base_url(&self) -> &str {
+        &self.base
+    }
+
+    /// Records per batch request.
+    pub fn max_batch(&self) -> usize {
+        self.max_batch
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> ClientStats {
+        let c = &self.counters;
+        ClientStats {
+            requests: c.requests.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            rate_limited: c.rate_limited.load(Ordering::Relaxed),
+            server_errors: c.server_errors.load(Ordering::Relaxed),
+            transport_errors: c.transport_errors.load(Ordering::Relaxed),
+        }
+    }
+
+    // ---------------------------------------------------------------- transport
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    /// One attempt, no retry.
+    fn attempt(&self, method: Method, url: &str, body: Option<&[u8]>, graphql: bool) -> Attempt {
+        let auth = self.key.bearer_header();
+        let result = match method {
+            Method::Get | Method::Delete => {
+                let rb = if method == Method::Get {
+                    self.agent.get(url)
+                } else {
+                    self.agent.delete(url)
+                };
+                rb.header("Authorization", &auth)
+                    .header("Accept", "application/json")
+                    .call()
+            }
+            Method::Post | Method::Patch => {
+                let rb = if method == Method::Post {
+                    self.agent.post(url)
+                } else {
+                    self.agent.patch(url)
+                };
+                let rb = rb
+                    .header("Authorization", &auth)
+                    .header("Accept", "application/json");
+                match body {
+                    Some(b) => rb.header("Content-Type", "application/json").send(b),
+                    None => rb.send_empty(),
+                }
+            }
+        };
+        let mut res = match result {
+            Ok(r) => r,
+            Err(e) => return self.transport_failure(e),
+        };
+        self.connected.store(true, Ordering::Relaxed);
+        let status = res.status().as_u16();
+        let retry_after = res
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(Duration::from_secs_f64);
+        let location = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let text = match res
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY)
+            .read_to_string()
+        {
+            Ok(t) => t,
+            Err(e) => return self.transport_failure(e),
+        };
+        let json: Option<Value> = if text.trim().is_empty() {
+            Some(Value::Null)
+        } else {
+            serde_json::from_str(&text).ok()
+        };
+        let parsed = || -> ErrorBody {
+            match &json {
+                Some(v) if !v.is_null() => parse_error_body(v),
+                _ => ErrorBody {
+                    messages: vec![if text.trim().is_empty() {
+                        format!("HTTP {status} with an empty body")
+                    } else {
+                        format!("HTTP {status}: {}", short(&Value::String(text.clone())))
+                    }],
+                    code: None,
+                },
+            }
+        };
+        match status {
+            200..=299 => match json {
+                Some(v) => {
+                    if graphql
+                        && let Some(errs) = v.get("errors").and_then(Value::as_array)
+                        && !errs.is_empty()
+                    {
+                        return self.graphql_failure(&v);
+                    }
+                    Attempt::Done(v)
+                }
+                None => Attempt::Fail(ApiError::Protocol(format!(
+                    "HTTP {status} with a body that is not JSON: {}",
+                    short(&Value::String(text))
+                ))),
+            },
+            300..=399 => Attempt::Fail(ApiError::Protocol(format!(
+                "HTTP {status} redirect to {}; configure the final URL (e.g. https://…)",
+                location.as_deref().unwrap_or("?")
+            ))),
+            429 => {
+                self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                Attempt::RateLimited {
+                    retry_after,
+                    what: format!("HTTP 429: {}", parsed().messages.join("; ")),
+                }
+            }
+            408 => Attempt::Retry {
+                what: "HTTP 408 request timeout".into(),
+                refused: false,
+            },
+            500..=599 => {
+                self.counters.server_errors.fetch_add(1, Ordering::Relaxed);
+                let b = parsed();
+                if status == 501 || is_deterministic_server_error(&b.messages) {
+                    return Attempt::Fail(ApiError::Rejected {
+                        status,
+                        messages: b.messages,
+                        code: b.code,
+                    });
+                }
+                Attempt::Retry {
+                    what: format!("HTTP {status}: {}", b.messages.join("; ")),
+                    refused: false,
+                }
+            }
+            _ => Attempt::Fail(error_for_status(status, &parsed())),
+        }
+    }
+
+    fn graphql_failure(&self, v: &Value) -> Attempt {
+        let b = parse_error_body(v);
+        match b.code.as_deref() {
+            Some("UNAUTHENTICATED") => Attempt::Fail(error_for_status(401, &b)),
+            Some("FORBIDDEN") => Attempt::Fail(error_for_status(403, &b)),
+            Some("INTERNAL_SERVER_ERROR") if !is_deterministic_server_error(&b.messages) => {
+                self.counters.server_errors.fetch_add(1, Ordering::Relaxed);
+                Attempt::Retry {
+                    what: format!("GraphQL INTERNAL_SERVER_ERROR: {}", b.messages.join("; ")),
+                    refused: false,
+                }
+            }
+            Some("NOT_FOUND") => Attempt::Fail(error_for_status(404, &b)),
+            _ => Attempt::Fail(error_for_status(400, &b)),
+        }
+    }
+
+    fn transport_failure(&self, e: ureq::Error) -> Attempt {
+        use std::io::ErrorKind;
+        let unreachable = |detail: String| {
+            Attempt::Fail(ApiError::Unreachable {
+                url_host: self.host.clone(),
+                detail,
+            })
+        };
+        let retry = |what: String, refused: bool| {
+            self.counters
+                .transport_errors
+                .fetch_add(1, Ordering::Relaxed);
+            Attempt::Retry { what, refused }
+        };
+        let connected = self.connected.load(Ordering::Relaxed);
+        match e {
+            ureq::Error::HostNotFound => {
+                unreachable("the host name could not be resolved (DNS); check the URL".into())
+            }
+            ureq::Error::ConnectionFailed => {
+                if connected {
+                    retry("the connection failed".into(), true)
+                } else {
+                    unreachable(
+                        "the connection failed; check the URL and that the server is running"
+                            .into(),
+                    )
+                }
+            }
+            ureq::Error::Io(io) if io.kind() == ErrorKind::ConnectionRefused => {
+                if connected {
+                    retry("the connection was refused".into(), true)
+                } else {
+                    unreachable(
+                        "the connection was refused; check the URL/port and that the server is running"
+                            .into(),
+                    )
+                }
+            }
+            ureq::Error::Timeout(t) => retry(format!("timed out ({t})"), false),
+            ureq::Error::Io(io) => retry(format!("connection error: {io}"), false),
+            ureq::Error::Protocol(p) => retry(format!("connection closed or garbled: {p}"), false),
+            ureq::Error::BadUri(u) => Attempt::Fail(ApiError::BadUrl(u)),
+            ureq::Error::BodyExceedsLimit(n) => {
+                Attempt::Fail(ApiError::Protocol(format!("answer larger than {n} bytes")))
+            }
+            ureq::Error::TlsRequired => Attempt::Fail(ApiError::BadUrl("https is required".into())),
+            other => {
+                let text = other.to_string();
+                let l = text.to_ascii_lowercase();
+                if l.contains("tls") || l.contains("certificate") || l.contains("rustls") {
+                    unreachable(format!("the TLS handshake failed: {text}"))
+                } else {
+                    Attempt::Fail(ApiError::Protocol(text))
+                }
+            }
+        }
+    }
+
+    /// Sends a request through the pacing gate with the retry policy. Returns the parsed JSON
+    /// answer and whether at least one retry happened.
+    fn send_ext(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        graphql: bool,
+    ) -> (Result<Value, ApiError>, bool) {
+        let url = self.url(path);
+        let bytes = match body.map(serde_json::to_vec).transpose() {
+            Ok(b) => b,
+            Err(e) => {
+                return (
+                    Err(ApiError::Protocol(format!("cannot encode body: {e}"))),
+                    false,
+                );
+            }
+        };
+        let mut attempt_no: u32 = 0;
+        loop {
+            self.bucket.acquire(self.clock.as_ref());
+            self.counters.requests.fetch_add(1, Ordering::Relaxed);
+            if attempt_no > 0 {
+                self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            }
+            let outcome = self.attempt(method, &url, bytes.as_deref(), graphql);
+            let (what, wait, hold) = match outcome {
+                Attempt::Done(v) => return (Ok(v), attempt_no > 0),
+                Attempt::Fail(e) => {
+                    return (Err(e.redacted(self.key.secret())), attempt_no > 0);
+                }
+                Attempt::RateLimited { retry_after, what } => {
+                    let b = self.backoff.delay(attempt_no);
+                    let ra = retry_after.unwrap_or_default().min(self.max_retry_after);
+                    (what, b.max(ra), true)
+                }
+                Attempt::Retry { what, refused, .. } => {
+                    if attempt_no >= self.max_retries && refused {
+                        let e = ApiError::Unreachable {
+                            url_host: self.host.clone(),
+                            detail: format!("{what} (after {attempt_no} retries)"),
+                        };
+                        return (Err(e.redacted(self.key.secret())), true);
+                    }
+                    (what, self.backoff.delay(attempt_no), false)
+                }
+            };
+            if attempt_no >= self.max_retries {
+                let e = ApiError::RetriesExhausted {
+                    last: format!("{} {path}: {what}", method.as_str()),
+                };
+                return (Err(e.redacted(self.key.secret())), attempt_no > 0);
+            }
+            if hold {
+                // Everybody waits: the budget of the workspace is spent.
+                self.bucket.hold_off(self.clock.now(), wait);
+            } else {
+                self.clock.sleep(wait);
+            }
+            attempt_no += 1;
+        }
+    }
+
+    fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value, ApiError> {
+        self.send_ext(method, path, body, false).0
+    }
+
+    // ---------------------------------------------------------------- metadata
+
+    fn remember(&self, objects: &[ObjectMeta]) {
+        let mut cat = self
+            .catalogue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        *cat = objects
+            .iter()
+            .map(|o| (o.id.clone(), o.name_singular.clone(), o.name_plural.clone()))
+            .collect();
+    }
+
+    fn catalogue(&self) -> Result<Vec<(String, String, String)>, ApiError> {
+        {
+            let cat = self
+                .catalogue
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if !cat.is_empty() {
+                return Ok(cat.clone());
+            }
+        }
+        self.objects()?;
+        Ok(self
+            .catalogue
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone())
+    }
+
+    fn singular_of(&self, plural: &str) -> Result<String, ApiError> {
+        let find = |cat: &[(String, String, String)]| {
+            cat.iter()
+                .find(|(_, _, p)| p == plural)
+                .map(|(_, s, _)| s.clone())
+        };
+        if let Some(s) = find(&self.catalogue()?) {
+            return Ok(s);
+        }
+        // Maybe created since the last read.
+        self.objects()?;
+        find(&self.catalogue()?).ok_or_else(|| ApiError::Rejected {
+            status: 404,
+            messages: vec![format!(
+                "no object with plural name {plural:?} in this workspace"
+            )],
+            code: Some("OBJECT_NOT_FOUND".into()),
+        })
+    }
+
+    /// `GET /rest/metadata/objects`: every object with its fields (1.5 and 2.x shapes).
+    pub fn objects(&self) -> Result<Vec<ObjectMeta>, ApiError> {
+        let body = self.send(Method::Get, "/rest/metadata/objects", None)?;
+        let raw = objects_array(&body).ok_or_else(|| {
+            ApiError::Protocol(format!(
+                "metadata answer without data.objects: {}",
+                short(&body)
+            ))
+        })?;
+        let objects = parse_objects(raw);
+        self.remember(&objects);
+        Ok(objects)
+    }
+
+    /// `POST /rest/metadata/objects`: creates a custom object. If a lost answer made the call
+    /// retry and the object now exists, the existing object is returned.
+    pub fn create_object(
+        &self,
+        name_singular: &str,
+        name_plural: &str,
+        label_singular: &str,
+        label_plural: &str,
+    ) -> Result<ObjectMeta, ApiError> {
+        check_name(name_singular)?;
+        check_name(name_plural)?;
+        let body = json!({
+            "nameSingular": name_singular,
+            "namePlural": name_plural,
+            "labelSingular": label_singular,
+            "labelPlural": label_plural,
+            "icon": "IconBox",
+        });
+        let (res, retried) =
+            self.send_ext(Method::Post, "/rest/metadata/objects", Some(&body), false);
+        match res {
+            Ok(v) => {
+                let raw = data_value(&v, &["createOneObject"]).ok_or_else(|| {
+                    ApiError::Protocol(format!("object creation answer: {}", short(&v)))
+                })?;
+                // Refresh the catalogue (and get the fields the answer may not carry).
+                let all = self.objects()?;
+                if let Some(o) = all.into_iter().find(|o| o.name_singular == name_singular) {
+                    return Ok(o);
+                }
+                Ok(crate::meta::parse_object(&raw, None, &[]))
+            }
+            Err(e @ ApiError::Rejected { .. }) if retried => self
+                .objects()?
+                .into_iter()
+                .find(|o| o.name_singular == name_singular)
+                .ok_or(e),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `POST /rest/metadata/fields`: creates a custom field (SELECT options get colours and
+    /// positions; a relation is MANY_TO_ONE from `object_id` to the target, writable at once
+    /// through `<name>Id`). If a lost answer made the call retry and the field now exists, the
+    /// existing field is returned.
+    pub fn create_field(&self, object_id: &str, field: &NewField) -> Result<FieldMeta, ApiError> {
+        check_name(&field.name)?;
+        let mut body = Map::new();
+        body.insert("objectMetadataId".into(), json!(object_id));
+        body.insert("type".into(), json!(field.kind));
+        body.insert("name".into(), json!(field.name));
+        body.insert("label".into(), json!(field.label));
+        body.insert("isNullable".into(), json!(true));
+        if field.is_unique {
+            body.insert("isUnique".into(), json!(true));
+        }
+        if !field.options.is_empty() {
+            let opts: Vec<Value> = field
+                .options
+                .iter()
+                .enumerate()
+                .map(|(i, (value, label))| {
+                    json!({"value": value, "label": label,
+                           "color": OPTION_COLORS[i % OPTION_COLORS.len()], "position": i})
+                })
+                .collect();
+            body.insert("options".into(), Value::Array(opts));
+        }
+        if let Some((target, _inverse_name, inverse_label)) = &field.relation {
+            body.insert(
+                "relationCreationPayload".into(),
+                json!({"targetObjectMetadataId": target, "type": "MANY_TO_ONE",
+                       "targetFieldLabel": inverse_label, "targetFieldIcon": "IconLink"}),
+            );
+        }
+        let body = Value::Object(body);
+        let (res, retried) =
+            self.send_ext(Method::Post, "/rest/metadata/fields", Some(&body), false);
+        let find_existing = || -> Result<Option<FieldMeta>, ApiError> {
+            Ok(self
+                .objects()?
+                .into_iter()
+                .find(|o| o.id == object_id)
+                .and_then(|o| o.fields.into_iter().find(|f| f.name == field.name)))
+        };
+        let v = match res {
+            Ok(v) => v,
+            Err(e @ ApiError::Rejected { .. }) if retried => {
+                return find_existing()?.ok_or(e);
+            }
+            Err(e) => return Err(e),
+        };
+        let raw = data_value(&v, &["createOneField"])
+            .ok_or_else(|| ApiError::Protocol(format!("field creation answer: {}", short(&v))))?;
+        let cat = self.catalogue().unwrap_or_default();
+        let singulars: Vec<String> = cat.iter().map(|(_, s, _)| s.clone()).collect();
+        let mut meta = parse_field(&raw, None, &singulars);
+        meta.is_custom = true;
+        if let Some((target, _, _)) = &field.relation {
+            meta.relation_type
+                .get_or_insert_with(|| "MANY_TO_ONE".into());
+            if meta.relation_target.is_none() {
+                meta.relation_target = cat
+                    .iter()
+                    .find(|(id, _, _)| id == target)
+                    .map(|(_, s, _)| s.clone());
+            }
+            if meta.join_column.is_none() {
+                meta.join_column = Some(format!("{}Id", field.name));
+            }
+        }
+        if field.is_unique {
+            meta.is_unique = true;
+        }
+        Ok(meta)
+    }
+
+    /// Adds options to a SELECT / MULTI_SELECT field: `PATCH /rest/metadata/fields/{id}` with
+    /// the full list (existing options keep their ids, colours and positions; new ones get the
+    /// next positions and cycled colours). Values already present are skipped; nothing to add →
+    /// no request.
+    pub fn add_options(&self, field: &FieldMeta, new: &[(String, String)]) -> Result<(), ApiError> {
+        let mut options: Vec<Value> = field
+            .options
+            .iter()
+            .map(|o| {
+                let mut m = Map::new();
+                if let Some(id) = &o.id {
+                    m.insert("id".into(), json!(id));
+                }
+                m.insert("value".into(), json!(o.value));
+                m.insert("label".into(), json!(o.label));
+                if let Some(c) = &o.color {
+                    m.insert("color".into(), json!(c));
+                }
+                if let Some(p) = o.position {
+                    m.insert("position".into(), json!(p));
+                }
+                Value::Object(m)
+            })
+            .collect();
+        let mut next_pos = field
+            .options
+            .iter()
+            .filter_map(|o| o.position)
+            .fold(-1.0f64, f64::max)
+            .max(field.options.len() as f64 - 1.0)
+            + 1.0;
+        let mut seen: Vec<&str> = field.options.iter().map(|o| o.value.as_str()).collect();
+        let mut added = 0;
+        for (value, label) in new {
+            if seen.contains(&value.as_str()) {
+                continue;
+            }
+            seen.push(value);
+            let color = OPTION_COLORS[(field.options.len() + added) % OPTION_COLORS.len()];
+            let pos = if next_pos.fract() == 0.0 {
+                json!(next_pos as i64)
+            } else {
+                json!(next_pos)
+            };
+            options.push(json!({"value": value, "label": label, "color": color, "position": pos}));
+            next_pos += 1.0;
+            added += 1;
+        }
+        if added == 0 {
+            return Ok(());
+        }
+        let path = format!("/rest/metadata/fields/{}", encode(&field.id));
+        self.send(Method::Patch, &path, Some(&json!({ "options": options })))?;
+        Ok(())
+    }
+
+    // ---------------------------------------------------------------- records
+
+    /// Workspace members (`GET /rest/workspaceMembers`, all pages).
+    pub fn members(&self) -> Result<Vec<Member>, ApiError> {
+        let records = self.list_all("workspaceMembers", None)?;
+        Ok(records
+            .iter()
+            .map(|r| {
+                let s = |p: &str| {
+                    r.pointer(p)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                Member {
+                    id: s("/id"),
+                    email: s("/userEmail"),
+                    first_name: s("/name/firstName"),
+                    last_name: s("/name/lastName"),
+                }
+            })
+            .collect())
+    }
+
+    /// One page: `GET /rest/{plural}?limit=…[&filter=…][&starting_after=…]`. `filter` uses
+    /// Twenty's syntax (`emails.primaryEmail[eq]:"a@b.com"`) and is URL-encoded here.
+    pub fn list(
+        &self,
+        plural: &str,
+        filter: Option<&str>,
+        limit: usize,
+        after: Option<&str>,
+    ) -> Result<Page, ApiError> {
+        check_name(plural)?;
+        let mut path = format!("/rest/{plural}?limit={}", limit.max(1));
+        if let Some(f) = filter.filter(|f| !f.is_empty()) {
+            path.push_str("&filter=");
+            path.push_str(&encode(f));
+        }
+        if let Some(a) = after {
+            path.push_str("&starting_after=");
+            path.push_str(&encode(a));
+        }
+        let body = self.send(Method::Get, &path, None)?;
+        let records = data_array(&body, &[plural])?;
+        let has_next = body
+            .pointer("/pageInfo/hasNextPage")
+            .and_then(Value::as_bool)
+            .unwrap_or(false);
+        let next = if has_next && !records.is_empty() {
+            body.pointer("/pageInfo/endCursor")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        } else {
+            None
+        };
+        Ok(Page {
+            records,
+            next,
+            total: body.get("totalCount").and_then(Value::as_u64),
+        })
+    }
+
+    /// Every record matching `filter` (pages of 200, following cursors).
+    pub fn list_all(&self, plural: &str, filter: Option<&str>) -> Result<Vec<Value>, ApiError> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let page = self.list(plural, filter, LIST_ALL_PAGE, after.as_deref())?;
+            out.extend(page.records);
+            match page.next {
+                Some(n) if after.as_deref() != Some(n.as_str()) => after = Some(n),
+                _ => return Ok(out),
+            }
+        }
+    }
+
+    /// `POST /rest/batch/{plural}[?upsert=true]`, split into requests of at most `max_batch`
+    /// records; returns the created/updated records in input order.
+    ///
+    /// **Only send idempotent writes**: every record must carry its `id` (client-chosen UUID)
+    /// and `upsert` should be true, because a batch whose answer was lost is sent again. On
+    /// Twenty 1.5 REST ignores `upsert` (see [`crate::Capabilities::rest_upsert`]): use
+    /// [`Client::graphql_create_many`] there.
+    pub fn batch_create(
+        &self,
+        plural: &str,
+        records: &[Value],
+        upsert: bool,
+    ) -> Result<Vec<Value>, ApiError> {
+        check_name(plural)?;
+        let path = format!(
+            "/rest/batch/{plural}{}",
+            if upsert { "?upsert=true" } else { "" }
+        );
+        let key = format!("create{}", capitalize(plural));
+        let mut out = Vec::with_capacity(records.len());
+        for chunk in records.chunks(self.max_batch) {
+            let body = Value::Array(chunk.to_vec());
+            let answer = self.send(Method::Post, &path, Some(&body))?;
+            out.extend(data_array(&answer, &[&key, plural])?);
+        }
+        Ok(out)
+    }
+
+    /// `POST /graphql` `create{Plural}(data: $d, upsert: …) { id }`, split into requests of
+    /// at most `max_batch` records; returns `[{"id": …}]` in input order. The only upsert that
+    /// works on Twenty 1.5. Same idempotency rule as [`Client::batch_create`].
+    pub fn graphql_create_many(
+        &self,
+        plural: &str,
+        records: &[Value],
+        upsert: bool,
+    ) -> Result<Vec<Value>, ApiError> {
+        check_name(plural)?;
+        if records.is_empty() {
+            return Ok(Vec::new());
+        }
+        let singular = self.singular_of(plural)?;
+        let op = format!("create{}", capitalize(plural));
+        let query = format!(
+            "mutation($d:[{}CreateInput!]!){{{op}(data:$d, upsert:{upsert}){{id}}}}",
+            capitalize(&singular)
+        );
+        let mut out = Vec::with_capacity(records.len());
+        for chunk in records.chunks(self.max_batch) {
+            let body = json!({"query": query, "variables": {"d": chunk}});
+            let answer = self
+                .send_ext(Method::Post, "/graphql", Some(&body), true)
+                .0?;
+            out.extend(data_array(&answer, &[&op])?);
+        }
+        Ok(out)
+    }
+
+    /// `PATCH /rest/{plural}/{id}` with a partial record; returns the updated record.
+    pub fn update(&self, plural: &str, id: &str, patch: &Value) -> Result<Value, ApiError> {
+        check_name(plural)?;
+        let path = format!("/rest/{plural}/{}", encode(id));
+        let body = self.send(Method::Patch, &path, Some(patch))?;
+        data_value(&body, &[])
+            .ok_or_else(|| ApiError::Protocol(format!("update answer: {}", short(&body))))
+    }
+
+    /// `GET /rest/{plural}/{id}`; `None` when the record does not exist (2.x 404, 1.5 400
+    /// `EntityNotFoundError`).
+    pub fn get(&self, plural: &str, id: &str) -> Result<Option<Value>, ApiError> {
+        check_name(plural)?;
+        let path = format!("/rest/{plural}/{}", encode(id));
+        match self.send(Method::Get, &path, None) {
+            Ok(body) => Ok(data_value(&body, &[]).filter(|v| !v.is_null())),
+            Err(e) if e.is_not_found() => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `DELETE /rest/{plural}/{id}?soft_delete=true|false` (always explicit). Deleting a record
+    /// that does not exist (or, hard, one already soft-deleted on 1.5) is not an error: the call
+    /// is idempotent.
+    pub fn delete(&self, plural: &str, id: &str, soft: bool) -> Result<(), ApiError> {
+        check_name(plural)?;
+        let path = format!("/rest/{plural}/{}?soft_delete={soft}", encode(id));
+        match self.send(Method::Delete, &path, None) {
+            Ok(_) => Ok(()),
+            Err(e) if e.is_not_found() => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `POST /rest/batch/{plural}` with a body that must be refused (used by `detect`); returns
+    /// the raw error or the answer.
+    pub(crate) fn raw_post(&self, path: &str, body: &Value) -> Result<Value, ApiError> {
+        self.send(Method::Post, path, Some(body))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_rules() {
+        assert_eq!(
+            check_base_url("https://api.twenty.com/").unwrap(),
+            (
+                "https://api.twenty.com".to_string(),
+                "api.twenty.com".to_string()
+            )
+        );
+        assert_eq!(
+            check_base_url("http://127.0.0.1:3000//").unwrap().0,
+            "http://127.0.0.1:3000"
+        );
+        assert!(check_base_url("http://localhost:3000").is_ok());
+        assert!(check_base_url("http://127.8.9.1").is_ok());
+        assert!(check_base_url("http://[::1]:3000/").is_ok());
+        assert_eq!(
+            check_base_url("https://crm.example.com/rest/").unwrap().0,
+            "https://crm.example.com"
+        );
+        for bad in [
+            "http://crm.example.com",
+            "http://10.0.0.1:3000",
+            "http://[::2]:3000",
+            "ftp://x",
+            "crm.example.com",
+            "https://user:pw@crm.example.com",
+            "https://crm.example.com/?a=b",
+            "https://",
+        ] {
+            assert!(
+                matches!(check_base_url(bad), Err(ApiError::BadUrl(_))),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn encoding_and_data() {
+        assert_eq!(
+            encode(r#"domainName.primaryLinkUrl[eq]:"https://a.com""#),
+            "domainName.primaryLinkUrl%5Beq%5D%3A%22https%3A%2F%2Fa.com%22"
+        );
+        let v = json!({"data": {"createCompanies": [1, 2]}});
+        assert_eq!(
+            data_array(&v, &["createCompanies"]).unwrap(),
+            vec![json!(1), json!(2)]
+        );
+        assert_eq!(
+            data_value(&json!({"data": {"updateCompany": {"id": 1}}}), &[]).unwrap(),
+            json!({"id": 1})
+        );
+        assert!(check_name("companies").is_ok());
+        assert!(check_name("../x").is_err());
+    }
+
+    #[test]
+    fn client_is_send_sync_and_debug_hides_key() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Client>();
+        let c = Client::new(ClientConfig::new(
+            "http://localhost:1",
+            ApiKey::new("topsecret").unwrap(),
+        ))
+        .unwrap();
+        let d = format!("{c:?}");
+        assert!(!d.contains("topsecret") && d.contains("ApiKey(***)"), "{d}");
+        let cfg = ClientConfig::new("http://localhost:1", ApiKey::new("topsecret").unwrap());
+        assert!(!format!("{cfg:?}").contains("topsecret"));
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests of c2t-twenty against twenty-sandbox, in both profiles.
+
+mod common;
+mod metadata;
+mod records;
+mod resilience;

@@ -1,0 +1,276 @@
+//! The API route of the command line: connecting (URL and key from the environment or a file),
+//! `check [--apply]`, `import`, `plan`. The work is in c2t-import; this module reads settings,
+//! asks before it changes the workspace, and prints.
+
+use crate::cli::{Api, Load};
+use crate::commands::{UserError, user};
+use c2t_import::load::{Event, ImportOptions};
+use c2t_import::payload::Conflict;
+use c2t_import::workspace::{Existing, Workspace};
+use c2t_pipeline::job::Prepared;
+use c2t_twenty::{ApiKey, Client, ClientConfig};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The environment variable holding the API key.
+pub const KEY_VAR: &str = "TWENTY_API_KEY";
+/// First retry delay in milliseconds (default 1000); tests shorten it.
+pub const RETRY_BASE_VAR: &str = "CRM2TWENTY_RETRY_BASE_MS";
+
+/// True when the environment names a workspace (then `migrate` takes the API route).
+pub fn configured(api: &Api) -> bool {
+    api.api_url.is_some() && (api.api_key_file.is_some() || std::env::var_os(KEY_VAR).is_some())
+}
+
+/// A client for the workspace the settings name.
+pub fn connect(api: &Api) -> anyhow::Result<Client> {
+    let Some(url) = api.api_url.clone() else {
+        return Err(user(
+            "no workspace URL",
+            Some(
+                "set TWENTY_API_URL (or --api-url) to your Twenty server's URL, e.g. https://api.twenty.com",
+            ),
+        ));
+    };
+    let key = match &api.api_key_file {
+        Some(f) => ApiKey::from_file(f),
+        None => ApiKey::from_env(KEY_VAR),
+    }
+    .map_err(|e| user(e.to_string(), Some("create an API key in Twenty (Settings → APIs & Webhooks) and put it in TWENTY_API_KEY or a file given with --api-key-file")))?;
+    let mut cfg = ClientConfig::new(url, key);
+    cfg.requests_per_minute = api.requests_per_minute.max(1);
+    // For tests: a short first back-off, so fault runs take seconds, not minutes.
+    if let Some(ms) = std::env::var(RETRY_BASE_VAR)
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok())
+    {
+        cfg.backoff_base = std::time::Duration::from_millis(ms);
+        cfg.backoff_max = std::time::Duration::from_millis(ms.saturating_mul(20));
+    }
+    Client::new(cfg).map_err(|e| user(e.to_string(), None))
+}
+
+fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
+    user(e.to_string(), None)
+}
+
+/// Reads the workspace and what it already holds for this import.
+pub fn read_workspace(client: &Client, p: &Prepared) -> anyhow::Result<(Workspace, Existing)> {
+    let ws = Workspace::read(client).map_err(api_err)?;
+    let objects = c2t_import::check::objects_written(p);
+    let existing = Existing::read(client, &ws, &objects).map_err(api_err)?;
+    Ok((ws, existing))
+}
+
+fn confirm(question: &str) -> bool {
+    if !std::io::stdin().is_terminal() {
+        return false;
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().lock().read_line(&mut line);
+    matches!(line.trim(), "y" | "Y" | "yes")
+}
+
+/// `check`: prints the plan; with `apply`, creates what is missing (after asking, or `yes`).
+/// Returns whether the workspace is ready.
+pub fn check(
+    client: &Client,
+    p: &Prepared,
+    apply: bool,
+    yes: bool,
+    quiet: bool,
+) -> anyhow::Result<bool> {
+    let (mut ws, existing) = read_workspace(client, p)?;
+    let plan = c2t_import::check(p, &ws, &existing);
+    if !quiet || plan.blocks() {
+        eprint!("{}", plan.render());
+    }
+    if !plan.blocks() {
+        return Ok(true);
+    }
+    if !apply {
+        return Ok(false);
+    }
+    if !plan.fixable() {
+        return Err(user(
+            "the workspace needs changes --apply cannot make (listed above)",
+            Some(
+                "invite the missing members in Twenty, or change the mapping, then run check again",
+            ),
+        ));
+    }
+    if !yes && !confirm("Create these in the workspace?") {
+        return Err(user(
+            "nothing was created",
+            Some("answer y, or pass --yes in scripts"),
+        ));
+    }
+    let done = c2t_import::check::apply(client, &plan, &mut ws).map_err(api_err)?;
+    if !quiet {
+        for d in &done {
+            eprintln!("  {d}");
+        }
+    }
+    let plan = c2t_import::check(p, &ws, &existing);
+    Ok(!plan.blocks())
+}
+
+/// The state file: the one given, else next to the mapping, else in the current folder.
+pub fn state_path(load: &Load, mapping: Option<&Path>) -> PathBuf {
+    if let Some(s) = &load.state {
+        return s.clone();
+    }
+    let dir = mapping
+        .and_then(Path::parent)
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    dir.join("crm2twenty-state.sqlite")
+}
+
+/// `import` (or `plan` with `dry_run`).
+pub fn import(
+    client: &Client,
+    p: &Prepared,
+    api: &Api,
+    load: &Load,
+    mapping: Option<&Path>,
+    dry_run: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let (ws, existing) = read_workspace(client, p)?;
+    let plan = c2t_import::check(p, &ws, &existing);
+    if plan.blocks() {
+        eprint!("{}", plan.render());
+        return Err(anyhow::Error::new(UserError {
+            message: "the workspace is not ready for this import".into(),
+            hint: Some("run `crm2twenty check --apply` first".into()),
+        }));
+    }
+    let state = state_path(load, mapping);
+    let mut store = c2t_state::Store::open(&state).map_err(|e| user(e.to_string(), None))?;
+    let batch = load.batch_size.max(1);
+    let requests: usize = plan.to_write.values().map(|n| n.div_ceil(batch)).sum();
+    if !quiet && !load.json {
+        let minutes = requests as f64 / f64::from(api.requests_per_minute.max(1));
+        eprintln!(
+            "about {requests} requests at most: {:.1} minutes at {} requests a minute",
+            minutes, api.requests_per_minute
+        );
+    }
+    let opts = ImportOptions {
+        batch_size: batch,
+        conflict: if load.overwrite {
+            Conflict::Overwrite
+        } else {
+            Conflict::FillEmpty
+        },
+        dry_run,
+        workspace_url: client.base_url().to_string(),
+        mapping_hash: mapping
+            .and_then(|m| std::fs::read(m).ok())
+            .map(|b| {
+                c2t_state::payload_hash(&serde_json::Value::String(
+                    String::from_utf8_lossy(&b).to_string(),
+                ))
+            })
+            .unwrap_or_default(),
+    };
+    let json = load.json;
+    let started = std::time::Instant::now();
+    let rpm = f64::from(api.requests_per_minute.max(1));
+    let mut on_event = |e: Event| {
+        if json {
+            println!("{}", serde_json::to_string(&e).unwrap_or_default());
+            return;
+        }
+        if quiet {
+            return;
+        }
+        match &e {
+            Event::Object {
+                object,
+                records,
+                to_send,
+                unchanged,
+            } => {
+                eprintln!(
+                    "  {object:<14} {records:>7} records: {to_send} to send, {unchanged} unchanged"
+                );
+            }
+            Event::Batch {
+                object,
+                sent,
+                to_send,
+            } => {
+                let left = (to_send - sent).div_ceil(batch) as f64 / rpm * 60.0;
+                eprintln!(
+                    "  {object:<14} {sent:>7}/{to_send}   {:.0}s elapsed, ~{left:.0}s left for this object",
+                    started.elapsed().as_secs_f64()
+                );
+            }
+            Event::Rejected {
+                object,
+                file,
+                line,
+                message,
+            } => eprintln!("  rejected {object} {file}:{line}: {message}"),
+        }
+    };
+    let result = c2t_import::import(client, &mut store, p, &ws, &existing, &opts, &mut on_event);
+    let summary = match result {
+        Ok(s) => s,
+        Err(e) => {
+            return Err(anyhow::anyhow!(
+                "{e}\nhint: the state is saved in {}; run the same command again to resume",
+                state.display()
+            ));
+        }
+    };
+    if !quiet && !json {
+        eprintln!("{}:", if dry_run { "would write" } else { "written" });
+        for (obj, s) in &summary.objects {
+            eprintln!(
+                "  {obj:<14} created {:>6}  updated {:>6}  unchanged {:>6}  rejected {:>4}",
+                s.created, s.updated, s.unchanged, s.rejected
+            );
+        }
+        eprintln!(
+            "  {} requests, {:.1}s; state: {}",
+            summary.requests,
+            started.elapsed().as_secs_f64(),
+            state.display()
+        );
+    }
+    if !summary.rejects.is_empty() {
+        let path = state.with_file_name("import-rejects.csv");
+        let mut w = csv_writer(&path)?;
+        writeln!(w, "file,line,object,message")?;
+        for (f, l, o, m) in &summary.rejects {
+            writeln!(w, "{},{l},{},{}", quote(f), quote(o), quote(m))?;
+        }
+        if !quiet {
+            eprintln!(
+                "  {} records refused by the server: {}",
+                summary.rejects.len(),
+                path.display()
+            );
+        }
+        return Ok(ExitCode::from(1));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn csv_writer(path: &Path) -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
+    Ok(std::io::BufWriter::new(
+        std::fs::File::create(path)
+            .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?,
+    ))
+}
+
+fn quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('"', "\"\""))
+}

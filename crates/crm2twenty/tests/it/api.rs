@@ -1,0 +1,425 @@
+//! The API route end to end: `migrate` with TWENTY_API_URL/TWENTY_API_KEY against the sandbox
+//! (both Twenty profiles), then the workspace read back and compared with the Twenty-ready files
+//! the same run wrote: every record there, every link kept, nothing duplicated; a second run
+//! writes nothing; a record already in the workspace is updated, not duplicated; faults change
+//! nothing in the result.
+
+use crate::util::*;
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::path::Path;
+use twenty_sandbox::{Config, ProfileKind, SandboxHandle};
+
+const KEY: &str = "test-key-7f3a9c";
+
+fn members_of(example_dir: &Path) -> Vec<Value> {
+    let users = example_dir.join("User.csv");
+    let members = example_dir.join("members.csv");
+    if users.exists() {
+        return read_csv(&users).iter().map(|u| json!({"name": {"firstName": u["FirstName"], "lastName": u["LastName"]}, "userEmail": u["Email"]})).collect();
+    }
+    if !members.exists() {
+        return vec![];
+    }
+    // members.csv as people write it: any delimiter, a BOM, English or French headers.
+    let text = std::fs::read_to_string(&members).unwrap();
+    let text = text.trim_start_matches('\u{feff}');
+    let delim = if text.lines().next().unwrap_or("").contains(';') {
+        b';'
+    } else {
+        b','
+    };
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(delim)
+        .from_reader(text.as_bytes());
+    let headers: Vec<String> = r
+        .headers()
+        .unwrap()
+        .iter()
+        .map(|h| h.to_lowercase())
+        .collect();
+    let col = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.contains(&h.as_str()))
+            .unwrap()
+    };
+    let (f, l, e) = (
+        col(&["first name", "prénom"]),
+        col(&["last name", "nom"]),
+        col(&["email", "e-mail"]),
+    );
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            json!({"name": {"firstName": &rec[f], "lastName": &rec[l]}, "userEmail": &rec[e]})
+        })
+        .collect()
+}
+
+fn sandbox(profile: ProfileKind, members: Vec<Value>, faults: &str) -> SandboxHandle {
+    let mut c = Config::for_tests(KEY);
+    c.profile = profile;
+    c.members = members;
+    c.faults = faults.parse().unwrap();
+    c.seed = 7;
+    c.slow_delay = std::time::Duration::from_millis(50);
+    twenty_sandbox::spawn(c).unwrap()
+}
+
+fn run_api(args: &[&str], cwd: &Path, url: &str) -> std::process::Output {
+    let mut cmd = assert_cmd::Command::cargo_bin("crm2twenty").unwrap();
+    cmd.current_dir(cwd)
+        .env_clear()
+        .env("HOME", cwd)
+        .env("TWENTY_API_URL", url)
+        .env("TWENTY_API_KEY", KEY)
+        .env("CRM2TWENTY_RETRY_BASE_MS", "5")
+        .args(args)
+        .args(["--requests-per-minute", "60000"]);
+    cmd.output().unwrap()
+}
+
+fn client(url: &str) -> c2t_twenty::Client {
+    let mut cfg = c2t_twenty::ClientConfig::new(url, c2t_twenty::ApiKey::new(KEY).unwrap());
+    cfg.requests_per_minute = 100_000;
+    c2t_twenty::Client::new(cfg).unwrap()
+}
+
+fn all(c: &c2t_twenty::Client, plural: &str) -> Vec<Value> {
+    c.list_all(plural, None).unwrap()
+}
+
+fn s<'a>(v: &'a Value, path: &str) -> &'a str {
+    v.pointer(path).and_then(Value::as_str).unwrap_or("")
+}
+
+/// Runs `migrate` through the API and checks the workspace against the files of the same run.
+fn import_and_verify(example: &str, profile: ProfileKind, faults: &str) {
+    let ex = crate::util::example(example);
+    let sb = sandbox(profile, members_of(&ex), faults);
+    let url = sb.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_api(
+        &[
+            "migrate",
+            ex.to_str().unwrap(),
+            "--out",
+            "o",
+            "--as-of",
+            "2026-11-24",
+            "--yes",
+            "--state",
+            "state.sqlite",
+        ],
+        tmp.path(),
+        &url,
+    );
+    let err = stderr(&o);
+    assert!(o.status.success(), "{example} {profile:?}: {err}");
+    assert!(
+        !err.contains(KEY) && !String::from_utf8_lossy(&o.stdout).contains(KEY),
+        "the key is never printed"
+    );
+    let out = tmp.path().join("o");
+    let c = client(&url);
+    let companies = all(&c, "companies");
+    let people = all(&c, "people");
+    let opps = all(&c, "opportunities");
+    let members: HashMap<String, String> = all(&c, "workspaceMembers")
+        .iter()
+        .map(|m| (s(m, "/id").to_string(), s(m, "/userEmail").to_lowercase()))
+        .collect();
+    let file_companies = read_csv(&out.join("01-companies.csv"));
+    let file_people = read_csv(&out.join("02-people.csv"));
+    let file_opps = read_csv(&out.join("03-opportunities.csv"));
+    assert_eq!(
+        companies.len(),
+        file_companies.len(),
+        "{example}: companies"
+    );
+    assert_eq!(people.len(), file_people.len(), "{example}: people");
+    assert_eq!(opps.len(), file_opps.len(), "{example}: opportunities");
+    let by_id = |list: &[Value]| -> HashMap<String, Value> {
+        list.iter()
+            .map(|v| (s(v, "/id").to_string(), v.clone()))
+            .collect()
+    };
+    let companies_by_id = by_id(&companies);
+    let people_by_id = by_id(&people);
+    // Every record is there with its id and fields; every link points where the files say.
+    for row in &file_companies {
+        let rec = companies_by_id
+            .get(&row["Id"])
+            .unwrap_or_else(|| panic!("company {} missing", row["Name"]));
+        assert_eq!(s(rec, "/name"), row["Name"]);
+        assert_eq!(
+            s(rec, "/domainName/primaryLinkUrl"),
+            row["Domain Name / Link URL"]
+        );
+        if let Some(owner) = row
+            .get("Account Owner / User Email")
+            .filter(|e| !e.is_empty())
+        {
+            assert_eq!(
+                members.get(s(rec, "/accountOwnerId")),
+                Some(owner),
+                "owner of {}",
+                row["Name"]
+            );
+        }
+    }
+    let company_domain: HashMap<&str, &str> = companies
+        .iter()
+        .map(|c| (s(c, "/id"), s(c, "/domainName/primaryLinkUrl")))
+        .collect();
+    for row in &file_people {
+        let rec = people_by_id
+            .get(&row["Id"])
+            .unwrap_or_else(|| panic!("person {} missing", row["Emails / Primary Email"]));
+        assert_eq!(
+            s(rec, "/emails/primaryEmail"),
+            row["Emails / Primary Email"]
+        );
+        let want = row
+            .get("Company / Domain Name / Link URL")
+            .map(String::as_str)
+            .unwrap_or("");
+        let want_id = row.get("Company / Id").map(String::as_str).unwrap_or("");
+        match (want, want_id) {
+            ("", "") => assert!(rec["companyId"].is_null(), "{} has no company", row["Id"]),
+            ("", id) => assert_eq!(s(rec, "/companyId"), id),
+            (domain, _) => assert_eq!(
+                company_domain.get(s(rec, "/companyId")).copied(),
+                Some(domain),
+                "company of {}",
+                row["Emails / Primary Email"]
+            ),
+        }
+    }
+    let person_email: HashMap<&str, &str> = people
+        .iter()
+        .map(|p| (s(p, "/id"), s(p, "/emails/primaryEmail")))
+        .collect();
+    for row in &file_opps {
+        let rec = opps
+            .iter()
+            .find(|o| s(o, "/id") == row["Id"])
+            .unwrap_or_else(|| panic!("opportunity {} missing", row["Name"]));
+        assert_eq!(s(rec, "/stage"), row["Stage"]);
+        if let Some(poc) = row
+            .get("Point of Contact / Emails / Primary Email")
+            .filter(|e| !e.is_empty())
+        {
+            assert_eq!(
+                person_email.get(s(rec, "/pointOfContactId")).copied(),
+                Some(poc.as_str())
+            );
+        }
+    }
+    // Notes, tasks and all their targets.
+    for (object, plural, targets_plural, file) in [
+        ("note", "notes", "noteTargets", "04-note-targets.csv"),
+        ("task", "tasks", "taskTargets", "05-task-targets.csv"),
+    ] {
+        let path = out.join(file);
+        if !path.exists() {
+            continue;
+        }
+        let want = read_csv(&path);
+        let got = all(&c, targets_plural);
+        assert_eq!(got.len(), want.len(), "{example}: {targets_plural}");
+        let owner_col = format!("{object}Id");
+        for w in &want {
+            let owner = &w[&format!("{} Id", if object == "note" { "Note" } else { "Task" })];
+            let target = &w["Target Id"];
+            assert!(
+                got.iter().any(|g| s(g, &format!("/{owner_col}")) == owner
+                    && g.as_object().unwrap().iter().any(|(k, v)| k != &owner_col
+                        && k.ends_with("Id")
+                        && v.as_str() == Some(target))),
+                "{object} {owner} → {target} missing"
+            );
+        }
+        assert_eq!(
+            all(&c, plural).len(),
+            read_csv(&out.join(format!(
+                "0{}-{plural}.csv",
+                if object == "note" { 4 } else { 5 }
+            )))
+            .len()
+        );
+    }
+    // A second run writes nothing.
+    let o = run_api(
+        &[
+            "import",
+            ex.to_str().unwrap(),
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "state.sqlite",
+            "--json",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let events: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["event"] == "object")
+            .all(|e| e["to_send"] == 0),
+        "{events:?}"
+    );
+    assert_eq!(all(&c, "people").len(), people.len());
+}
+
+#[test]
+fn salesforce_into_twenty_2() {
+    import_and_verify("salesforce", ProfileKind::Twenty2, "");
+}
+
+#[test]
+fn salesforce_into_twenty_1_5() {
+    import_and_verify("salesforce", ProfileKind::Twenty15, "");
+}
+
+#[test]
+fn hubspot_pipedrive_and_french_into_twenty_2() {
+    for ex in ["hubspot", "pipedrive", "french-excel"] {
+        import_and_verify(ex, ProfileKind::Twenty2, "");
+    }
+}
+
+#[test]
+fn pipedrive_into_twenty_1_5() {
+    import_and_verify("pipedrive", ProfileKind::Twenty15, "");
+}
+
+#[test]
+fn faults_do_not_change_the_result() {
+    for (seed_profile, faults) in [
+        (
+            ProfileKind::Twenty2,
+            "500=0.1,502=0.1,503=0.1,504=0.1,drop=0.1,lost=0.1",
+        ),
+        (ProfileKind::Twenty15, "lost=0.2,drop=0.1,503=0.1"),
+    ] {
+        import_and_verify("salesforce", seed_profile, faults);
+    }
+}
+
+#[test]
+fn a_record_already_in_the_workspace_is_updated_not_duplicated() {
+    let ex = example("salesforce");
+    let sb = sandbox(ProfileKind::Twenty2, members_of(&ex), "");
+    let url = sb.base_url();
+    let c = client(&url);
+    c.batch_create("companies", &[json!({"name": "Acme (typed in Twenty)", "domainName": {"primaryLinkUrl": "https://acme.com"}})], false).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_api(
+        &[
+            "migrate",
+            ex.to_str().unwrap(),
+            "--out",
+            "o",
+            "--as-of",
+            "2026-11-24",
+            "--yes",
+            "--state",
+            "st.sqlite",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let acme: Vec<Value> = all(&c, "companies")
+        .into_iter()
+        .filter(|v| s(v, "/domainName/primaryLinkUrl") == "https://acme.com")
+        .collect();
+    assert_eq!(acme.len(), 1, "{acme:?}");
+    assert_eq!(
+        s(&acme[0], "/name"),
+        "Acme (typed in Twenty)",
+        "fill-empty: what a person typed stays"
+    );
+    assert_eq!(acme[0]["employees"], json!(320), "empty fields are filled");
+    let ada = all(&c, "people")
+        .into_iter()
+        .find(|p| s(p, "/emails/primaryEmail") == "ada@acme.com")
+        .unwrap();
+    assert_eq!(
+        s(&ada, "/companyId"),
+        s(&acme[0], "/id"),
+        "links point at the existing record"
+    );
+}
+
+#[test]
+fn check_lists_what_is_missing_and_blocks_until_applied() {
+    let ex = example("salesforce");
+    let sb = sandbox(ProfileKind::Twenty2, vec![], "");
+    let url = sb.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_api(
+        &["check", ex.to_str().unwrap(), "--as-of", "2026-11-24"],
+        tmp.path(),
+        &url,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("field company.sourceRecordId (TEXT, unique)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("options of opportunity.stage: LOST, ON_HOLD"),
+        "{err}"
+    );
+    assert!(
+        err.contains("Owners who are not workspace members"),
+        "{err}"
+    );
+    let o = run_api(
+        &["import", ex.to_str().unwrap(), "--as-of", "2026-11-24"],
+        tmp.path(),
+        &url,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("run `crm2twenty check --apply` first"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(
+        all(&client(&url), "companies")
+            .iter()
+            .all(|c| s(c, "/sourceRecordId").is_empty())
+    );
+}
+
+#[test]
+fn a_wrong_key_gets_one_clear_sentence() {
+    let sb = sandbox(ProfileKind::Twenty2, vec![], "");
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = example("salesforce");
+    let mut cmd = assert_cmd::Command::cargo_bin("crm2twenty").unwrap();
+    cmd.current_dir(tmp.path())
+        .env_clear()
+        .env("TWENTY_API_URL", sb.base_url())
+        .env("TWENTY_API_KEY", "Bearer wrong-key-123\n")
+        .args(["check", ex.to_str().unwrap()]);
+    let o = cmd.output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(
+        err.lines().filter(|l| l.starts_with("error:")).count() == 1,
+        "{err}"
+    );
+    assert!(!err.contains("wrong-key-123"), "{err}");
+}
