@@ -141,8 +141,13 @@ pub fn find_merges(
             }
             for (x, (a, fa)) in members.iter().enumerate() {
                 for (b, fb) in &members[x + 1..] {
+                    // Jaro-Winkler alone rewards a shared prefix too much (`swiftdale builders`
+                    // vs `swiftleaf builders` scores 0.97): a typo-level edit distance is
+                    // required as well.
                     let score = if fa == fb {
                         1.0
+                    } else if strsim::normalized_levenshtein(fa, fb) < 0.9 {
+                        0.0
                     } else {
                         strsim::jaro_winkler(fa, fb)
                     };

@@ -113,6 +113,9 @@ pub fn targets_from_metadata(
     (style, notes, tasks)
 }
 
+/// The id of the probe note: fixed, so a probe a killed run left behind is reused and removed.
+pub const PROBE_ID: &str = "5b0f7c1e-2f6a-5d8e-9c41-7a2d3e6f1b90";
+
 /// Learns the server's capabilities (see the module doc for the exact probe; it leaves the
 /// workspace unchanged).
 pub fn detect(client: &Client) -> Result<Capabilities, ApiError> {
@@ -135,7 +138,9 @@ pub fn detect(client: &Client) -> Result<Capabilities, ApiError> {
     };
 
     // REST upsert: the same note twice, then a hard delete.
-    let id = uuid::Uuid::new_v4().to_string();
+    // A fixed id: a probe left behind by a run killed between create and delete is found,
+    // reused and deleted by the next run, so probes never pile up in the workspace.
+    let id = PROBE_ID.to_string();
     let rec = |title: &str| json!([{"id": id, "title": title}]);
     let path = "/rest/batch/notes?upsert=true";
     // A duplicate here means an earlier attempt of this very request was applied and its answer

@@ -122,7 +122,39 @@ fn import_and_verify(example: &str, profile: ProfileKind, faults: &str) {
         "the key is never printed"
     );
     let out = tmp.path().join("o");
-    let c = client(&url);
+    verify_workspace(example, &out, &url);
+    // A second run writes nothing.
+    let o = run_api(
+        &[
+            "import",
+            ex.to_str().unwrap(),
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "state.sqlite",
+            "--json",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let events: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(
+        events
+            .iter()
+            .filter(|e| e["event"] == "object")
+            .all(|e| e["to_send"] == 0),
+        "{events:?}"
+    );
+    verify_workspace(example, &out, &url);
+}
+
+/// The workspace holds exactly the records of the Twenty-ready files in `out`, with their links.
+fn verify_workspace(example: &str, out: &Path, url: &str) {
+    let c = client(url);
     let companies = all(&c, "companies");
     let people = all(&c, "people");
     let opps = all(&c, "opportunities");
@@ -250,32 +282,6 @@ fn import_and_verify(example: &str, profile: ProfileKind, faults: &str) {
             .len()
         );
     }
-    // A second run writes nothing.
-    let o = run_api(
-        &[
-            "import",
-            ex.to_str().unwrap(),
-            "--as-of",
-            "2026-11-24",
-            "--state",
-            "state.sqlite",
-            "--json",
-        ],
-        tmp.path(),
-        &url,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let events: Vec<Value> = String::from_utf8_lossy(&o.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    assert!(
-        events
-            .iter()
-            .filter(|e| e["event"] == "object")
-            .all(|e| e["to_send"] == 0),
-        "{events:?}"
-    );
     assert_eq!(all(&c, "people").len(), people.len());
 }
 
@@ -422,4 +428,88 @@ fn a_wrong_key_gets_one_clear_sentence() {
         "{err}"
     );
     assert!(!err.contains("wrong-key-123"), "{err}");
+}
+
+#[test]
+fn an_import_killed_at_random_points_resumes_to_the_same_workspace() {
+    let ex = example("salesforce");
+    let mut cfg = Config::for_tests(KEY);
+    cfg.members = members_of(&ex);
+    cfg.latency = std::time::Duration::from_millis(40);
+    let sb = twenty_sandbox::spawn(cfg).unwrap();
+    let url = sb.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let exs = ex.to_str().unwrap();
+    // The expected files, and a workspace ready for the import.
+    let o = run(
+        &["export", exs, "--out", "o", "--as-of", "2026-11-24", "-q"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_api(
+        &[
+            "check",
+            exs,
+            "--apply",
+            "--yes",
+            "--as-of",
+            "2026-11-24",
+            "-q",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Kill -9 the importer at several points, each time resuming from the state it left.
+    let bin = assert_cmd::cargo::cargo_bin("crm2twenty");
+    let mut killed = 0;
+    for delay_ms in [150u64, 400, 250, 600, 350] {
+        let mut child = std::process::Command::new(&bin)
+            .current_dir(tmp.path())
+            .env_clear()
+            .env("TWENTY_API_URL", &url)
+            .env("TWENTY_API_KEY", KEY)
+            .args([
+                "import",
+                exs,
+                "--as-of",
+                "2026-11-24",
+                "--state",
+                "st.sqlite",
+                "-q",
+                "--batch-size",
+                "5",
+                "--requests-per-minute",
+                "60000",
+            ])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(
+        killed >= 3,
+        "the importer was killed mid-run {killed} times only"
+    );
+    let o = run_api(
+        &[
+            "import",
+            exs,
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "st.sqlite",
+            "--batch-size",
+            "5",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    verify_workspace("salesforce", &tmp.path().join("o"), &url);
 }
