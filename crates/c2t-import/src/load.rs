@@ -278,7 +278,7 @@ pub fn import(
         },
         on_event,
     };
-    let result = load_all(&mut loader, &ids, opts);
+    let result = load_all(&mut loader, &ids, existing, opts);
     let mut summary = std::mem::take(&mut loader.summary);
     summary.run = run;
     if !opts.dry_run {
@@ -295,6 +295,7 @@ pub fn import(
 fn load_all(
     l: &mut Loader,
     ids: &[Option<Resolved>],
+    existing: &Existing,
     opts: &ImportOptions,
 ) -> Result<(), ImportError> {
     let p = l.p;
@@ -317,7 +318,9 @@ fn load_all(
             // workspace already holds), so an unchanged export hashes the same on every run.
             let hash =
                 c2t_state::payload_hash(&payload::payload(p, r, ws, ids, Conflict::Overwrite));
-            if l.store.is_current(object, &key, &hash)? {
+            // Unchanged: written by an earlier run with the same values, and still in the
+            // workspace (a state file pointed at another workspace proves nothing).
+            if existed && l.store.is_current(object, &key, &hash)? {
                 unchanged += 1;
             } else {
                 let prev = previous(&body, ids[r].as_ref().and_then(|x| x.existing.as_ref()));
@@ -334,7 +337,9 @@ fn load_all(
                 let join = format!("{object}Target");
                 for (k, body) in payload::targets(p, r, ws, ids) {
                     let hash = c2t_state::payload_hash(&body);
-                    if !l.store.is_current(&join, &k, &hash)? {
+                    let id = body.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+                    let there = existing.by_id.contains_key(&(join.clone(), id));
+                    if !(there && l.store.is_current(&join, &k, &hash)?) {
                         target_items.entry(join.clone()).or_default().push(Item {
                             key: k,
                             record: r,

@@ -65,7 +65,13 @@ impl Existing {
     /// read once, 200 a page).
     pub fn read(client: &Client, ws: &Workspace, objects: &[String]) -> Result<Existing, ApiError> {
         let mut e = Existing::default();
-        for name in objects {
+        let mut names: Vec<String> = objects.to_vec();
+        for (owner, join) in [("note", "noteTarget"), ("task", "taskTarget")] {
+            if objects.iter().any(|o| o == owner) {
+                names.push(join.to_string());
+            }
+        }
+        for name in &names {
             let Some(o) = ws.object(name) else { continue };
             for r in client.list_all(&o.name_plural, None)? {
                 let Some(id) = r.get("id").and_then(Value::as_str).map(str::to_string) else {

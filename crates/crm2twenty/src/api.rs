@@ -52,7 +52,16 @@ pub fn connect(api: &Api) -> anyhow::Result<Client> {
 }
 
 fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
-    user(e.to_string(), None)
+    match e {
+        c2t_twenty::ApiError::RetriesExhausted { .. }
+        | c2t_twenty::ApiError::Unreachable { .. } => anyhow::Error::new(UserError {
+            message: e.to_string(),
+            hint: Some(
+                "nothing is lost: run the same command again when the server answers".into(),
+            ),
+        }),
+        e => user(e.to_string(), None),
+    }
 }
 
 /// Reads the workspace and what it already holds for this import.
