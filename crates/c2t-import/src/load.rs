@@ -337,7 +337,11 @@ fn load_all(
                 let join = format!("{object}Target");
                 for (k, body) in payload::targets(p, r, ws, ids) {
                     let hash = c2t_state::payload_hash(&body);
-                    let id = body.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
+                    let id = body
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string();
                     let there = existing.by_id.contains_key(&(join.clone(), id));
                     if !(there && l.store.is_current(&join, &k, &hash)?) {
                         target_items.entry(join.clone()).or_default().push(Item {
