@@ -40,6 +40,8 @@ pub fn connect(api: &Api) -> anyhow::Result<Client> {
     .map_err(|e| user(e.to_string(), Some("create an API key in Twenty (Settings → APIs & Webhooks) and put it in TWENTY_API_KEY or a file given with --api-key-file")))?;
     let mut cfg = ClientConfig::new(url, key);
     cfg.requests_per_minute = api.requests_per_minute.max(1);
+    // The importer sizes its own batches (and lowers them when the server says so).
+    cfg.max_batch = 10_000;
     // For tests: a short first back-off, so fault runs take seconds, not minutes.
     if let Some(ms) = std::env::var(RETRY_BASE_VAR)
         .ok()
