@@ -73,7 +73,13 @@ impl Existing {
         }
         for name in &names {
             let Some(o) = ws.object(name) else { continue };
-            for r in client.list_all(&o.name_plural, None)? {
+            // Soft-deleted records count too: on Twenty 2.x they still hold their keys, and an
+            // upsert revives them, so the import must use their ids.
+            let mut records = client.list_all(&o.name_plural, None)?;
+            if ws.caps.rest_upsert {
+                records.extend(client.list_all(&o.name_plural, Some("deletedAt[is]:NOT_NULL"))?);
+            }
+            for r in records {
                 let Some(id) = r.get("id").and_then(Value::as_str).map(str::to_string) else {
                     continue;
                 };

@@ -575,3 +575,51 @@ fn a_state_file_from_another_workspace_does_not_hide_missing_records() {
         verify_workspace("pipedrive", &tmp.path().join("o"), &url);
     }
 }
+
+#[test]
+fn a_soft_deleted_record_is_revived_not_duplicated_on_twenty_2() {
+    let ex = example("salesforce");
+    let sb = sandbox(ProfileKind::Twenty2, members_of(&ex), "");
+    let url = sb.base_url();
+    let c = client(&url);
+    let made = c
+        .batch_create("people", &[json!({"name": {"firstName": "Ada", "lastName": "Old"}, "emails": {"primaryEmail": "ada@acme.com"}})], false)
+        .unwrap();
+    let old_id = s(&made[0], "/id").to_string();
+    c.delete("people", &old_id, true).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_api(
+        &[
+            "migrate",
+            ex.to_str().unwrap(),
+            "--out",
+            "o",
+            "--as-of",
+            "2026-11-24",
+            "--yes",
+            "--state",
+            "st.sqlite",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let ada = c
+        .get("people", &old_id)
+        .unwrap()
+        .expect("the soft-deleted person is revived under its own id");
+    assert!(ada["deletedAt"].is_null(), "{ada}");
+    let adas = all(&c, "people")
+        .into_iter()
+        .filter(|p| s(p, "/emails/primaryEmail") == "ada@acme.com")
+        .count();
+    assert_eq!(adas, 1);
+    // Links to her point at the revived record.
+    let notes_targets = all(&c, "noteTargets");
+    assert!(notes_targets.iter().any(|t| {
+        t.as_object()
+            .unwrap()
+            .values()
+            .any(|v| v.as_str() == Some(old_id.as_str()))
+    }));
+}
