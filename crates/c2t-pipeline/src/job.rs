@@ -226,15 +226,23 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         let (dates, numbers) = inference_columns(fm, &headers);
         let wanted: Vec<usize> = dates.iter().chain(numbers.iter()).copied().collect();
         if !wanted.is_empty() && fm.object != SKIP_FILE {
+            const SAMPLES: usize = 20_000;
             for row in source {
                 let Ok(row) = row else { continue };
                 for &p in &wanted {
                     if let Some(v) = row.cells.get(p).map(|s| s.trim()).filter(|s| !s.is_empty()) {
                         let list = samples.entry(p).or_default();
-                        if list.len() < 20_000 {
+                        if list.len() < SAMPLES {
                             list.push(v.to_string());
                         }
                     }
+                }
+                // Enough to decide every column: the rest of the file is read once, below.
+                if wanted
+                    .iter()
+                    .all(|p| samples.get(p).is_some_and(|l| l.len() >= SAMPLES))
+                {
+                    break;
                 }
             }
         }
