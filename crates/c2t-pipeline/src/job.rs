@@ -99,51 +99,17 @@ impl Prepared {
     }
 }
 
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-fn parse_iso_date(s: &str) -> Option<i64> {
-    let b = s.get(..10)?;
-    let mut it = b.split('-');
-    let y: i64 = it.next()?.parse().ok()?;
-    let m: i64 = it.next()?.parse().ok()?;
-    let d: i64 = it.next()?.parse().ok()?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    Some(days_from_civil(y, m, d))
-}
-
 /// Today (UTC) as `YYYY-MM-DD`.
 pub fn today() -> String {
     jiff::Timestamp::now().to_string()[..10].to_string()
 }
 
-/// Subtracts days from an ISO date.
+/// Subtracts days from an ISO date (`YYYY-MM-DD`); None when it is not one.
 pub fn minus_days(date: &str, days: u32) -> Option<String> {
-    let (y, m, d) = civil_from_days(parse_iso_date(date)? - i64::from(days));
-    Some(format!("{y:04}-{m:02}-{d:02}"))
+    let d: jiff::civil::Date = date.parse().ok()?;
+    d.checked_sub(jiff::Span::new().days(i64::from(days)))
+        .ok()
+        .map(|d| d.to_string())
 }
 
 /// Reads every file of the mapping from `export_dir` and settles every row.
