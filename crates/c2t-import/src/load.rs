@@ -312,12 +312,12 @@ fn load_all(
         for r in p.kept().filter(|&r| p.records[r].object == *object) {
             records += 1;
             let existed = ids[r].as_ref().is_some_and(|x| x.existing.is_some());
-            let body = payload::payload(p, r, ws, ids, opts.conflict);
+            let full = payload::payload(p, r, ws, ids);
             let key = payload::source_key(p, r);
             // The hash is of what the export says (before fill-empty drops the fields the
             // workspace already holds), so an unchanged export hashes the same on every run.
-            let hash =
-                c2t_state::payload_hash(&payload::payload(p, r, ws, ids, Conflict::Overwrite));
+            let hash = c2t_state::payload_hash(&full);
+            let body = payload::under_policy(full, ids[r].as_ref(), opts.conflict);
             // Unchanged: written by an earlier run with the same values, and still in the
             // workspace (a state file pointed at another workspace proves nothing).
             if existed && l.store.is_current(object, &key, &hash)? {

@@ -71,14 +71,8 @@ pub fn resolve(p: &Prepared, existing: &Existing) -> Vec<Option<Resolved>> {
     out
 }
 
-/// The payload of one record.
-pub fn payload(
-    p: &Prepared,
-    r: usize,
-    ws: &Workspace,
-    ids: &[Option<Resolved>],
-    conflict: Conflict,
-) -> Value {
+/// The payload of one record: everything the export says of it.
+pub fn payload(p: &Prepared, r: usize, ws: &Workspace, ids: &[Option<Resolved>]) -> Value {
     let rec = &p.records[r];
     let resolved = ids[r].as_ref().expect("kept records have ids");
     let mut m = Map::new();
@@ -111,12 +105,19 @@ pub fn payload(
             m.insert(column, Value::String(id));
         }
     }
+    Value::Object(m)
+}
+
+/// What is sent for a record under the conflict policy: with `FillEmpty`, the fields a record
+/// already in the workspace holds are left out of its payload.
+pub fn under_policy(mut body: Value, resolved: Option<&Resolved>, conflict: Conflict) -> Value {
     if conflict == Conflict::FillEmpty
-        && let Some(Value::Object(current)) = &resolved.existing
+        && let Some(Value::Object(current)) = resolved.and_then(|x| x.existing.as_ref())
+        && let Value::Object(m) = &mut body
     {
         m.retain(|k, _| k == "id" || current.get(k).is_none_or(is_empty));
     }
-    Value::Object(m)
+    body
 }
 
 /// The id of a note/task target: the same for the same pair on every run.
