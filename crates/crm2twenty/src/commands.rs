@@ -164,37 +164,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             common,
             api: a,
             load,
-        } => {
-            let client = api::connect(&a)?;
-            let p = prepare(&export_dir, &common)?;
-            api::import(
-                &client,
-                &p,
-                &a,
-                &load,
-                common.mapping.as_deref(),
-                dry_run,
-                quiet,
-            )
-        }
+        } => import(&export_dir, &common, &a, &load, dry_run, quiet),
         Command::Plan {
             export_dir,
             common,
             api: a,
             load,
-        } => {
-            let client = api::connect(&a)?;
-            let p = prepare(&export_dir, &common)?;
-            api::import(
-                &client,
-                &p,
-                &a,
-                &load,
-                common.mapping.as_deref(),
-                true,
-                quiet,
-            )
-        }
+        } => import(&export_dir, &common, &a, &load, true, quiet),
         Command::Migrate {
             export_dirs,
             out,
@@ -256,6 +232,28 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(code)
         }
     }
+}
+
+/// `import`, and `plan` (an import with nothing sent).
+fn import(
+    dir: &Path,
+    common: &Common,
+    a: &crate::cli::Api,
+    load: &crate::cli::Load,
+    dry_run: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let client = api::connect(a)?;
+    let p = prepare(dir, common)?;
+    api::import(
+        &client,
+        &p,
+        a,
+        load,
+        common.mapping.as_deref(),
+        dry_run,
+        quiet,
+    )
 }
 
 fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::Result<ExitCode> {
