@@ -301,6 +301,53 @@ impl Default for Settings {
     }
 }
 
+/// What `crm2twenty verify` accepts, in percent (0–100) unless said otherwise. Strict by default:
+/// every record, every link, every assignment, every custom value, every sampled field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VerifySettings {
+    /// Records found in Twenty, out of those expected (per object).
+    pub records: f64,
+    /// Relations (person → company, opportunity → company / point of contact, custom relations,
+    /// note and task targets) pointing at the right record.
+    pub links: f64,
+    /// Owners and assignees set to the right workspace member.
+    pub assignments: f64,
+    /// Values of custom fields kept: records whose value is filled in Twenty, out of those whose
+    /// cleaned source value is filled.
+    pub custom_fields: f64,
+    /// Sampled records equal to the cleaned source, field by field.
+    pub sample: f64,
+    /// Duplicate groups (shared email, domain or near-identical name) involving a record the
+    /// import wrote.
+    pub max_duplicates: u64,
+    /// Records compared field by field.
+    pub sample_size: usize,
+    /// Seed of the sample (the same seed picks the same records).
+    pub seed: u64,
+}
+
+impl Default for VerifySettings {
+    fn default() -> VerifySettings {
+        VerifySettings {
+            records: 100.0,
+            links: 100.0,
+            assignments: 100.0,
+            custom_fields: 100.0,
+            sample: 100.0,
+            max_duplicates: 0,
+            sample_size: 50,
+            seed: 1,
+        }
+    }
+}
+
+impl VerifySettings {
+    fn is_default(&self) -> bool {
+        *self == VerifySettings::default()
+    }
+}
+
 /// A workspace member known by name, for owners referenced by full name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -328,6 +375,9 @@ pub struct Mapping {
     pub source: String,
     #[serde(default)]
     pub settings: Settings,
+    /// Thresholds of `crm2twenty verify`.
+    #[serde(default, skip_serializing_if = "VerifySettings::is_default")]
+    pub verify: VerifySettings,
     #[serde(
         default,
         rename = "custom_object",
@@ -443,6 +493,21 @@ impl Mapping {
                     self.version
                 ),
             ));
+        }
+        let v = &self.verify;
+        for (name, pct) in [
+            ("records", v.records),
+            ("links", v.links),
+            ("assignments", v.assignments),
+            ("custom_fields", v.custom_fields),
+            ("sample", v.sample),
+        ] {
+            if !(0.0..=100.0).contains(&pct) {
+                errors.push(err(
+                    format!("verify.{name}"),
+                    format!("{pct} is not a percentage between 0 and 100"),
+                ));
+            }
         }
         let s = &self.settings;
         if s.default_currency.len() != 3

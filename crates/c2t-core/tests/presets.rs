@@ -70,6 +70,7 @@ fn mapping_of(preset: &Preset) -> Mapping {
         version: 1,
         source: preset.name.clone(),
         settings,
+        verify: Default::default(),
         custom_objects: vec![],
         members: preset.members.clone(),
         value_maps: preset.value_maps.clone(),

@@ -17,6 +17,8 @@
 pub mod check;
 pub mod load;
 pub mod payload;
+pub mod rollback;
+pub mod verify;
 pub mod workspace;
 
 pub use check::{Plan, check};

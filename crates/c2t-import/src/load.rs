@@ -238,11 +238,15 @@ fn previous(body: &Value, existing: Option<&Value>) -> Option<Value> {
     let (Value::Object(b), Some(Value::Object(e))) = (body, existing) else {
         return None;
     };
-    let prev: serde_json::Map<String, Value> = b
+    let mut prev: serde_json::Map<String, Value> = b
         .keys()
         .filter(|k| *k != "id")
         .map(|k| (k.clone(), e.get(k).cloned().unwrap_or(Value::Null)))
         .collect();
+    // A soft-deleted record the upsert revives: rollback deletes it again.
+    if let Some(d) = e.get("deletedAt").filter(|d| !d.is_null()) {
+        prev.insert("deletedAt".into(), d.clone());
+    }
     Some(Value::Object(prev))
 }
 

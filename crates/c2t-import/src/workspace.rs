@@ -30,6 +30,27 @@ impl Workspace {
         })
     }
 
+    /// Reads the schema and the members only, without probing the server (verify and rollback
+    /// need no write capability): the target maps come from the metadata, and the upsert and
+    /// batch-cap capabilities are left unknown (`false`, `None`).
+    pub fn read_schema(client: &Client) -> Result<Workspace, ApiError> {
+        let objects = client.objects()?;
+        let members = client.members()?;
+        let (target_fields, note_targets, task_targets) =
+            c2t_twenty::targets_from_metadata(&objects);
+        Ok(Workspace {
+            objects,
+            members,
+            caps: Capabilities {
+                rest_upsert: false,
+                batch_max: None,
+                target_fields,
+                note_targets,
+                task_targets,
+            },
+        })
+    }
+
     pub fn object(&self, name: &str) -> Option<&ObjectMeta> {
         self.objects.iter().find(|o| o.name_singular == name)
     }

@@ -20,7 +20,8 @@ pub fn esc(s: &str) -> String {
     o
 }
 
-const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#1d2433;padding:0 1rem}\
+/// The style sheet of every crm2twenty page.
+pub const STYLE: &str = "body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:72rem;color:#1d2433;padding:0 1rem}\
 h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #dde}\
 table{border-collapse:collapse;width:100%;margin:.5rem 0}td,th{border-bottom:1px solid #eef;padding:.25rem .5rem;text-align:left;vertical-align:top}\
 th{background:#f5f6fa}td.n{text-align:right;font-variant-numeric:tabular-nums}.ok{color:#17803d}.bad{color:#b42318}\
@@ -86,47 +87,7 @@ pub fn render(a: &Audit) -> String {
         },
         esc(&a.stale_before)
     );
-    // Kept vs dropped per object: stacked bars.
-    let _ = writeln!(o, "<h2>What happens to each object</h2><p class=legend>");
-    for (name, color) in COLORS {
-        let _ = write!(
-            o,
-            "<span><i class=sw style=\"background:{color}\"></i>{name}</span>"
-        );
-    }
-    let _ = writeln!(o, "</p>");
-    let rows = a.objects.len().max(1);
-    let _ = writeln!(
-        o,
-        "<svg role=img aria-label=\"records per object\" width=\"100%\" viewBox=\"0 0 800 {}\">",
-        rows * 28 + 4
-    );
-    let max = a.objects.values().map(|c| c.read).max().unwrap_or(1).max(1) as f64;
-    for (i, (obj, c)) in a.objects.iter().enumerate() {
-        let y = i * 28 + 2;
-        let _ = write!(o, "<text x=0 y={} font-size=13>{}</text>", y + 16, esc(obj));
-        let mut x = 140.0;
-        let skipped: u64 = c.skipped.values().sum();
-        for ((name, color), n) in COLORS.iter().zip([c.kept, c.merged, skipped, c.rejected]) {
-            let w = 560.0 * n as f64 / max;
-            if n > 0 {
-                let _ = write!(
-                    o,
-                    "<rect x={x:.1} y={y} width={w:.1} height=20 fill=\"{color}\"><title>{name}: {n}</title></rect>"
-                );
-            }
-            x += w;
-        }
-        let _ = writeln!(
-            o,
-            "<text x={:.1} y={} font-size=12>{} / {}</text>",
-            x + 6.0,
-            y + 15,
-            c.kept,
-            c.read
-        );
-    }
-    let _ = writeln!(o, "</svg>");
+    object_chart(&mut o, a);
     let _ = writeln!(
         o,
         "<table><tr><th>object</th><th>read</th><th>kept</th><th>merged</th><th>skipped (rule)</th><th>rejected</th></tr>"
@@ -301,6 +262,50 @@ pub fn render(a: &Audit) -> String {
         env!("CARGO_PKG_VERSION")
     );
     o
+}
+
+/// Kept vs dropped per object, as stacked bars with their legend.
+pub fn object_chart(o: &mut String, a: &Audit) {
+    let _ = writeln!(o, "<h2>What happens to each object</h2><p class=legend>");
+    for (name, color) in COLORS {
+        let _ = write!(
+            o,
+            "<span><i class=sw style=\"background:{color}\"></i>{name}</span>"
+        );
+    }
+    let _ = writeln!(o, "</p>");
+    let rows = a.objects.len().max(1);
+    let _ = writeln!(
+        o,
+        "<svg role=img aria-label=\"records per object\" width=\"100%\" viewBox=\"0 0 800 {}\">",
+        rows * 28 + 4
+    );
+    let max = a.objects.values().map(|c| c.read).max().unwrap_or(1).max(1) as f64;
+    for (i, (obj, c)) in a.objects.iter().enumerate() {
+        let y = i * 28 + 2;
+        let _ = write!(o, "<text x=0 y={} font-size=13>{}</text>", y + 16, esc(obj));
+        let mut x = 140.0;
+        let skipped: u64 = c.skipped.values().sum();
+        for ((name, color), n) in COLORS.iter().zip([c.kept, c.merged, skipped, c.rejected]) {
+            let w = 560.0 * n as f64 / max;
+            if n > 0 {
+                let _ = write!(
+                    o,
+                    "<rect x={x:.1} y={y} width={w:.1} height=20 fill=\"{color}\"><title>{name}: {n}</title></rect>"
+                );
+            }
+            x += w;
+        }
+        let _ = writeln!(
+            o,
+            "<text x={:.1} y={} font-size=12>{} / {}</text>",
+            x + 6.0,
+            y + 15,
+            c.kept,
+            c.read
+        );
+    }
+    let _ = writeln!(o, "</svg>");
 }
 
 #[cfg(test)]

@@ -173,6 +173,7 @@ pub fn propose(
             multi_separator: preset.multi_separator.clone(),
             ..Settings::default()
         },
+        verify: Default::default(),
         custom_objects: Vec::new(),
         members: preset.members.clone(),
         value_maps: BTreeMap::new(),

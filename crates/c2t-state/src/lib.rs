@@ -50,6 +50,7 @@ mod hash;
 mod model;
 mod schema;
 mod store;
+mod undo;
 
 pub use error::{Cause, StateError};
 pub use hash::payload_hash;
@@ -58,3 +59,4 @@ pub use model::{
     UnknownStatus,
 };
 pub use store::{Store, TOOL_VERSION};
+pub use undo::{RunWrite, UndoAction};

@@ -8,7 +8,7 @@
 pub(crate) const APPLICATION_ID: i64 = 0x6332_7473;
 
 /// Migrations, in order. The newest schema version is `MIGRATIONS.len()`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// The newest schema version.
 pub(crate) fn latest() -> i64 {
@@ -83,4 +83,18 @@ CREATE TABLE rejects (
     message    TEXT NOT NULL
 );
 CREATE INDEX rejects_by_run ON rejects(run_id);
+"#;
+
+/// Version 2: the undo log of rollbacks, so a rollback that is interrupted and run again goes on
+/// where it stopped (and a report can say what was undone).
+const V2: &str = r#"
+CREATE TABLE undo_log (
+    run_id     INTEGER NOT NULL REFERENCES runs(id),
+    object     TEXT NOT NULL,
+    source_key TEXT NOT NULL,
+    twenty_id  TEXT NOT NULL,
+    action     TEXT NOT NULL CHECK (action IN ('deleted', 'restored', 'gone')),
+    done_at    TEXT NOT NULL,
+    PRIMARY KEY (run_id, object, source_key)
+);
 "#;

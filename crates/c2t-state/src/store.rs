@@ -73,8 +73,8 @@ ON CONFLICT (object, source_key) DO UPDATE SET
 ///
 /// Not `Sync`: one thread (the coordinator) owns it.
 pub struct Store {
-    conn: Connection,
-    path: PathBuf,
+    pub(crate) conn: Connection,
+    pub(crate) path: PathBuf,
     fixed_now: Option<String>,
 }
 
@@ -205,7 +205,7 @@ impl Store {
         self.fixed_now = fixed_now;
     }
 
-    fn now(&self, op: &'static str) -> Result<String, StateError> {
+    pub(crate) fn now(&self, op: &'static str) -> Result<String, StateError> {
         match &self.fixed_now {
             Some(now) => Ok(now.clone()),
             None => self
@@ -722,7 +722,7 @@ fn check_identity(path: &Path, version: i64, app_id: i64, tables: i64) -> Result
     Ok(())
 }
 
-fn immediate<'c>(
+pub(crate) fn immediate<'c>(
     conn: &'c mut Connection,
     path: &Path,
     op: &'static str,
@@ -731,12 +731,12 @@ fn immediate<'c>(
         .ctx(path, op)
 }
 
-fn run_exists(conn: &Connection, run: i64) -> rusqlite::Result<bool> {
+pub(crate) fn run_exists(conn: &Connection, run: i64) -> rusqlite::Result<bool> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM runs WHERE id = ?1)")?
         .query_row([run], |r| r.get(0))
 }
 
-fn unknown_run(path: &Path, op: &'static str, run: i64) -> StateError {
+pub(crate) fn unknown_run(path: &Path, op: &'static str, run: i64) -> StateError {
     StateError::UnknownRun {
         path: path.to_path_buf(),
         op,

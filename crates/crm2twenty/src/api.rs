@@ -74,7 +74,7 @@ pub fn read_workspace(client: &Client, p: &Prepared) -> anyhow::Result<(Workspac
     Ok((ws, existing))
 }
 
-fn confirm(question: &str) -> bool {
+pub fn confirm(question: &str) -> bool {
     if !std::io::stdin().is_terminal() {
         return false;
     }
@@ -131,15 +131,7 @@ pub fn check(
 
 /// The state file: the one given, else next to the mapping, else in the current folder.
 pub fn state_path(load: &Load, mapping: Option<&Path>) -> PathBuf {
-    if let Some(s) = &load.state {
-        return s.clone();
-    }
-    let dir = mapping
-        .and_then(Path::parent)
-        .filter(|d| !d.as_os_str().is_empty())
-        .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."));
-    dir.join("crm2twenty-state.sqlite")
+    crate::after::state_file(load.state.as_deref(), mapping)
 }
 
 /// `import` (or `plan` with `dry_run`).

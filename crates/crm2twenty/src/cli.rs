@@ -113,6 +113,81 @@ pub enum Command {
         #[command(flatten)]
         load: Load,
     },
+    /// Read the workspace back and compare it with the export and the state file: counts per
+    /// object, relations, owners, custom field fill rates, duplicates and a seeded sample compared
+    /// field by field. Writes verify.json and the migration report; exits non-zero when a check
+    /// falls below its threshold (the mapping's [verify] section; strict by default).
+    Verify {
+        export_dir: PathBuf,
+        /// Folder for verify.json and report.html.
+        #[arg(long, default_value = "crm2twenty-out")]
+        out: PathBuf,
+        /// Records compared field by field (default: the mapping's verify.sample_size, 50).
+        #[arg(long)]
+        sample: Option<usize>,
+        /// Seed of the sample (default: the mapping's verify.seed).
+        #[arg(long)]
+        seed: Option<u64>,
+        /// Print the verification as JSON on stdout.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        api: Api,
+        /// The state file (default: crm2twenty-state.sqlite next to the mapping, or here).
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
+    /// Undo an import run: delete what it created (targets first, companies last) and put back
+    /// the previous values of what it updated. By default the last run (with the interrupted
+    /// runs it resumed); a RUN number undoes that run and every later one.
+    Rollback {
+        /// The run to undo (see `crm2twenty runs`); default: the last one.
+        run: Option<i64>,
+        /// List what would be done; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Do not ask before acting.
+        #[arg(long)]
+        yes: bool,
+        /// Delete permanently (default: soft delete, restorable from Twenty's trash).
+        #[arg(long)]
+        destroy: bool,
+        /// The state file (default: crm2twenty-state.sqlite next to --mapping, or here).
+        #[arg(long)]
+        state: Option<PathBuf>,
+        /// The mapping the import used (to find the state file next to it).
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+        #[command(flatten)]
+        api: Api,
+    },
+    /// List the import runs of a state file.
+    Runs {
+        /// The state file (default: crm2twenty-state.sqlite next to --mapping, or here).
+        #[arg(long)]
+        state: Option<PathBuf>,
+        #[arg(long)]
+        mapping: Option<PathBuf>,
+    },
+    /// Write the migration report (report.html): audit, import, verification. Verifies the
+    /// workspace first when TWENTY_API_URL and a key are set (unless --no-verify).
+    Report {
+        export_dir: PathBuf,
+        #[arg(long, default_value = "crm2twenty-out")]
+        out: PathBuf,
+        /// Do not read the workspace: report the audit and the state file only.
+        #[arg(long)]
+        no_verify: bool,
+        #[command(flatten)]
+        common: Common,
+        #[command(flatten)]
+        api: Api,
+        /// The state file (default: crm2twenty-state.sqlite next to the mapping, or here).
+        #[arg(long)]
+        state: Option<PathBuf>,
+    },
     /// List the bundled CRM presets.
     Presets,
 }

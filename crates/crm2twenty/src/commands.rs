@@ -1,7 +1,7 @@
 //! What each command does, in terms of the pipeline's library calls.
 
-use crate::api;
 use crate::cli::{Cli, Command, Common};
+use crate::{after, api};
 use c2t_core::{Mapping, Schema};
 use c2t_pipeline::job::{self, Options, Prepared};
 use c2t_pipeline::{audit, export, html, presets, propose, render};
@@ -171,6 +171,63 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             api: a,
             load,
         } => import(&export_dir, &common, &a, &load, true, quiet),
+        Command::Verify {
+            export_dir,
+            out,
+            sample,
+            seed,
+            json,
+            common,
+            api: a,
+            state,
+        } => {
+            let client = api::connect(&a)?;
+            let p = prepare(&export_dir, &common)?;
+            let state = after::state_file(state.as_deref(), common.mapping.as_deref());
+            after::verify_cmd(&client, &p, &out, &state, sample, seed, json, quiet)
+        }
+        Command::Rollback {
+            run,
+            dry_run,
+            yes,
+            destroy,
+            state,
+            mapping,
+            api: a,
+        } => {
+            let state = after::state_file(state.as_deref(), mapping.as_deref());
+            after::rollback_cmd(run, &state, &a, dry_run, yes, destroy, quiet)
+        }
+        Command::Runs { state, mapping } => {
+            after::runs_cmd(&after::state_file(state.as_deref(), mapping.as_deref()))
+        }
+        Command::Report {
+            export_dir,
+            out,
+            no_verify,
+            common,
+            api: a,
+            state,
+        } => {
+            let p = prepare(&export_dir, &common)?;
+            let state = after::state_file(state.as_deref(), common.mapping.as_deref());
+            let mut code = ExitCode::SUCCESS;
+            let (workspace, v) = if !no_verify && api::configured(&a) {
+                let client = api::connect(&a)?;
+                let v = after::run_verify(&client, &p, &state, &p.mapping.verify, quiet)?;
+                if !v.passed {
+                    code = ExitCode::from(1);
+                }
+                (Some(client.base_url().to_string()), Some(v))
+            } else {
+                (None, None)
+            };
+            let path = after::write_report(&out, &p, &state, workspace, v.as_ref())?;
+            if !quiet {
+                eprintln!("report: {}", path.display());
+            }
+            Ok(code)
+        }
         Command::Migrate {
             export_dirs,
             out,
@@ -199,7 +256,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                         Some("see the plan above"),
                     ));
                 }
-                return api::import(
+                let code = api::import(
                     &client,
                     &p,
                     &a,
@@ -207,7 +264,31 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     common.mapping.as_deref(),
                     false,
                     quiet,
-                );
+                )?;
+                // Verify what was written, and write the migration report.
+                let state = api::state_path(&load, common.mapping.as_deref());
+                let v = after::run_verify(&client, &p, &state, &p.mapping.verify, quiet)?;
+                let json = serde_json::to_string_pretty(&v)?;
+                std::fs::write(out.join("verify.json"), json)
+                    .map_err(|e| anyhow::anyhow!("cannot write verify.json: {e}"))?;
+                let report = after::write_report(
+                    &out,
+                    &p,
+                    &state,
+                    Some(client.base_url().to_string()),
+                    Some(&v),
+                )?;
+                if !quiet || !v.passed {
+                    eprint!("{}", c2t_import::verify::render(&v));
+                }
+                if !quiet {
+                    eprintln!("report: {}", report.display());
+                }
+                return Ok(if code != ExitCode::SUCCESS || v.passed {
+                    code
+                } else {
+                    ExitCode::from(1)
+                });
             }
             let many = export_dirs.len() > 1;
             let mut code = ExitCode::SUCCESS;
@@ -382,7 +463,7 @@ fn job_error(e: job::JobError) -> anyhow::Error {
     }
 }
 
-fn prepare(dir: &Path, common: &Common) -> anyhow::Result<Prepared> {
+pub fn prepare(dir: &Path, common: &Common) -> anyhow::Result<Prepared> {
     check_dir(dir)?;
     let members = default_members(dir, common.members.as_deref());
     let mapping = match &common.mapping {

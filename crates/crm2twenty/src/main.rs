@@ -4,6 +4,7 @@
 //! Exit codes: 0 done (every row accounted for), 1 done but something needs attention (a file
 //! could not be read, the ledger does not balance), 2 usage or mapping error (nothing written).
 
+mod after;
 mod api;
 mod cli;
 mod commands;

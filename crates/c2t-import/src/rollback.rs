@@ -1,0 +1,305 @@
+//! Undoing import runs from the state store: what a run created is deleted (targets first, then
+//! notes and tasks, opportunities, people, companies — the reverse of the order they were
+//! written), and what it updated gets back the values it had before (saved before each update).
+//!
+//! Only records the run's batches carried are touched, and a record whose batch the server
+//! refused is left alone (nothing was written). Every undone record is logged in the state store
+//! in the same step, so a rollback that is killed and run again goes on where it stopped; a
+//! record already gone from the workspace is counted as such and not an error.
+//!
+//! Which runs: the one named and every later one (newest first: later runs built on it), or by
+//! default the last run together with the interrupted runs it resumed.
+
+use crate::workspace::Workspace;
+use c2t_state::{BatchStatus, Run, RunStatus, RunWrite, StateError, Store, UndoAction};
+use c2t_twenty::{ApiError, Client};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+#[derive(Debug, thiserror::Error)]
+pub enum RollbackError {
+    #[error("{0}")]
+    Api(#[from] ApiError),
+    #[error("{0}")]
+    State(#[from] StateError),
+    #[error("{0}")]
+    Nothing(String),
+}
+
+/// One step of a rollback.
+#[derive(Debug, Clone, Serialize)]
+pub struct Step {
+    pub run: i64,
+    pub write: RunWrite,
+    /// `delete` or `restore`.
+    pub action: &'static str,
+    /// Already done by an earlier, interrupted rollback.
+    pub done: bool,
+}
+
+/// What a rollback will do, or did.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RollbackPlan {
+    /// The runs undone, newest first.
+    pub runs: Vec<i64>,
+    pub steps: Vec<Step>,
+    /// Records the runs sent but the server refused (nothing to undo).
+    pub refused: usize,
+}
+
+/// Per object: what was done.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct UndoCounts {
+    pub deleted: usize,
+    pub restored: usize,
+    pub gone: usize,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RollbackSummary {
+    pub runs: Vec<i64>,
+    pub objects: BTreeMap<String, UndoCounts>,
+    /// Steps done by an earlier, interrupted rollback.
+    pub resumed: usize,
+}
+
+/// Progress, for the command line.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum RollbackEvent {
+    Undone {
+        object: String,
+        id: String,
+        action: &'static str,
+        done: usize,
+        total: usize,
+    },
+}
+
+/// The runs to undo: `from` and every later run not rolled back yet (newest first); by default
+/// the last run not rolled back, with the failed or interrupted runs right before it (the runs
+/// it resumed).
+pub fn runs_to_undo(store: &Store, from: Option<i64>) -> Result<Vec<Run>, RollbackError> {
+    let runs = store.runs()?;
+    let live: Vec<&Run> = runs
+        .iter()
+        .filter(|r| r.status != RunStatus::RolledBack)
+        .collect();
+    let mut out: Vec<Run> = match from {
+        Some(id) => {
+            let Some(run) = runs.iter().find(|r| r.id == id) else {
+                return Err(RollbackError::Nothing(format!(
+                    "there is no run {id} in the state file (runs: {})",
+                    runs.iter()
+                        .map(|r| r.id.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            };
+            if run.status == RunStatus::RolledBack {
+                return Err(RollbackError::Nothing(format!(
+                    "run {id} was already rolled back{}",
+                    run.finished_at
+                        .as_deref()
+                        .map(|t| format!(" ({t})"))
+                        .unwrap_or_default()
+                )));
+            }
+            live.into_iter().filter(|r| r.id >= id).cloned().collect()
+        }
+        None => {
+            let Some(last) = live.last() else {
+                return Err(RollbackError::Nothing(
+                    "no import run to roll back in the state file".into(),
+                ));
+            };
+            if runs.last().is_some_and(|r| r.id != last.id) {
+                // The newest run was rolled back already; do not reach further back by default.
+                return Err(RollbackError::Nothing(format!(
+                    "the last run ({}) was already rolled back",
+                    runs.last().map(|r| r.id).unwrap_or_default()
+                )));
+            }
+            let mut chain = vec![(*last).clone()];
+            for r in live.iter().rev().skip(1) {
+                if matches!(r.status, RunStatus::Failed | RunStatus::Running) {
+                    chain.push((*r).clone());
+                } else {
+                    break;
+                }
+            }
+            chain.reverse();
+            chain
+        }
+    };
+    out.sort_by_key(|r| std::cmp::Reverse(r.id));
+    Ok(out)
+}
+
+/// The steps of undoing `runs` (newest first): per run, the restores, then the deletes in the
+/// reverse of the order the objects were written.
+pub fn plan(store: &Store, runs: &[Run]) -> Result<RollbackPlan, RollbackError> {
+    let mut out = RollbackPlan::default();
+    for run in runs {
+        out.runs.push(run.id);
+        let writes = store.run_writes(run.id)?;
+        let log = store.undo_log(run.id)?;
+        let mut order: Vec<String> = Vec::new();
+        for w in &writes {
+            if !order.contains(&w.object) {
+                order.push(w.object.clone());
+            }
+        }
+        let mut restores = Vec::new();
+        let mut deletes: BTreeMap<usize, Vec<Step>> = BTreeMap::new();
+        for w in writes {
+            if w.outcome == BatchStatus::Failed {
+                out.refused += 1;
+                continue;
+            }
+            let done = log.contains_key(&(w.object.clone(), w.source_key.clone()));
+            if w.created {
+                let rank = order.len() - order.iter().position(|o| *o == w.object).unwrap_or(0);
+                deletes.entry(rank).or_default().push(Step {
+                    run: run.id,
+                    write: w,
+                    action: "delete",
+                    done,
+                });
+            } else {
+                restores.push(Step {
+                    run: run.id,
+                    write: w,
+                    action: "restore",
+                    done,
+                });
+            }
+        }
+        out.steps.extend(restores);
+        out.steps.extend(deletes.into_values().flatten());
+    }
+    Ok(out)
+}
+
+/// Carries out `plan`. Soft delete unless `destroy`. The runs are marked rolled back once every
+/// step is done.
+pub fn rollback(
+    client: &Client,
+    ws: &Workspace,
+    store: &mut Store,
+    plan: &RollbackPlan,
+    destroy: bool,
+    on_event: &mut dyn FnMut(RollbackEvent),
+) -> Result<RollbackSummary, RollbackError> {
+    let mut summary = RollbackSummary {
+        runs: plan.runs.clone(),
+        ..RollbackSummary::default()
+    };
+    let total = plan.steps.len();
+    for (i, step) in plan.steps.iter().enumerate() {
+        let w = &step.write;
+        if step.done {
+            summary.resumed += 1;
+            continue;
+        }
+        let Some(meta) = ws.object(&w.object) else {
+            return Err(RollbackError::Nothing(format!(
+                "the workspace has no object `{}` any more; cannot undo its records",
+                w.object
+            )));
+        };
+        let plural = meta.name_plural.as_str();
+        let action = if step.action == "delete" {
+            // Idempotent: a record already gone is not an error.
+            client.delete(plural, &w.twenty_id, !destroy)?;
+            UndoAction::Deleted
+        } else {
+            restore(client, plural, w, destroy)?
+        };
+        store.undone(step.run, w, action)?;
+        let c = summary.objects.entry(w.object.clone()).or_default();
+        match action {
+            UndoAction::Deleted => c.deleted += 1,
+            UndoAction::Restored => c.restored += 1,
+            UndoAction::Gone => c.gone += 1,
+        }
+        on_event(RollbackEvent::Undone {
+            object: w.object.clone(),
+            id: w.twenty_id.clone(),
+            action: action.as_str(),
+            done: i + 1,
+            total,
+        });
+    }
+    for &run in &plan.runs {
+        store.finish_run(run, RunStatus::RolledBack)?;
+    }
+    Ok(summary)
+}
+
+/// Puts back the values an update replaced; a record that was deleted before the import revived
+/// it is deleted again.
+fn restore(
+    client: &Client,
+    plural: &str,
+    w: &RunWrite,
+    destroy: bool,
+) -> Result<UndoAction, ApiError> {
+    let mut patch = match &w.previous {
+        Some(Value::Object(m)) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    let was_deleted = patch.remove("deletedAt").is_some_and(|v| !v.is_null());
+    if !patch.is_empty() {
+        match client.update(plural, &w.twenty_id, &Value::Object(patch)) {
+            Ok(_) => {}
+            Err(e) if e.is_not_found() => return Ok(UndoAction::Gone),
+            Err(e) => return Err(e),
+        }
+    }
+    if was_deleted {
+        client.delete(plural, &w.twenty_id, !destroy)?;
+    }
+    Ok(UndoAction::Restored)
+}
+
+/// The plan for a person to read before saying yes.
+pub fn render(plan: &RollbackPlan, destroy: bool) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let runs: Vec<String> = plan.runs.iter().map(|r| r.to_string()).collect();
+    let _ = writeln!(o, "Rollback of run {} (newest first):", runs.join(", "));
+    let mut per: BTreeMap<(&str, &str), (usize, usize)> = BTreeMap::new();
+    for s in &plan.steps {
+        let e = per.entry((s.write.object.as_str(), s.action)).or_default();
+        if s.done {
+            e.1 += 1;
+        } else {
+            e.0 += 1;
+        }
+    }
+    for ((object, action), (todo, done)) in &per {
+        let verb = match (*action, destroy) {
+            ("delete", true) => "delete permanently",
+            ("delete", false) => "delete (soft: restorable in Twenty)",
+            _ => "restore previous values of",
+        };
+        let _ = write!(o, "  {verb} {todo} {object}");
+        if *done > 0 {
+            let _ = write!(o, " ({done} already done by an interrupted rollback)");
+        }
+        let _ = writeln!(o);
+    }
+    if plan.refused > 0 {
+        let _ = writeln!(
+            o,
+            "  {} records the server refused: nothing to undo",
+            plan.refused
+        );
+    }
+    if plan.steps.is_empty() {
+        let _ = writeln!(o, "  nothing was written by these runs");
+    }
+    o
+}

@@ -1,0 +1,249 @@
+//! After the import: `verify`, `rollback`, `runs` and `report`. The work is in c2t-import
+//! (verify, rollback) and c2t-report (the page); this module finds the state file, asks before
+//! it changes the workspace, and prints.
+
+use crate::api;
+use crate::commands::{UserError, user};
+use c2t_core::mapping::VerifySettings;
+use c2t_import::rollback::{self, RollbackError, RollbackEvent};
+use c2t_import::verify::{self, Verification};
+use c2t_import::workspace::Workspace;
+use c2t_pipeline::audit;
+use c2t_pipeline::job::Prepared;
+use c2t_state::Store;
+use c2t_twenty::Client;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// The state file: the one given, else next to the mapping, else in the current folder.
+pub fn state_file(given: Option<&Path>, mapping: Option<&Path>) -> PathBuf {
+    if let Some(s) = given {
+        return s.to_path_buf();
+    }
+    let dir = mapping
+        .and_then(Path::parent)
+        .filter(|d| !d.as_os_str().is_empty())
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
+    dir.join("crm2twenty-state.sqlite")
+}
+
+fn open_existing(path: &Path) -> anyhow::Result<Store> {
+    if !path.exists() {
+        return Err(anyhow::Error::new(UserError {
+            message: format!("no state file at {}", path.display()),
+            hint: Some(
+                "give the state file of the import with --state (it is written next to the mapping by default)"
+                    .into(),
+            ),
+        }));
+    }
+    Store::open(path).map_err(|e| user(e.to_string(), None))
+}
+
+fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
+    user(
+        e.to_string(),
+        Some("nothing is lost: run the same command again when the server answers"),
+    )
+}
+
+/// Reads the workspace back and verifies it. Without a state file, records are matched by
+/// their source id and deterministic id only.
+pub fn run_verify(
+    client: &Client,
+    p: &Prepared,
+    state: &Path,
+    settings: &VerifySettings,
+    quiet: bool,
+) -> anyhow::Result<Verification> {
+    let store = if state.exists() {
+        Store::open(state).map_err(|e| user(e.to_string(), None))?
+    } else {
+        if !quiet {
+            eprintln!(
+                "note: no state file at {}; records are matched by their source id only",
+                state.display()
+            );
+        }
+        Store::open_in_memory().map_err(|e| user(e.to_string(), None))?
+    };
+    let ws = Workspace::read_schema(client).map_err(api_err)?;
+    let objects = c2t_import::check::objects_written(p);
+    let records = verify::read_records(client, &ws, &objects).map_err(api_err)?;
+    verify::verify(p, &ws, &records, &store, settings).map_err(|e| user(e.to_string(), None))
+}
+
+/// Writes report.html into `out`; returns its path.
+pub fn write_report(
+    out: &Path,
+    p: &Prepared,
+    state: &Path,
+    workspace: Option<String>,
+    verification: Option<&Verification>,
+) -> anyhow::Result<PathBuf> {
+    let a = audit::build(p);
+    let facts = if state.exists() {
+        let store = Store::open(state).map_err(|e| user(e.to_string(), None))?;
+        Some(c2t_report::import_facts(&store).map_err(|e| user(e.to_string(), None))?)
+    } else {
+        None
+    };
+    let html = c2t_report::render(&c2t_report::Report {
+        generated_at: jiff::Timestamp::now()
+            .round(jiff::Unit::Second)
+            .map(|t| t.to_string())
+            .unwrap_or_default(),
+        audit: &a,
+        workspace,
+        import: facts.as_ref(),
+        verification,
+    });
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    let path = out.join("report.html");
+    std::fs::write(&path, html)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+/// `verify`.
+#[allow(clippy::too_many_arguments)]
+pub fn verify_cmd(
+    client: &Client,
+    p: &Prepared,
+    out: &Path,
+    state: &Path,
+    sample: Option<usize>,
+    seed: Option<u64>,
+    json: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut settings = p.mapping.verify.clone();
+    if let Some(n) = sample {
+        settings.sample_size = n;
+    }
+    if let Some(s) = seed {
+        settings.seed = s;
+    }
+    let v = run_verify(client, p, state, &settings, quiet)?;
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    let text = serde_json::to_string_pretty(&v)?;
+    std::fs::write(out.join("verify.json"), &text)
+        .map_err(|e| anyhow::anyhow!("cannot write verify.json: {e}"))?;
+    let report = write_report(out, p, state, Some(client.base_url().to_string()), Some(&v))?;
+    if json {
+        println!("{text}");
+    } else if !quiet || !v.passed {
+        eprint!("{}", verify::render(&v));
+    }
+    if !quiet && !json {
+        eprintln!(
+            "report: {}; details: {}",
+            report.display(),
+            out.join("verify.json").display()
+        );
+    }
+    Ok(if v.passed {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// `rollback`.
+pub fn rollback_cmd(
+    run: Option<i64>,
+    state: &Path,
+    a: &crate::cli::Api,
+    dry_run: bool,
+    yes: bool,
+    destroy: bool,
+    quiet: bool,
+) -> anyhow::Result<ExitCode> {
+    let mut store = open_existing(state)?;
+    let rb_err = |e: RollbackError| match e {
+        RollbackError::Nothing(m) => user(m, Some("`crm2twenty runs` lists the runs")),
+        RollbackError::Api(e) => api_err(e),
+        RollbackError::State(e) => user(e.to_string(), None),
+    };
+    let runs = rollback::runs_to_undo(&store, run).map_err(rb_err)?;
+    let plan = rollback::plan(&store, &runs).map_err(rb_err)?;
+    eprint!("{}", rollback::render(&plan, destroy));
+    if dry_run {
+        for s in &plan.steps {
+            println!(
+                "{}\t{}\t{}\t{}\t{}{}",
+                s.run,
+                s.action,
+                s.write.object,
+                s.write.twenty_id,
+                s.write.source_key,
+                if s.done { "\t(done)" } else { "" }
+            );
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !yes && !api::confirm("Undo these writes in the workspace?") {
+        return Err(user(
+            "nothing was undone",
+            Some("answer y, or pass --yes in scripts"),
+        ));
+    }
+    let client = api::connect(a)?;
+    let ws = Workspace::read_schema(&client).map_err(api_err)?;
+    let mut on_event = |e: RollbackEvent| {
+        if quiet {
+            return;
+        }
+        let RollbackEvent::Undone { done, total, .. } = e;
+        if done == total || done % 100 == 0 {
+            eprintln!("  {done}/{total}");
+        }
+    };
+    let summary = rollback::rollback(&client, &ws, &mut store, &plan, destroy, &mut on_event)
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "{}\nhint: what was undone is recorded in {}; run the same command again to finish",
+                rb_err(e),
+                state.display()
+            )
+        })?;
+    if !quiet {
+        for (obj, c) in &summary.objects {
+            eprintln!(
+                "  {obj:<14} deleted {:>6}  restored {:>6}",
+                c.deleted, c.restored
+            );
+        }
+        let runs: Vec<String> = summary.runs.iter().map(|r| r.to_string()).collect();
+        eprintln!("rolled back run {}", runs.join(", "));
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `runs`.
+pub fn runs_cmd(state: &Path) -> anyhow::Result<ExitCode> {
+    let store = open_existing(state)?;
+    let runs = store.runs().map_err(|e| user(e.to_string(), None))?;
+    if runs.is_empty() {
+        eprintln!("no runs in {}", state.display());
+    }
+    for r in runs {
+        let writes = store
+            .run_writes(r.id)
+            .map_err(|e| user(e.to_string(), None))?;
+        let created = writes.iter().filter(|w| w.created).count();
+        println!(
+            "{:>4}  {}  {:<12} created {:>6}  updated {:>6}  {}",
+            r.id,
+            r.started_at,
+            r.status.as_str(),
+            created,
+            writes.len() - created,
+            r.workspace_url
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
