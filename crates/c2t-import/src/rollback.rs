@@ -109,18 +109,18 @@ pub fn runs_to_undo(store: &Store, from: Option<i64>) -> Result<Vec<Run>, Rollba
             live.into_iter().filter(|r| r.id >= id).cloned().collect()
         }
         None => {
+            // The newest run rolled back already: do not reach further back by default.
+            if let Some(newest) = runs.last().filter(|r| r.status == RunStatus::RolledBack) {
+                return Err(RollbackError::Nothing(format!(
+                    "the last run ({}) was already rolled back",
+                    newest.id
+                )));
+            }
             let Some(last) = live.last() else {
                 return Err(RollbackError::Nothing(
                     "no import run to roll back in the state file".into(),
                 ));
             };
-            if runs.last().is_some_and(|r| r.id != last.id) {
-                // The newest run was rolled back already; do not reach further back by default.
-                return Err(RollbackError::Nothing(format!(
-                    "the last run ({}) was already rolled back",
-                    runs.last().map(|r| r.id).unwrap_or_default()
-                )));
-            }
             let mut chain = vec![(*last).clone()];
             for r in live.iter().rev().skip(1) {
                 if matches!(r.status, RunStatus::Failed | RunStatus::Running) {

@@ -167,17 +167,24 @@ pub fn choose<'p>(
         let p = presets.iter().find(|p| p.name == name)?;
         return Some((p, recognise(p, files).1));
     }
-    let mut best: Option<(u32, &Preset, Vec<Recognised>)> = None;
+    // The preset that recognises the most files wins; among those, the best score (the generic
+    // preset's score counts a quarter, so a CRM's own preset wins a tie). A CRM preset that
+    // recognises files by their names only must not beat the generic one that reads them all.
+    let mut best: Option<((usize, u32), &Preset, Vec<Recognised>)> = None;
     for p in presets {
         let (score, rec) = recognise(p, files);
-        // The generic preset is the fallback: a CRM preset that recognises anything wins.
         let score = if p.name == "generic" {
             score / 4
         } else {
             score
         };
-        if score > 0 && best.as_ref().is_none_or(|(b, _, _)| score > *b) {
-            best = Some((score, p, rec));
+        let known = rec
+            .iter()
+            .filter(|r| r.object.is_some_and(|o| o.object != "workspaceMember"))
+            .count();
+        let key = (known, score);
+        if score > 0 && best.as_ref().is_none_or(|(b, _, _)| key > *b) {
+            best = Some((key, p, rec));
         }
     }
     match best {
@@ -195,4 +202,48 @@ pub fn choose<'p>(
 /// The header row of one file.
 pub fn headers_of(path: &Path) -> Result<Vec<String>, c2t_ingest::IngestError> {
     c2t_ingest::headers_of(path, &ReadOptions::default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(name: &str, headers: &[&str]) -> Found {
+        Found {
+            rel: name.into(),
+            path: PathBuf::from(name),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn a_crm_preset_that_knows_the_file_names_only_does_not_beat_the_generic_one() {
+        let presets = crate::presets::all();
+        // HubSpot names its files companies*/contacts*, but these headers are not HubSpot's.
+        let files = [
+            found("companies.csv", &["Name", "Website", "Industry", "Tier"]),
+            found(
+                "contacts.csv",
+                &["First name", "Last name", "Email", "Company"],
+            ),
+        ];
+        let (p, rec) = choose(&presets, &files, None).unwrap();
+        assert_eq!(p.name, "generic");
+        let objects: Vec<&str> = rec
+            .iter()
+            .map(|r| r.object.map(|o| o.object.as_str()).unwrap_or("-"))
+            .collect();
+        assert_eq!(objects, ["company", "person"]);
+        // A real HubSpot export still goes to HubSpot.
+        let files = [found(
+            "hubspot-crm-exports-all-companies-2026-11-01.csv",
+            &[
+                "Record ID",
+                "Company name",
+                "Company Domain Name",
+                "Industry",
+            ],
+        )];
+        assert_eq!(choose(&presets, &files, None).unwrap().0.name, "hubspot");
+    }
 }

@@ -266,6 +266,53 @@ pub fn render(r: &Report) -> String {
         a.unknown_owners.len(),
         a.unused_columns.len()
     );
+    if !a.duplicates.is_empty() {
+        let _ = writeln!(
+            o,
+            "<h3>Duplicates merged ({})</h3><details><summary>Show</summary><table class=sort><tr><th>object</th><th>kept</th><th>merged into it</th></tr>",
+            a.duplicates.len()
+        );
+        for c in a.duplicates.iter().take(500) {
+            let merged: Vec<String> = c
+                .merged
+                .iter()
+                .map(|m| format!("{} ({}, {})", esc(&m.name), esc(&m.at), esc(&m.detail)))
+                .collect();
+            let _ = writeln!(
+                o,
+                "<tr><td>{}</td><td>{} <code>{}</code></td><td>{}</td></tr>",
+                esc(&c.object),
+                esc(&c.survivor.name),
+                esc(&c.survivor.at),
+                merged.join("<br>")
+            );
+        }
+        let _ = writeln!(o, "</table></details>");
+    }
+    for (title, list) in [
+        ("Rows rejected", &a.rejected),
+        ("Skipped as test data", &a.test_data),
+        ("Skipped as stale", &a.stale),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(
+            o,
+            "<h3>{title} ({})</h3><details><summary>Show</summary><table class=sort><tr><th>where</th><th>record</th><th>why</th></tr>",
+            list.len()
+        );
+        for p in list.iter().take(500) {
+            let _ = writeln!(
+                o,
+                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                esc(&p.at),
+                esc(&p.name),
+                esc(&p.detail)
+            );
+        }
+        let _ = writeln!(o, "</table></details>");
+    }
     if !a.custom_fields.is_empty() {
         let _ = writeln!(
             o,

@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use twenty_sandbox::{Config, ProfileKind, SandboxHandle};
 
-const KEY: &str = "test-key-7f3a9c";
+pub(crate) const KEY: &str = "test-key-7f3a9c";
 
-fn members_of(example_dir: &Path) -> Vec<Value> {
+pub(crate) fn members_of(example_dir: &Path) -> Vec<Value> {
     let users = example_dir.join("User.csv");
     let members = example_dir.join("members.csv");
     if users.exists() {
@@ -57,11 +57,11 @@ fn members_of(example_dir: &Path) -> Vec<Value> {
         .collect()
 }
 
-fn sandbox(profile: ProfileKind, members: Vec<Value>, faults: &str) -> SandboxHandle {
+pub(crate) fn sandbox(profile: ProfileKind, members: Vec<Value>, faults: &str) -> SandboxHandle {
     sandbox_seeded(profile, members, faults, 7)
 }
 
-fn sandbox_seeded(
+pub(crate) fn sandbox_seeded(
     profile: ProfileKind,
     members: Vec<Value>,
     faults: &str,
@@ -76,7 +76,7 @@ fn sandbox_seeded(
     twenty_sandbox::spawn(c).unwrap()
 }
 
-fn run_api(args: &[&str], cwd: &Path, url: &str) -> std::process::Output {
+pub(crate) fn run_api(args: &[&str], cwd: &Path, url: &str) -> std::process::Output {
     let mut cmd = assert_cmd::Command::cargo_bin("crm2twenty").unwrap();
     cmd.current_dir(cwd)
         .env_clear()
@@ -91,7 +91,7 @@ fn run_api(args: &[&str], cwd: &Path, url: &str) -> std::process::Output {
 
 /// Runs a command; under heavy faults a run may give up after its retries, and the documented
 /// remedy is to run the same command again, which resumes from the state file.
-fn run_until_done(args: &[&str], cwd: &Path, url: &str) -> std::process::Output {
+pub(crate) fn run_until_done(args: &[&str], cwd: &Path, url: &str) -> std::process::Output {
     let mut o = run_api(args, cwd, url);
     for _ in 0..8 {
         if o.status.success() || !stderr(&o).contains("the same command again") {
@@ -102,7 +102,7 @@ fn run_until_done(args: &[&str], cwd: &Path, url: &str) -> std::process::Output 
     o
 }
 
-fn client(url: &str) -> c2t_twenty::Client {
+pub(crate) fn client(url: &str) -> c2t_twenty::Client {
     let mut cfg = c2t_twenty::ClientConfig::new(url, c2t_twenty::ApiKey::new(KEY).unwrap());
     cfg.requests_per_minute = 100_000;
     // The reads that check the workspace go through the same faults: retry them quickly.
@@ -112,11 +112,11 @@ fn client(url: &str) -> c2t_twenty::Client {
     c2t_twenty::Client::new(cfg).unwrap()
 }
 
-fn all(c: &c2t_twenty::Client, plural: &str) -> Vec<Value> {
+pub(crate) fn all(c: &c2t_twenty::Client, plural: &str) -> Vec<Value> {
     c.list_all(plural, None).unwrap()
 }
 
-fn s<'a>(v: &'a Value, path: &str) -> &'a str {
+pub(crate) fn s<'a>(v: &'a Value, path: &str) -> &'a str {
     v.pointer(path).and_then(Value::as_str).unwrap_or("")
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests: the real `crm2twenty` binary run on the bundled examples and on small
 //! exports the tests write, with every output checked field by field.
 
+mod after;
 mod api;
 mod cli;
 mod examples;

@@ -1,0 +1,567 @@
+//! After the import, against the sandbox: `verify` passes on a clean import and names what was
+//! changed behind the tool's back; `rollback` returns the workspace to exactly its state before
+//! the run (previous values of updated records included), also when killed half-way and run
+//! again; the migration report displays in a headless browser without script errors.
+
+use crate::api::{KEY, all, client, members_of, run_api, s, sandbox};
+use crate::util::*;
+use serde_json::{Value, json};
+use std::path::Path;
+use twenty_sandbox::{Config, ProfileKind};
+
+const PLURALS: [&str; 7] = [
+    "companies",
+    "people",
+    "opportunities",
+    "notes",
+    "tasks",
+    "noteTargets",
+    "taskTargets",
+];
+
+/// Every record of the import's objects, without the timestamp a write changes, sorted by id.
+fn snapshot(c: &c2t_twenty::Client, filter: Option<&str>) -> Vec<(String, Vec<Value>)> {
+    PLURALS
+        .iter()
+        .map(|p| {
+            let mut list: Vec<Value> = c
+                .list_all(p, filter)
+                .unwrap()
+                .into_iter()
+                .map(|mut v| {
+                    if let Value::Object(m) = &mut v {
+                        m.remove("updatedAt");
+                    }
+                    v
+                })
+                .collect();
+            list.sort_by(|a, b| s(a, "/id").cmp(s(b, "/id")));
+            (p.to_string(), list)
+        })
+        .collect()
+}
+
+fn counts(snap: &[(String, Vec<Value>)]) -> Vec<(String, usize)> {
+    snap.iter().map(|(p, l)| (p.clone(), l.len())).collect()
+}
+
+/// The sandbox with two records a person typed in Twenty before the import: the import updates
+/// them (fill-empty) rather than creating them.
+fn seeded(profile: ProfileKind) -> (twenty_sandbox::SandboxHandle, c2t_twenty::Client) {
+    let ex = example("salesforce");
+    let sb = sandbox(profile, members_of(&ex), "");
+    let c = client(&sb.base_url());
+    c.batch_create(
+        "companies",
+        &[json!({"name": "Acme (typed in Twenty)", "domainName": {"primaryLinkUrl": "https://acme.com"}})],
+        false,
+    )
+    .unwrap();
+    c.batch_create(
+        "people",
+        &[json!({"name": {"firstName": "Ada", "lastName": "L."}, "emails": {"primaryEmail": "ada@acme.com"}, "jobTitle": ""})],
+        false,
+    )
+    .unwrap();
+    (sb, c)
+}
+
+fn check_apply(ex: &str, dir: &Path, url: &str) {
+    let o = run_api(
+        &[
+            "check",
+            ex,
+            "--apply",
+            "--yes",
+            "--as-of",
+            "2026-11-24",
+            "-q",
+        ],
+        dir,
+        url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+fn import(ex: &str, dir: &Path, url: &str, extra: &[&str]) {
+    let mut args = vec![
+        "import",
+        ex,
+        "--as-of",
+        "2026-11-24",
+        "--state",
+        "st.sqlite",
+    ];
+    args.extend_from_slice(extra);
+    let o = run_api(&args, dir, url);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+fn rollback_round_trip(profile: ProfileKind, destroy: bool) {
+    let (sb, c) = seeded(profile);
+    let url = sb.base_url();
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    check_apply(exs, tmp.path(), &url);
+    let before = snapshot(&c, None);
+    import(exs, tmp.path(), &url, &[]);
+    let during = snapshot(&c, None);
+    assert_ne!(counts(&before), counts(&during), "the import wrote records");
+    let acme = |snap: &[(String, Vec<Value>)]| {
+        snap[0]
+            .1
+            .iter()
+            .find(|v| s(v, "/domainName/primaryLinkUrl") == "https://acme.com")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        acme(&during)["employees"],
+        json!(320),
+        "the import filled it"
+    );
+    // A record written behind the tool's back after the import: rollback leaves it alone.
+    c.batch_create(
+        "companies",
+        &[json!({"name": "Typed after the import"})],
+        false,
+    )
+    .unwrap();
+
+    // --dry-run lists and changes nothing.
+    let o = run_api(
+        &["rollback", "--state", "st.sqlite", "--dry-run"],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let listed = String::from_utf8_lossy(&o.stdout).lines().count();
+    assert!(listed > 50, "{listed} steps listed");
+    assert!(
+        stderr(&o).contains("restore previous values of 1 company"),
+        "{}",
+        stderr(&o)
+    );
+    let mut args = vec!["rollback", "--state", "st.sqlite", "--yes"];
+    if destroy {
+        args.push("--destroy");
+    }
+    // Without --yes and no terminal to ask: nothing is done.
+    let o = run_api(&args[..3], tmp.path(), &url);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was undone"));
+    let o = run_api(&args, tmp.path(), &url);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("rolled back run 1"), "{}", stderr(&o));
+
+    let mut after = snapshot(&c, None);
+    let typed: Vec<Value> = after[0]
+        .1
+        .iter()
+        .filter(|v| s(v, "/name") == "Typed after the import")
+        .cloned()
+        .collect();
+    assert_eq!(
+        typed.len(),
+        1,
+        "a record the run did not write is not touched"
+    );
+    after[0]
+        .1
+        .retain(|v| s(v, "/name") != "Typed after the import");
+    assert_eq!(acme(&after)["employees"], acme(&before)["employees"]);
+    assert_eq!(after, before, "the workspace is as it was before the run");
+    if profile == ProfileKind::Twenty2 {
+        let deleted = snapshot(&c, Some("deletedAt[is]:NOT_NULL"));
+        let n: usize = deleted.iter().map(|(_, l)| l.len()).sum();
+        if destroy {
+            assert_eq!(n, 0, "--destroy leaves nothing in the trash");
+        } else {
+            assert!(
+                n > 50,
+                "a soft rollback leaves the records in the trash ({n})"
+            );
+        }
+    }
+    // Rolled back once: a second rollback has nothing to do, and says so.
+    let o = run_api(
+        &["rollback", "--state", "st.sqlite", "--yes"],
+        tmp.path(),
+        &url,
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("already rolled back"), "{}", stderr(&o));
+    // And the same import can run again, into the same workspace.
+    import(exs, tmp.path(), &url, &[]);
+    assert_eq!(counts(&snapshot(&c, None))[1..], counts(&during)[1..]);
+}
+
+#[test]
+fn rollback_restores_the_workspace_on_twenty_2() {
+    rollback_round_trip(ProfileKind::Twenty2, false);
+}
+
+#[test]
+fn rollback_destroy_restores_the_workspace_on_twenty_2() {
+    rollback_round_trip(ProfileKind::Twenty2, true);
+}
+
+#[test]
+fn rollback_restores_the_workspace_on_twenty_1_5() {
+    rollback_round_trip(ProfileKind::Twenty15, false);
+}
+
+#[test]
+fn a_rollback_killed_half_way_finishes_when_run_again() {
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let mut cfg = Config::for_tests(KEY);
+    cfg.members = members_of(&ex);
+    cfg.latency = std::time::Duration::from_millis(25);
+    let sb = twenty_sandbox::spawn(cfg).unwrap();
+    let url = sb.base_url();
+    let c = client(&url);
+    c.batch_create(
+        "companies",
+        &[json!({"name": "Acme (typed in Twenty)", "domainName": {"primaryLinkUrl": "https://acme.com"}})],
+        false,
+    )
+    .unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    check_apply(exs, tmp.path(), &url);
+    let before = snapshot(&c, None);
+    // Two runs: the second, on a changed export, updates records the first created.
+    import(exs, tmp.path(), &url, &["--batch-size", "7"]);
+    let changed = tmp.path().join("changed");
+    std::fs::create_dir(&changed).unwrap();
+    for e in std::fs::read_dir(&ex).unwrap() {
+        let e = e.unwrap();
+        let text = std::fs::read(e.path()).unwrap();
+        let text = if e.file_name() == "Account.csv" {
+            String::from_utf8(text)
+                .unwrap()
+                .replace("Acme Corporation", "Acme Corporation (renamed)")
+                .into_bytes()
+        } else {
+            text
+        };
+        std::fs::write(changed.join(e.file_name()), text).unwrap();
+    }
+    import(
+        changed.to_str().unwrap(),
+        tmp.path(),
+        &url,
+        &["--overwrite"],
+    );
+    let o = run(&["runs", "--state", "st.sqlite"], tmp.path());
+    assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+
+    // Kill -9 the rollback of both runs (from run 1) at several points, then finish it.
+    let bin = assert_cmd::cargo::cargo_bin("crm2twenty");
+    let mut killed = 0;
+    for delay_ms in [300u64, 700, 500] {
+        let mut child = std::process::Command::new(&bin)
+            .current_dir(tmp.path())
+            .env_clear()
+            .env("TWENTY_API_URL", &url)
+            .env("TWENTY_API_KEY", KEY)
+            .args(["rollback", "1", "--state", "st.sqlite", "--yes", "-q"])
+            .args(["--requests-per-minute", "60000"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(
+        killed >= 2,
+        "the rollback was killed mid-way {killed} times only"
+    );
+    let o = run_api(
+        &["rollback", "1", "--state", "st.sqlite", "--dry-run"],
+        tmp.path(),
+        &url,
+    );
+    assert!(
+        stderr(&o).contains("already done by an interrupted rollback"),
+        "{}",
+        stderr(&o)
+    );
+    let o = run_api(
+        &["rollback", "1", "--state", "st.sqlite", "--yes"],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("rolled back run 2, 1"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(snapshot(&c, None), before);
+}
+
+/// Verify after a clean import passes; then a link removed, a record deleted and a duplicate
+/// added behind the tool's back each fail it, named.
+#[test]
+fn verify_names_what_changed_behind_its_back() {
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let sb = sandbox(ProfileKind::Twenty2, members_of(&ex), "");
+    let url = sb.base_url();
+    let c = client(&url);
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_api(
+        &[
+            "migrate",
+            exs,
+            "--out",
+            "o",
+            "--as-of",
+            "2026-11-24",
+            "--yes",
+            "--state",
+            "st.sqlite",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("Verification passed"), "{}", stderr(&o));
+    let report = std::fs::read_to_string(tmp.path().join("o/report.html")).unwrap();
+    assert!(report.contains("verification ("));
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "verify",
+            exs,
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "st.sqlite",
+            "--out",
+            "v",
+        ];
+        args.extend_from_slice(extra);
+        run_api(&args, tmp.path(), &url)
+    };
+    let o = verify(&[]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    // Behind its back.
+    let people = all(&c, "people");
+    let linked = people
+        .iter()
+        .find(|p| s(p, "/emails/primaryEmail") == "ada@acme.com")
+        .unwrap();
+    c.update("people", s(linked, "/id"), &json!({"companyId": null}))
+        .unwrap();
+    let opp = all(&c, "opportunities")
+        .into_iter()
+        .find(|o| s(o, "/sourceRecordId") != "")
+        .unwrap();
+    c.delete("opportunities", s(&opp, "/id"), true).unwrap();
+    let acme = all(&c, "companies")
+        .into_iter()
+        .find(|v| s(v, "/domainName/primaryLinkUrl") == "https://acme.com")
+        .unwrap();
+    let acme_name = s(&acme, "/name").to_string();
+    c.batch_create(
+        "companies",
+        &[json!({"name": format!("{acme_name}, Inc.")})],
+        false,
+    )
+    .unwrap();
+
+    let o = verify(&["--json", "--sample", "500"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+    // The deleted opportunity, by its source file and line.
+    let missing = &v["objects"]["opportunity"]["missing"];
+    assert_eq!(missing.as_array().unwrap().len(), 1, "{missing}");
+    assert!(
+        s(&missing[0], "/at").starts_with("Opportunity.csv:"),
+        "{missing}"
+    );
+    assert_eq!(s(&missing[0], "/name"), s(&opp, "/name"));
+    // The removed link, by the person.
+    let link = v["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["object"] == "person" && l["field"] == "company")
+        .unwrap();
+    assert_eq!(
+        link["ok"].as_u64().unwrap() + 1,
+        link["expected"].as_u64().unwrap()
+    );
+    assert!(
+        s(&link["wrong"][0], "/at").starts_with("Contact.csv:"),
+        "{link}"
+    );
+    assert!(s(&link["wrong"][0], "/name").contains("Ada"), "{link}");
+    // The duplicate, with both records.
+    let dup = v["duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["counted"] == json!(true))
+        .expect("a counted duplicate");
+    assert_eq!(dup["by"], "name");
+    assert!(
+        dup["records"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["at"] == acme["id"])
+    );
+    // The sample sees the removed link as a difference of the person.
+    assert!(
+        v["sample"]["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["field"] == "companyId" && d["at"] == link["wrong"][0]["at"])
+    );
+    let failed: Vec<&str> = v["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|x| x["pass"] == json!(false))
+        .map(|x| x["check"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        failed,
+        [
+            "records.opportunity",
+            // The deleted opportunity's note and task lost their link to it too.
+            "links.note.targets",
+            "links.person.company",
+            "links.task.targets",
+            "duplicates",
+            "sample"
+        ],
+        "{v}"
+    );
+    // The terminal summary names them too.
+    let o = verify(&[]);
+    let err = stderr(&o);
+    assert!(err.contains("Verification FAILED"), "{err}");
+    assert!(
+        err.contains(&format!("missing {}", s(&missing[0], "/at"))),
+        "{err}"
+    );
+    // Thresholds come from the mapping: a looser mapping lets the same workspace pass.
+    let o = run(&["init", exs, "--out", "m.toml"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut m = std::fs::read_to_string(tmp.path().join("m.toml")).unwrap();
+    m.push_str("\n[verify]\nrecords = 90.0\nlinks = 90.0\nmax_duplicates = 1\nsample = 90.0\n");
+    std::fs::write(tmp.path().join("m.toml"), m).unwrap();
+    let o = verify(&["--mapping", "m.toml"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+fn chromium() -> Option<std::path::PathBuf> {
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .iter()
+    .map(std::path::PathBuf::from)
+    .find(|p| p.exists())
+}
+
+/// The report of an import whose export holds HTML and script in its values renders in headless
+/// Chromium: the page's own script runs (it marks the page ready), nothing else runs, no error.
+#[test]
+fn the_report_displays_in_a_browser_without_script_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = tmp.path().join("export");
+    std::fs::create_dir(&ex).unwrap();
+    std::fs::write(
+        ex.join("companies.csv"),
+        "Name,Website,Industry,Tier\n\
+         \"<script>document.title='pwned'</script>\",evil-corp.io,Software,\"<img src=x onerror=alert(1)>\"\n\
+         \"<SCRIPT>document.title='pwned'</SCRIPT>\",www.evil-corp.io/about,Software,\"<img src=x onerror=alert(1)>\"\n\
+         Acme & Sons,acme-sons.com,Retail,Gold\n",
+    )
+    .unwrap();
+    std::fs::write(
+        ex.join("contacts.csv"),
+        "First name,Last name,Email,Company\n\
+         \"</td><b>x\",Doe,jane@acme-sons.com,Acme & Sons\n",
+    )
+    .unwrap();
+    let sb = sandbox(ProfileKind::Twenty2, vec![], "");
+    let url = sb.base_url();
+    let o = run_api(
+        &[
+            "migrate",
+            "export",
+            "--out",
+            "o",
+            "--as-of",
+            "2026-11-24",
+            "--yes",
+            "--state",
+            "st.sqlite",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let report = tmp.path().join("o/report.html");
+    let html = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(
+        html.matches("<script").count(),
+        1,
+        "only the page's own script"
+    );
+    assert!(
+        html.contains("&lt;script&gt;document.title"),
+        "escaped in the merged duplicates"
+    );
+    assert!(html.contains("Verification"));
+    let Some(browser) = chromium() else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must install chromium (.ci/run does)"
+        );
+        eprintln!("chromium is not installed: the browser half of this test is skipped");
+        return;
+    };
+    let profile = tmp.path().join("chromium-profile");
+    let out = std::process::Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--virtual-time-budget=2000",
+        ])
+        .arg(format!("--user-data-dir={}", profile.display()))
+        .arg("--dump-dom")
+        .arg(format!("file://{}", report.display()))
+        .output()
+        .unwrap();
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the page's script ran: {log}"
+    );
+    assert!(!log.contains("Uncaught"), "{log}");
+    assert!(!dom.contains("<title>pwned"), "CRM values never run");
+    assert!(dom.contains("Migration of the"), "{dom}");
+}
