@@ -362,7 +362,7 @@ fn verify_names_what_changed_behind_its_back() {
         .unwrap();
     let opp = all(&c, "opportunities")
         .into_iter()
-        .find(|o| s(o, "/sourceRecordId") != "")
+        .find(|o| !s(o, "/sourceRecordId").is_empty())
         .unwrap();
     c.delete("opportunities", s(&opp, "/id"), true).unwrap();
     let acme = all(&c, "companies")
