@@ -529,8 +529,8 @@ fn the_report_displays_in_a_browser_without_script_errors() {
     assert!(html.contains("Verification"));
     let Some(browser) = chromium() else {
         assert!(
-            std::env::var_os("CI").is_none(),
-            "CI must install chromium (.ci/run does)"
+            std::env::var_os("CRM2TWENTY_REQUIRE_BROWSER").is_none(),
+            "chromium is required here (.ci/run installs it and sets CRM2TWENTY_REQUIRE_BROWSER)"
         );
         eprintln!("chromium is not installed: the browser half of this test is skipped");
         return;
