@@ -165,6 +165,33 @@ pub fn render_mapping(m: &Mapping, p: Option<&Proposal>) -> String {
         "max_rows_per_file = {}   # Twenty's importer takes 10000 at most",
         s.max_rows_per_file
     );
+    let v = &m.verify;
+    let _ = writeln!(o);
+    let _ = writeln!(
+        o,
+        "# What `crm2twenty verify` accepts after an import (percent; strict by default)."
+    );
+    let _ = writeln!(o, "[verify]");
+    for (k, x) in [
+        ("records", v.records),
+        ("links", v.links),
+        ("assignments", v.assignments),
+        ("custom_fields", v.custom_fields),
+        ("sample", v.sample),
+    ] {
+        let _ = writeln!(o, "{k} = {x:.1}");
+    }
+    let _ = writeln!(
+        o,
+        "max_duplicates = {}   # duplicate groups involving imported records",
+        v.max_duplicates
+    );
+    let _ = writeln!(
+        o,
+        "sample_size = {}   # records compared field by field",
+        v.sample_size
+    );
+    let _ = writeln!(o, "seed = {}", v.seed);
     for co in &m.custom_objects {
         let _ = writeln!(o);
         let _ = writeln!(o, "[[custom_object]]");

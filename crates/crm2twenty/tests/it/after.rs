@@ -459,7 +459,18 @@ fn verify_names_what_changed_behind_its_back() {
     let o = run(&["init", exs, "--out", "m.toml"], tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let mut m = std::fs::read_to_string(tmp.path().join("m.toml")).unwrap();
-    m.push_str("\n[verify]\nrecords = 90.0\nlinks = 90.0\nmax_duplicates = 1\nsample = 90.0\n");
+    for (from, to) in [
+        ("records = 100.0", "records = 90.0"),
+        ("links = 100.0", "links = 90.0"),
+        ("sample = 100.0", "sample = 90.0"),
+        ("max_duplicates = 0", "max_duplicates = 1"),
+    ] {
+        assert!(
+            m.contains(from),
+            "the proposed mapping has its [verify] section: {m}"
+        );
+        m = m.replace(from, to);
+    }
     std::fs::write(tmp.path().join("m.toml"), m).unwrap();
     let o = verify(&["--mapping", "m.toml"]);
     assert!(o.status.success(), "{}", stderr(&o));
