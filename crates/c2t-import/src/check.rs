@@ -329,6 +329,10 @@ pub fn apply(client: &Client, plan: &Plan, ws: &mut Workspace) -> Result<Vec<Str
         let Some(obj) = ws.object(&f.object) else {
             continue;
         };
+        // A new custom object comes with fields of its own (`name`…).
+        if ws.field(&f.object, &f.name).is_some() {
+            continue;
+        }
         let relation = match &f.relation {
             Some(target) => {
                 let Some(t) = ws.object(target) else { continue };

@@ -57,6 +57,9 @@ pub enum Event {
         sent: usize,
         to_send: usize,
     },
+    /// The second pass of an object: links written after every record is there (objects or
+    /// records that refer to each other).
+    Links { object: String, records: usize },
     Rejected {
         object: String,
         file: String,
@@ -99,6 +102,8 @@ struct Item {
     hash: String,
     existed: bool,
     previous: Option<Value>,
+    /// A second-pass write of links (not counted as another update).
+    links_only: bool,
 }
 
 struct Loader<'a> {
@@ -184,7 +189,7 @@ impl Loader<'_> {
             Ok(_) => {
                 self.store.batch_confirmed(batch, 201)?;
                 let s = self.summary.objects.entry(object.to_string()).or_default();
-                for i in chunk {
+                for i in chunk.iter().filter(|i| !i.links_only) {
                     if i.existed {
                         s.updated += 1
                     } else {
@@ -306,6 +311,8 @@ fn load_all(
     let ws = l.ws;
     let written = objects_written(p);
     let mut target_items: BTreeMap<String, Vec<Item>> = BTreeMap::new();
+    // Second pass: links between records that could not be written with them.
+    let mut later: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     for object in &written {
         let Some(meta) = ws.object(object) else {
             continue;
@@ -321,20 +328,48 @@ fn load_all(
             // The hash is of what the export says (before fill-empty drops the fields the
             // workspace already holds), so an unchanged export hashes the same on every run.
             let hash = c2t_state::payload_hash(&full);
-            let body = payload::under_policy(full, ids[r].as_ref(), opts.conflict);
+            let mut body = payload::under_policy(full, ids[r].as_ref(), opts.conflict);
             // Unchanged: written by an earlier run with the same values, and still in the
             // workspace (a state file pointed at another workspace proves nothing).
             if existed && l.store.is_current(object, &key, &hash)? {
                 unchanged += 1;
             } else {
                 let prev = previous(&body, ids[r].as_ref().and_then(|x| x.existing.as_ref()));
+                // Links to records not written yet go in the second pass; until it is
+                // confirmed, the record's hash is that of the first, so it is not "current".
+                let mut links = serde_json::Map::new();
+                if let Value::Object(m) = &mut body {
+                    for column in payload::deferred_links(p, r, ws, ids, &written) {
+                        if let Some(v) = m.remove(&column) {
+                            links.insert(column, v);
+                        }
+                    }
+                }
+                let first_hash = if links.is_empty() {
+                    hash.clone()
+                } else {
+                    c2t_state::payload_hash(&body)
+                };
+                if !links.is_empty() {
+                    links.insert("id".into(), body["id"].clone());
+                    later.entry(object.clone()).or_default().push(Item {
+                        key: key.clone(),
+                        record: r,
+                        payload: Value::Object(links),
+                        hash,
+                        existed: true,
+                        previous: None,
+                        links_only: true,
+                    });
+                }
                 items.push(Item {
                     key,
                     record: r,
                     payload: body,
-                    hash,
+                    hash: first_hash,
                     existed,
                     previous: prev,
+                    links_only: false,
                 });
             }
             if matches!(object.as_str(), "note" | "task") {
@@ -355,6 +390,7 @@ fn load_all(
                             hash,
                             existed: false,
                             previous: None,
+                            links_only: false,
                         });
                     }
                 }
@@ -378,6 +414,21 @@ fn load_all(
         let mut sent = 0;
         let total = items.len();
         l.send(object, &meta.name_plural, &items, total, &mut sent)?;
+    }
+    for (object, items) in later {
+        let Some(meta) = ws.object(&object) else {
+            continue;
+        };
+        (l.on_event)(Event::Links {
+            object: object.clone(),
+            records: items.len(),
+        });
+        if opts.dry_run {
+            continue;
+        }
+        let mut sent = 0;
+        let total = items.len();
+        l.send(&object, &meta.name_plural, &items, total, &mut sent)?;
     }
     for (join, items) in target_items {
         let Some(meta) = ws.object(&join) else {

@@ -90,13 +90,9 @@ pub fn payload(p: &Prepared, r: usize, ws: &Workspace, ids: &[Option<Resolved>])
         if l.field == "targets" {
             continue;
         }
-        let Some(f) = ws.field(&rec.object, &l.field) else {
+        let Some(column) = link_column(ws, &rec.object, &l.field) else {
             continue;
         };
-        let column = f
-            .join_column
-            .clone()
-            .unwrap_or_else(|| format!("{}Id", l.field));
         let id = match &l.target {
             Target::Record(t) => ids[*t].as_ref().map(|x| x.id.clone()),
             Target::Member(email) => ws.member_id(email).map(str::to_string),
@@ -106,6 +102,45 @@ pub fn payload(p: &Prepared, r: usize, ws: &Workspace, ids: &[Option<Resolved>])
         }
     }
     Value::Object(m)
+}
+
+/// The join column a relation field is written through (`companyId`), when the workspace has
+/// the field.
+pub fn link_column(ws: &Workspace, object: &str, field: &str) -> Option<String> {
+    let f = ws.field(object, field)?;
+    Some(
+        f.join_column
+            .clone()
+            .unwrap_or_else(|| format!("{field}Id")),
+    )
+}
+
+/// The join columns of record `r` that cannot be written with it: links to a record that is not
+/// in the workspace yet and is written with or after it (a record of the same object, or of an
+/// object later in `order`: objects that refer to each other). They are written after every
+/// record is, in a second pass.
+pub fn deferred_links(
+    p: &Prepared,
+    r: usize,
+    ws: &Workspace,
+    ids: &[Option<Resolved>],
+    order: &[String],
+) -> Vec<String> {
+    let rank = |o: &str| order.iter().position(|x| x == o).unwrap_or(usize::MAX);
+    let own = rank(&p.records[r].object);
+    p.links[r]
+        .iter()
+        .filter(|l| l.field != "targets")
+        .filter_map(|l| {
+            let Target::Record(t) = l.target else {
+                return None;
+            };
+            let there = ids[t].as_ref().is_some_and(|x| x.existing.is_some());
+            (!there && rank(&p.records[t].object) >= own)
+                .then(|| link_column(ws, &p.records[r].object, &l.field))
+                .flatten()
+        })
+        .collect()
 }
 
 /// What is sent for a record under the conflict policy: with `FillEmpty`, the fields a record

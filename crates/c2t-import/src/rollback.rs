@@ -109,8 +109,20 @@ pub fn runs_to_undo(store: &Store, from: Option<i64>) -> Result<Vec<Run>, Rollba
             live.into_iter().filter(|r| r.id >= id).cloned().collect()
         }
         None => {
+            // Runs that wrote nothing (an import with nothing new to send) do not count.
+            let mut wrote = Vec::new();
+            for r in &runs {
+                if !store.run_writes(r.id)?.is_empty() {
+                    wrote.push(r);
+                }
+            }
+            let live: Vec<&Run> = wrote
+                .iter()
+                .copied()
+                .filter(|r| r.status != RunStatus::RolledBack)
+                .collect();
             // The newest run rolled back already: do not reach further back by default.
-            if let Some(newest) = runs.last().filter(|r| r.status == RunStatus::RolledBack) {
+            if let Some(newest) = wrote.last().filter(|r| r.status == RunStatus::RolledBack) {
                 return Err(RollbackError::Nothing(format!(
                     "the last run ({}) was already rolled back",
                     newest.id

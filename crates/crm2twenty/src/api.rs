@@ -221,6 +221,11 @@ pub fn import(
                 line,
                 message,
             } => eprintln!("  rejected {object} {file}:{line}: {message}"),
+            Event::Links { object, records } => {
+                eprintln!(
+                    "  {object:<14} {records:>7} records: links to records written after them"
+                );
+            }
         }
     };
     let result = c2t_import::import(client, &mut store, p, &ws, &existing, &opts, &mut on_event);

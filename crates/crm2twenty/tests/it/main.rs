@@ -4,6 +4,7 @@
 mod after;
 mod api;
 mod cli;
+mod cycles;
 mod examples;
 mod util;
 
