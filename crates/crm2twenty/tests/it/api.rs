@@ -10,9 +10,9 @@ use std::collections::HashMap;
 use std::path::Path;
 use twenty_sandbox::{Config, ProfileKind, SandboxHandle};
 
-const KEY: &str = "test-key-7f3a9c";
+pub(crate) const KEY: &str = "test-key-7f3a9c";
 
-fn members_of(example_dir: &Path) -> Vec<Value> {
+pub(crate) fn members_of(example_dir: &Path) -> Vec<Value> {
     let users = example_dir.join("User.csv");
     let members = example_dir.join("members.csv");
     if users.exists() {
@@ -76,7 +76,7 @@ fn sandbox_seeded(
     twenty_sandbox::spawn(c).unwrap()
 }
 
-fn run_api(args: &[&str], cwd: &Path, url: &str) -> std::process::Output {
+pub(crate) fn run_api(args: &[&str], cwd: &Path, url: &str) -> std::process::Output {
     let mut cmd = assert_cmd::Command::cargo_bin("crm2twenty").unwrap();
     cmd.current_dir(cwd)
         .env_clear()
@@ -102,7 +102,7 @@ fn run_until_done(args: &[&str], cwd: &Path, url: &str) -> std::process::Output 
     o
 }
 
-fn client(url: &str) -> c2t_twenty::Client {
+pub(crate) fn client(url: &str) -> c2t_twenty::Client {
     let mut cfg = c2t_twenty::ClientConfig::new(url, c2t_twenty::ApiKey::new(KEY).unwrap());
     cfg.requests_per_minute = 100_000;
     // The reads that check the workspace go through the same faults: retry them quickly.
@@ -112,7 +112,7 @@ fn client(url: &str) -> c2t_twenty::Client {
     c2t_twenty::Client::new(cfg).unwrap()
 }
 
-fn all(c: &c2t_twenty::Client, plural: &str) -> Vec<Value> {
+pub(crate) fn all(c: &c2t_twenty::Client, plural: &str) -> Vec<Value> {
     c.list_all(plural, None).unwrap()
 }
 
@@ -180,7 +180,7 @@ fn import_and_verify_seeded(example: &str, profile: ProfileKind, faults: &str, s
 }
 
 /// The workspace holds exactly the records of the Twenty-ready files in `out`, with their links.
-fn verify_workspace(example: &str, out: &Path, url: &str) {
+pub(crate) fn verify_workspace(example: &str, out: &Path, url: &str) {
     let c = client(url);
     let companies = all(&c, "companies");
     let people = all(&c, "people");

@@ -2,6 +2,7 @@
 //! exports the tests write, with every output checked field by field.
 
 mod api;
+mod automations;
 mod cli;
 mod examples;
 mod util;
