@@ -41,6 +41,8 @@ pub struct Plan {
     pub existing: BTreeMap<String, usize>,
     /// Records to write per object.
     pub to_write: BTreeMap<String, usize>,
+    /// Active workflows and webhooks the writes can set off: a warning, never a blocker.
+    pub automations: crate::automations::Automations,
 }
 
 impl Plan {
@@ -74,6 +76,8 @@ impl Plan {
                 }
             );
         }
+        let written: Vec<&str> = self.to_write.keys().map(String::as_str).collect();
+        o.push_str(&self.automations.render(&written));
         if !self.blocks() {
             let _ = writeln!(
                 o,
@@ -296,6 +300,7 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
         }
     }
     plan.missing_members = missing.into_iter().collect();
+    plan.automations = ws.automations.clone();
     plan
 }
 

@@ -5,6 +5,8 @@
 //!   through the metadata API) with what the import will write, and lists what is missing; its
 //!   `apply` creates the missing custom objects, fields (including the unique `sourceRecordId`
 //!   field every later run matches records by) and select options.
+//! - [`automations`] lists the workspace's active workflows and webhooks, which the import's
+//!   writes can set off: `check` warns about them and says how to pause them.
 //! - [`load`] writes the records in dependency order — companies, people, opportunities, custom
 //!   objects, notes, tasks, then their targets — in batches through the client, recording every
 //!   batch in the state store before and after it is sent. Ids are chosen here (UUID v5 of the
@@ -14,6 +16,7 @@
 //! This crate holds the logic of the import; it knows no CSV (the pipeline read the files) and no
 //! HTTP (the client speaks it).
 
+pub mod automations;
 pub mod check;
 pub mod load;
 pub mod payload;

@@ -15,6 +15,8 @@ pub struct Workspace {
     pub objects: Vec<ObjectMeta>,
     pub members: Vec<Member>,
     pub caps: Capabilities,
+    /// Active workflows and webhooks (a warning of `check`, never a blocker).
+    pub automations: crate::automations::Automations,
 }
 
 impl Workspace {
@@ -23,10 +25,12 @@ impl Workspace {
         let objects = client.objects()?;
         let members = client.members()?;
         let caps = c2t_twenty::detect(client)?;
+        let automations = crate::automations::Automations::read(client, &objects);
         Ok(Workspace {
             objects,
             members,
             caps,
+            automations,
         })
     }
 
@@ -48,6 +52,8 @@ impl Workspace {
                 note_targets,
                 task_targets,
             },
+            // Not read: verify and rollback do not warn about automations.
+            automations: Default::default(),
         })
     }
 

@@ -228,10 +228,36 @@ fn cannot_open_reason(path: &Path, err: &rusqlite::Error) -> String {
         Some(dir) if !dir.as_os_str().is_empty() && !dir.is_dir() => {
             format!("the directory {} does not exist", dir.display())
         }
+        dir if !dir_is_writable(dir.filter(|d| !d.as_os_str().is_empty())) => format!(
+            "its directory {} is read-only (the state file and its -wal and -shm companions \
+             are written there); make it writable or choose another state file",
+            dir.filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+                .display()
+        ),
         _ => match err {
             rusqlite::Error::SqliteFailure(_, Some(msg)) => msg.clone(),
             other => other.to_string(),
         },
+    }
+}
+
+/// Whether a file can be created in `dir` (the current directory for `None`). Asks the file
+/// system itself, with a probe file removed at once, so permissions, ACLs, read-only mounts and
+/// privileges all count. Only called to explain an error.
+fn dir_is_writable(dir: Option<&Path>) -> bool {
+    let dir = dir.unwrap_or(Path::new("."));
+    let probe = dir.join(format!(".crm2twenty-write-probe-{}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(_) => {
+            let _ = std::fs::remove_file(&probe);
+            true
+        }
+        Err(e) => e.kind() == std::io::ErrorKind::AlreadyExists,
     }
 }
 

@@ -122,6 +122,19 @@ pub struct Page {
     pub total: Option<u64>,
 }
 
+/// A webhook of the workspace (`GET /rest/metadata/webhooks`). Its signing secret is not kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    /// Webhook id.
+    pub id: String,
+    /// The URL Twenty calls.
+    pub target_url: String,
+    /// `object.action` patterns it fires on (`*.*`, `person.created`…).
+    pub operations: Vec<String>,
+    /// Its description, possibly empty.
+    pub description: String,
+}
+
 /// A workspace member (record owner / assignee candidate).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
@@ -324,6 +337,15 @@ fn data_array(body: &Value, prefer: &[&str]) -> Result<Vec<Value>, ApiError> {
     }
 }
 
+/// `text` with every occurrence of the API key replaced by `***`.
+fn redact(text: String, secret: &str) -> String {
+    if !secret.is_empty() && text.contains(secret) {
+        text.replace(secret, "***")
+    } else {
+        text
+    }
+}
+
 fn short(v: &Value) -> String {
     let s = v.to_string();
     if s.len() > 300 {
@@ -345,7 +367,8 @@ impl Client {
 
     /// Same as [`Client::new`] with an injected clock/sleeper (tests).
     pub fn with_clock(cfg: ClientConfig, clock: Arc<dyn Clock>) -> Result<Client, ApiError> {
-        let (base, host) = check_base_url(&cfg.base_url)?;
+        let (base, host) =
+            check_base_url(&cfg.base_url).map_err(|e| e.redacted(cfg.key.secret()))?;
         if cfg.max_batch == 0 {
             return Err(ApiError::BadUrl("max_batch must be at least 1".into()));
         }
@@ -460,7 +483,10 @@ impl Client {
             .limit(MAX_BODY)
             .read_to_string()
         {
-            Ok(t) => t,
+            // Redacted before anything else reads it: the messages and excerpts built from the
+            // body are cut short, and a cut through a key echoed by the server (a debug page,
+            // a proxy) would leave a piece of it that no later redaction recognises.
+            Ok(t) => redact(t, self.key.secret()),
             Err(e) => return self.transport_failure(e),
         };
         let json: Option<Value> = if text.trim().is_empty() {
@@ -911,6 +937,61 @@ impl Client {
         let path = format!("/rest/metadata/fields/{}", encode(&field.id));
         self.send(Method::Patch, &path, Some(&json!({ "options": options })))?;
         Ok(())
+    }
+
+    /// The workspace's webhooks: `GET /rest/metadata/webhooks` (same path on 1.5 and 2.x, per
+    /// the OpenAPI documents both serve), following `pageInfo` cursors. Secrets are dropped.
+    pub fn webhooks(&self) -> Result<Vec<Webhook>, ApiError> {
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let path = match &after {
+                // No query on the first page: 1.5 refuses queries on some metadata lists.
+                None => "/rest/metadata/webhooks".to_string(),
+                Some(a) => format!("/rest/metadata/webhooks?starting_after={}", encode(a)),
+            };
+            let body = self.send(Method::Get, &path, None)?;
+            let page = data_array(&body, &["webhooks"])?;
+            for w in &page {
+                let s = |k: &str| {
+                    w.get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
+                out.push(Webhook {
+                    id: s("id"),
+                    target_url: s("targetUrl"),
+                    operations: w
+                        .get("operations")
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(Value::as_str)
+                                .map(str::to_string)
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    description: s("description"),
+                });
+            }
+            let next = body
+                .pointer("/pageInfo/hasNextPage")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+                .then(|| {
+                    body.pointer("/pageInfo/endCursor")
+                        .and_then(Value::as_str)
+                        .map(str::to_string)
+                })
+                .flatten();
+            match next {
+                Some(n) if !page.is_empty() && after.as_deref() != Some(n.as_str()) => {
+                    after = Some(n)
+                }
+                _ => return Ok(out),
+            }
+        }
     }
 
     // ---------------------------------------------------------------- records

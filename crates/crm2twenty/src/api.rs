@@ -154,7 +154,8 @@ pub fn import(
         }));
     }
     let state = state_path(load, mapping);
-    let mut store = c2t_state::Store::open(&state).map_err(|e| user(e.to_string(), None))?;
+    let mut store = c2t_state::Store::open(&state)
+        .map_err(|e| user(e.to_string(), Some(state_hint(&e).as_str())))?;
     let batch = load.batch_size.max(1);
     let requests: usize = plan.to_write.values().map(|n| n.div_ceil(batch)).sum();
     if !quiet && !load.json {
@@ -185,6 +186,9 @@ pub fn import(
     let json = load.json;
     let started = std::time::Instant::now();
     let rpm = f64::from(api.requests_per_minute.max(1));
+    // On a terminal, a bar per object (counts, rate, ETA); elsewhere, the same lines as before.
+    let bars = !json && !quiet && std::io::stderr().is_terminal();
+    let mut bar: Option<indicatif::ProgressBar> = None;
     let mut on_event = |e: Event| {
         if json {
             println!("{}", serde_json::to_string(&e).unwrap_or_default());
@@ -200,15 +204,30 @@ pub fn import(
                 to_send,
                 unchanged,
             } => {
-                eprintln!(
+                let line = format!(
                     "  {object:<14} {records:>7} records: {to_send} to send, {unchanged} unchanged"
                 );
+                if bars {
+                    if let Some(b) = bar.take() {
+                        b.finish();
+                    }
+                    eprintln!("{line}");
+                    if *to_send > 0 {
+                        bar = Some(progress_bar(object, *to_send));
+                    }
+                } else {
+                    eprintln!("{line}");
+                }
             }
             Event::Batch {
                 object,
                 sent,
                 to_send,
             } => {
+                if let Some(b) = bar.as_ref().filter(|_| bars) {
+                    b.set_position(*sent as u64);
+                    return;
+                }
                 let left = (to_send - sent).div_ceil(batch) as f64 / rpm * 60.0;
                 eprintln!(
                     "  {object:<14} {sent:>7}/{to_send}   {:.0}s elapsed, ~{left:.0}s left for this object",
@@ -220,17 +239,36 @@ pub fn import(
                 file,
                 line,
                 message,
-            } => eprintln!("  rejected {object} {file}:{line}: {message}"),
+            } => {
+                let line = format!("  rejected {object} {file}:{line}: {message}");
+                match bar.as_ref() {
+                    Some(b) => b.println(line),
+                    None => eprintln!("{line}"),
+                }
+            }
             Event::Links { object, records } => {
-                eprintln!(
+                let line = format!(
                     "  {object:<14} {records:>7} records: links to records written after them"
                 );
+                if let Some(b) = bar.take() {
+                    b.finish();
+                }
+                eprintln!("{line}");
+                if bars && *records > 0 {
+                    bar = Some(progress_bar(object, *records));
+                }
             }
         }
     };
     let result = c2t_import::import(client, &mut store, p, &ws, &existing, &opts, &mut on_event);
+    if let Some(b) = bar.take() {
+        b.finish();
+    }
     let summary = match result {
         Ok(s) => s,
+        Err(c2t_import::load::ImportError::State(e)) => {
+            return Err(anyhow::anyhow!("{e}\nhint: {}", state_hint(&e)));
+        }
         Err(e) => {
             return Err(anyhow::anyhow!(
                 "{e}\nhint: the state is saved in {}; run the same command again to resume",
@@ -270,6 +308,44 @@ pub fn import(
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The progress bar of one object on a terminal: count, rate and time left.
+fn progress_bar(object: &str, to_send: usize) -> indicatif::ProgressBar {
+    let b = indicatif::ProgressBar::with_draw_target(
+        Some(to_send as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "  {prefix:<14} [{bar:30}] {pos:>7}/{len} {per_sec:>10}  ETA {eta}",
+    ) {
+        b.set_style(style.progress_chars("=> "));
+    }
+    b.set_prefix(object.to_string());
+    b
+}
+
+/// What to do about a state file that cannot be opened or written.
+fn state_hint(e: &c2t_state::StateError) -> String {
+    use c2t_state::StateError as E;
+    let again =
+        "then run the same command again: it resumes where it stopped and sends nothing twice";
+    match e {
+        E::DiskFull { path, .. } => format!(
+            "free some space on the disk that holds {} (or pass --state with a file on another \
+             disk), {again}",
+            path.display()
+        ),
+        E::ReadOnly { path, .. } => format!(
+            "make {} and its directory writable (or pass --state with another file), {again}",
+            path.display()
+        ),
+        E::CannotOpen { .. } => {
+            format!("pass --state with a file in a writable directory, {again}")
+        }
+        E::Busy { .. } => format!("wait for the other crm2twenty run to end, {again}"),
+        _ => format!("nothing is lost: once this is fixed, {again}"),
+    }
 }
 
 fn csv_writer(path: &Path) -> anyhow::Result<std::io::BufWriter<std::fs::File>> {

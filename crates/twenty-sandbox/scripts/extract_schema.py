@@ -6,7 +6,8 @@ Usage (from the crate directory):
     python3 scripts/extract_schema.py ../../../shared/twenty-live/metadata-objects.json twenty-1.5 > schema/twenty-1.5.json
     python3 scripts/extract_schema.py ../../../shared/twenty-live-2x/metadata-objects.json twenty-2 > schema/twenty-2.json
 
-Keeps the nine standard objects the importer writes, drops the demo customisations of the recorded
+Keeps the nine standard objects the importer writes and the three workflow objects `check`
+reads (workflow, workflowVersion, workflowAutomatedTrigger), drops the demo customisations of the recorded
 workspaces (custom fields such as `tagline`, `whatsapp`, relations to custom objects such as
 `surveyResult` or `pet`), parses Twenty's SQL-literal default values (`"'NEW'"` -> `"NEW"`) and
 resolves every relation to `{type, target, joinColumn, inverse}`. The original metadata blob of each
@@ -27,6 +28,9 @@ OBJECTS = [
     "taskTarget",
     "attachment",
     "workspaceMember",
+    "workflow",
+    "workflowVersion",
+    "workflowAutomatedTrigger",
 ]
 
 # The 2.x metadata does not name the target of a relation field: resolve it by name.
@@ -56,6 +60,9 @@ TARGET_BY_NAME = {
     "accountOwnerForCompanies": "company",
     "ownedOpportunities": "opportunity",
     "assignedTasks": "task",
+    "workflow": "workflow",
+    "versions": "workflowVersion",
+    "automatedTriggers": "workflowAutomatedTrigger",
 }
 
 # Fields of the recorded 2.x workspace created by its demo seed application that are standard

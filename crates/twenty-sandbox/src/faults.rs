@@ -5,6 +5,13 @@
 //! applied) and `lost` (apply the request, then close the connection: the client cannot know the
 //! write happened). One draw per request from a seeded generator: the n-th request gets the same
 //! fault for the same seed and spec, so runs are reproducible.
+//!
+//! Two more kinds imitate a misconfigured proxy or debug layer that **echoes the request's
+//! headers, `Authorization` included**, to test that a client never repeats its API key:
+//! `echo500` answers 500 with a plain-text page dumping the request headers (nothing applied),
+//! and `echo400` refuses the request with a 400 whose message quotes the `Authorization` header
+//! (REST: `BadRequestException`; `/graphql`: a `BAD_USER_INPUT` error). Twenty itself never does
+//! this; the kinds exist for leak tests. `Config::fault_scope` limits faults to one path prefix.
 
 use std::fmt;
 use std::str::FromStr;
@@ -20,6 +27,8 @@ pub enum Fault {
     Drop,
     /// Do the work, then close the connection without answering.
     Lost,
+    /// Answer this status (500 or 400) with a body that echoes the request headers.
+    Echo(u16),
 }
 
 impl fmt::Display for Fault {
@@ -29,6 +38,7 @@ impl fmt::Display for Fault {
             Fault::Slow => f.write_str("slow"),
             Fault::Drop => f.write_str("drop"),
             Fault::Lost => f.write_str("lost"),
+            Fault::Echo(s) => write!(f, "echo{s}"),
         }
     }
 }
@@ -54,9 +64,12 @@ impl FromStr for FaultSpec {
                 "slow" => Fault::Slow,
                 "drop" => Fault::Drop,
                 "lost" => Fault::Lost,
+                "echo500" => Fault::Echo(500),
+                "echo400" => Fault::Echo(400),
                 other => {
                     return Err(format!(
-                        "unknown fault kind {other:?} (500, 502, 503, 504, slow, drop, lost)"
+                        "unknown fault kind {other:?} (500, 502, 503, 504, slow, drop, lost, \
+                         echo500, echo400)"
                     ));
                 }
             };
@@ -131,6 +144,12 @@ mod tests {
         assert!("oops=0.1".parse::<FaultSpec>().is_err());
         assert!("500=0.7,502=0.7".parse::<FaultSpec>().is_err());
         assert!("500".parse::<FaultSpec>().is_err());
+        let s: FaultSpec = "echo500=0.5,echo400=0.5".parse().unwrap();
+        assert_eq!(
+            s.entries,
+            vec![(Fault::Echo(500), 0.5), (Fault::Echo(400), 0.5)]
+        );
+        assert_eq!(Fault::Echo(400).to_string(), "echo400");
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //!
 //! Modules: [`schema`] (objects and fields, seeded from `schema/*.json`), [`profile`] (version
 //! differences), [`validate`], [`filter`], [`workspace`] (record semantics), [`store`] (SQLite),
-//! [`metadata`], [`graphql`], [`routes`], [`limits`], [`faults`], [`server`].
+//! [`metadata`], [`webhooks`], [`graphql`], [`routes`], [`limits`], [`faults`], [`server`].
 
 pub mod errors;
 pub mod faults;
@@ -29,6 +29,7 @@ pub mod schema;
 pub mod server;
 pub mod store;
 pub mod validate;
+pub mod webhooks;
 pub mod workspace;
 
 pub use faults::{Fault, FaultSpec};

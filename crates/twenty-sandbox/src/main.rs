@@ -65,6 +65,10 @@ struct ServeArgs {
     /// Seed of the fault generator (same seed, same faults for the same request sequence).
     #[arg(long, default_value_t = 0)]
     seed: u64,
+    /// Apply the faults only to requests whose path starts with this prefix
+    /// (e.g. /rest/batch/people); default: every API request.
+    #[arg(long)]
+    fault_scope: Option<String>,
     /// Latency added to every API request, in milliseconds.
     #[arg(long, default_value_t = 0)]
     latency: u64,
@@ -104,11 +108,14 @@ fn main() -> anyhow::Result<()> {
         api_key: a.api_key,
         api_key_name: a.api_key_name,
         members,
+        records: Vec::new(),
+        webhooks: Vec::new(),
         batch_max: a.batch_max,
         rate_short: parse_rate(&a.rate_short).map_err(|e| anyhow::anyhow!("--rate-short: {e}"))?,
         rate_long: parse_rate(&a.rate_long).map_err(|e| anyhow::anyhow!("--rate-long: {e}"))?,
         faults: a.faults,
         seed: a.seed,
+        fault_scope: a.fault_scope,
         latency: Duration::from_millis(a.latency),
         slow_delay: Duration::from_millis(a.slow_ms),
         profile: a.profile,

@@ -85,7 +85,7 @@ fn parse_sql_default(v: &Value) -> Value {
 }
 
 impl Workspace {
-    fn workspace_id(&self) -> Value {
+    pub(crate) fn workspace_id(&self) -> Value {
         self.schema
             .objects
             .first()

@@ -302,6 +302,16 @@ fn metadata(
             let deleted = ws.delete_object(id)?;
             ok(200, json!({"data": {"deleteOneObject": deleted}}))
         }
+        ("GET", ["webhooks"]) => ok(200, ws.list_webhooks()),
+        ("POST", ["webhooks"]) => {
+            let (status, hook) = ws.create_webhook(&parse_body(body)?)?;
+            ok(status, json!({"data": {"createOneWebhook": hook}}))
+        }
+        ("GET", ["webhooks", id]) => ok(200, json!({"data": {"webhook": ws.get_webhook(id)?}})),
+        ("DELETE", ["webhooks", id]) => ok(
+            200,
+            json!({"data": {"deleteOneWebhook": ws.delete_webhook(id)?}}),
+        ),
         ("GET", ["fields"]) => ok(200, ws.fields_json()),
         ("POST", ["fields"]) => {
             let created = ws.create_field(&parse_body(body)?)?;

@@ -41,6 +41,13 @@ pub struct Config {
     pub api_key_name: String,
     /// Workspace members to seed (JSON objects with `name`, `userEmail`…).
     pub members: Vec<Value>,
+    /// Records to seed as written in the app (upserts by id), e.g. workflows:
+    /// `("workflows", {"id", "name", "statuses": ["ACTIVE"], "lastPublishedVersionId"})` and
+    /// `("workflowVersions", {"id", "workflowId", "status": "ACTIVE", "trigger": {"type":
+    /// "DATABASE_EVENT", "settings": {"eventName": "person.created"}}})`.
+    pub records: Vec<(String, Value)>,
+    /// Webhooks to seed (`{targetUrl, operations?, description?, secret?, id?}`).
+    pub webhooks: Vec<Value>,
     /// Batch cap; `None` = the profile's default (2.x: 200, 1.5: none).
     pub batch_max: Option<usize>,
     /// Short rate window; `None` = disabled.
@@ -51,6 +58,9 @@ pub struct Config {
     pub faults: FaultSpec,
     /// Seed of the fault generator.
     pub seed: u64,
+    /// Path prefix the faults apply to (e.g. `/rest/batch/people`); `None` = every API request.
+    /// Requests outside the scope draw no fault.
+    pub fault_scope: Option<String>,
     /// Extra latency added to every API request.
     pub latency: Duration,
     /// Delay of the `slow` fault.
@@ -68,6 +78,8 @@ impl Config {
             api_key: api_key.into(),
             api_key_name: "twenty-sandbox".into(),
             members: Vec::new(),
+            records: Vec::new(),
+            webhooks: Vec::new(),
             batch_max: None,
             rate_short: Some(Rate {
                 tokens: 100,
@@ -79,6 +91,7 @@ impl Config {
             }),
             faults: FaultSpec::default(),
             seed: 0,
+            fault_scope: None,
             latency: Duration::ZERO,
             slow_delay: Duration::from_secs(5),
             profile: ProfileKind::Twenty2,
@@ -112,6 +125,7 @@ struct State {
     api_key: String,
     latency: Duration,
     slow_delay: Duration,
+    fault_scope: Option<String>,
     routes: RouteOptions,
 }
 
@@ -140,6 +154,8 @@ fn error_response(e: &ApiError) -> Resp {
 fn prepare(config: &Config) -> anyhow::Result<(Arc<State>, std::net::TcpListener)> {
     let mut ws = Workspace::open(&config.db, config.profile, &config.api_key_name)?;
     ws.seed_members(&config.members)?;
+    ws.seed_records(&config.records)?;
+    ws.seed_webhooks(&config.webhooks)?;
     let batch_max = match config.batch_max {
         Some(0) => None,
         Some(n) => Some(n),
@@ -156,6 +172,7 @@ fn prepare(config: &Config) -> anyhow::Result<(Arc<State>, std::net::TcpListener
         api_key: config.api_key.clone(),
         latency: config.latency,
         slow_delay: config.slow_delay,
+        fault_scope: config.fault_scope.clone(),
         routes: RouteOptions { batch_max },
     });
     Ok((state, listener))
@@ -184,6 +201,14 @@ async fn handle(
         .get("authorization")
         .and_then(|h| h.to_str().ok())
         .map(String::from);
+    // The request head as a debug page would print it (for the `echo*` faults only).
+    let mut head = format!("{method} {} HTTP/1.1\n", req.uri());
+    for (name, value) in req.headers() {
+        head.push_str(&format!(
+            "{name}: {}\n",
+            String::from_utf8_lossy(value.as_bytes())
+        ));
+    }
     let body = match req.into_body().collect().await {
         Ok(b) => b.to_bytes(),
         Err(_) => return Ok(error_response(&ApiError::bad_request("Cannot read body"))),
@@ -208,7 +233,15 @@ async fn handle(
         let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
         return Ok(error_response(&ApiError::rate_limited(secs)));
     }
-    let fault = lock(&state.faults).pick();
+    let in_scope = state
+        .fault_scope
+        .as_deref()
+        .is_none_or(|prefix| path.starts_with(prefix));
+    let fault = if in_scope {
+        lock(&state.faults).pick()
+    } else {
+        None
+    };
     if let Some(f) = fault {
         *lock(&state.stats).faults.entry(f.to_string()).or_insert(0) += 1;
     }
@@ -219,6 +252,9 @@ async fn handle(
             std::future::pending::<()>().await;
         }
         Some(Fault::Slow) => tokio::time::sleep(state.slow_delay).await,
+        Some(Fault::Echo(status)) => {
+            return Ok(echo_response(status, &path, &head, auth.as_deref()));
+        }
         _ => {}
     }
     let response = {
@@ -239,6 +275,36 @@ async fn handle(
         std::future::pending::<()>().await;
     }
     Ok(response)
+}
+
+/// The `echo500` / `echo400` faults: a misconfigured layer that repeats the request's headers.
+fn echo_response(status: u16, path: &str, head: &str, auth: Option<&str>) -> Resp {
+    if status == 500 {
+        // A proxy's or framework's debug page: plain text, a long preamble, then the request
+        // head with every header (a client that cuts this text short must not cut into the key).
+        let body = format!(
+            "<html><head><title>500 Internal Server Error</title></head><body>\n\
+             <h1>Internal Server Error</h1>\n<p>The server encountered an internal error and \
+             was unable to complete your request.</p>\n<pre>\nauthorization: {}\n{head}</pre>\n\
+             </body></html>\n",
+            auth.unwrap_or("")
+        );
+        return Response::builder()
+            .status(500)
+            .header("content-type", "text/html; charset=utf-8")
+            .body(Full::new(Bytes::from(body)))
+            .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
+    }
+    let message = format!(
+        "Invalid request: the request was refused by a validation layer (authorization: {})",
+        auth.unwrap_or("")
+    );
+    if path == "/graphql" {
+        let body = json!({"errors": [{"message": message,
+            "extensions": {"code": "BAD_USER_INPUT"}}], "data": null});
+        return json_response(200, &body, &[]);
+    }
+    error_response(&ApiError::bad_request(message))
 }
 
 async fn serve(listener: TcpListener, state: Arc<State>, mut shutdown: watch::Receiver<bool>) {

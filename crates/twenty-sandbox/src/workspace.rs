@@ -40,6 +40,8 @@ pub struct Workspace {
     pub(crate) tables: HashMap<String, Table>,
     pub(crate) store: Store,
     actor: Value,
+    /// Webhooks of the metadata API (`/rest/metadata/webhooks`), see [`crate::webhooks`].
+    pub(crate) webhooks: Vec<Value>,
 }
 
 /// Query parameters of a list request.
@@ -133,7 +135,9 @@ impl Workspace {
             tables: HashMap::new(),
             store,
             actor: json!({"source": "API", "workspaceMemberId": null, "name": api_key_name, "context": {}}),
+            webhooks: Vec::new(),
         };
+        ws.webhooks = crate::webhooks::load(&ws.store)?;
         for (object, id, data) in ws.store.load_records()? {
             ws.index_insert(&object, &id, &data);
             ws.tables
@@ -990,6 +994,25 @@ impl Workspace {
         self.profile.workspace_members_writable = writable;
         result.map_err(|e| anyhow::anyhow!("seeding members: {}", e.message()))?;
         Ok(())
+    }
+
+    /// Creates (or, when their id exists, updates) records written by a person in the app, not
+    /// by the API key: e.g. `("workflows", {...})`, `("workflowVersions", {...})`. Each record is
+    /// an upsert, so a database seeded again on restart keeps one copy.
+    pub fn seed_records(&mut self, records: &[(String, Value)]) -> anyhow::Result<()> {
+        let api_actor = std::mem::replace(
+            &mut self.actor,
+            json!({"source": "MANUAL", "workspaceMemberId": null, "name": "System", "context": null}),
+        );
+        let mut result = Ok(());
+        for (plural, record) in records {
+            if let Err(e) = self.create_many(plural, std::slice::from_ref(record), true) {
+                result = Err(anyhow::anyhow!("seeding {plural}: {}", e.message()));
+                break;
+            }
+        }
+        self.actor = api_actor;
+        result
     }
 }
 

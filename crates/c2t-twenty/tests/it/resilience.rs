@@ -163,6 +163,69 @@ fn assert_no_key(e: &ApiError) {
     }
 }
 
+/// True when `text` holds any 8-character piece of `key`: a key cut short still leaks.
+fn holds_a_piece_of(text: &str, key: &str) -> bool {
+    let k: Vec<char> = key.chars().collect();
+    k.windows(8.min(k.len()))
+        .any(|w| text.contains(&w.iter().collect::<String>()))
+}
+
+/// Regression: a server (a proxy, a debug page) that echoes the `Authorization` header in a
+/// long error body. The client cut the body to 300 characters *before* redacting the key, so
+/// the first characters of a key straddling the cut were printed.
+#[test]
+fn a_server_that_echoes_the_key_never_gets_it_repeated() {
+    let key = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXBheWxvYWQtZm9yLWxlYWstdGVzdHM.Zm9vYmFyYmF6cXV4MTIz";
+    for profile in BOTH {
+        for (spec, graphql) in [
+            ("echo500=1", false),
+            ("echo400=1", false),
+            ("echo400=1", true),
+        ] {
+            let sb = sandbox_with(profile, |c| {
+                c.api_key = key.into();
+                c.faults = spec.parse::<FaultSpec>().unwrap();
+                if graphql {
+                    c.fault_scope = Some("/graphql".into());
+                }
+            });
+            let mut cfg = config(&sb.base_url());
+            cfg.key = ApiKey::new(&format!("Bearer {key}\n")).unwrap();
+            cfg.max_retries = 1;
+            let c = Client::new(cfg).unwrap();
+            let records = [company(14, 1, "echo")];
+            let e = if graphql {
+                // The object catalogue is read first, outside the faults' scope.
+                c.graphql_create_many("companies", &records, true)
+                    .unwrap_err()
+            } else {
+                c.batch_create("companies", &records, true).unwrap_err()
+            };
+            if spec == "echo500=1" {
+                assert!(matches!(e, ApiError::RetriesExhausted { .. }), "{e:?}");
+                assert!(e.to_string().contains("Internal Server Error"), "{e}");
+            } else {
+                assert!(matches!(e, ApiError::Rejected { status: 400, .. }), "{e:?}");
+            }
+            for text in [e.to_string(), format!("{e:?}")] {
+                assert!(
+                    !holds_a_piece_of(&text, key),
+                    "{profile:?} {spec}: key leaked: {text}"
+                );
+                assert!(text.contains("***"), "{text}");
+            }
+        }
+    }
+    // A key pasted into the URL is not repeated by the URL's error either.
+    let e = Client::new(ClientConfig::new(
+        format!("https://crm.example.com/?token={key}"),
+        ApiKey::new(key).unwrap(),
+    ))
+    .unwrap_err();
+    assert!(matches!(e, ApiError::BadUrl(_)), "{e:?}");
+    assert!(!holds_a_piece_of(&e.to_string(), key), "{e}");
+}
+
 #[test]
 fn wrong_key_is_auth_error_and_never_printed() {
     let sb = sandbox(ProfileKind::Twenty2);

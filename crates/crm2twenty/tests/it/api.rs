@@ -180,7 +180,7 @@ fn import_and_verify_seeded(example: &str, profile: ProfileKind, faults: &str, s
 }
 
 /// The workspace holds exactly the records of the Twenty-ready files in `out`, with their links.
-fn verify_workspace(example: &str, out: &Path, url: &str) {
+pub(crate) fn verify_workspace(example: &str, out: &Path, url: &str) {
     let c = client(url);
     let companies = all(&c, "companies");
     let people = all(&c, "people");

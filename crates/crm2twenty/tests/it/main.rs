@@ -3,9 +3,13 @@
 
 mod after;
 mod api;
+mod automations;
 mod cli;
 mod cycles;
 mod examples;
+mod progress;
+mod secrets;
+mod state_file;
 mod util;
 
 /// Every test module in this folder is declared above (a file not declared would never run).

@@ -701,3 +701,94 @@ fn custom_fields_objects_and_options() {
         }
     }
 }
+
+/// Workflows are records (`/rest/workflows`, `/rest/workflowVersions`), webhooks live in the
+/// metadata API (`/rest/metadata/webhooks`), on both lines (per the recorded metadata and
+/// OpenAPI documents); both can be seeded through the config.
+#[test]
+fn workflows_and_webhooks_are_listed_and_seeded() {
+    for profile in [ProfileKind::Twenty2, ProfileKind::Twenty15] {
+        let mut c = Config::for_tests(KEY);
+        c.profile = profile;
+        let (w, v) = (
+            "6f4b8a8e-5d0e-4c57-9d59-2f4a1c3b7e01",
+            "6f4b8a8e-5d0e-4c57-9d59-2f4a1c3b7e02",
+        );
+        c.records = vec![
+            (
+                "workflows".into(),
+                json!({"id": w, "name": "Welcome", "statuses": ["ACTIVE"], "lastPublishedVersionId": v}),
+            ),
+            (
+                "workflowVersions".into(),
+                json!({"id": v, "workflowId": w, "name": "v1", "status": "ACTIVE",
+                       "trigger": {"type": "DATABASE_EVENT", "settings": {"eventName": "person.created"}}}),
+            ),
+        ];
+        c.webhooks = vec![json!({"targetUrl": "https://hooks.example.com/in", "secret": "s3"})];
+        let sb = start_with(c);
+        let list = sb.get("/rest/workflows");
+        assert_eq!(list.status, 200, "{}", list.body);
+        let wf = &list.body["data"]["workflows"][0];
+        assert_eq!(wf["name"], "Welcome");
+        assert_eq!(wf["statuses"], json!(["ACTIVE"]));
+        let versions = sb.get("/rest/workflowVersions");
+        let ver = &versions.body["data"]["workflowVersions"][0];
+        assert_eq!(ver["workflowId"], w);
+        assert_eq!(ver["trigger"]["settings"]["eventName"], "person.created");
+        let objects = sb.get("/rest/metadata/objects");
+        let names: Vec<&str> = objects.body["data"]["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|o| o["nameSingular"].as_str())
+            .collect();
+        for n in ["workflow", "workflowVersion", "workflowAutomatedTrigger"] {
+            assert!(names.contains(&n), "{profile:?}: {names:?}");
+        }
+
+        let hooks = sb.get("/rest/metadata/webhooks");
+        assert_eq!(hooks.status, 200);
+        let h = &hooks.body["data"]["webhooks"][0];
+        assert_eq!(h["targetUrl"], "https://hooks.example.com/in");
+        assert_eq!(h["operations"], json!(["*.*"]));
+        assert_eq!(h["secret"], "s3");
+        assert_eq!(hooks.body["pageInfo"]["hasNextPage"], false);
+        assert_eq!(
+            hooks.body.get("totalCount").is_some(),
+            profile == ProfileKind::Twenty2
+        );
+        let made = sb.post(
+            "/rest/metadata/webhooks",
+            json!({"targetUrl": "https://b.example.com", "operations": ["person.created"]}),
+        );
+        assert_eq!(
+            made.status,
+            if profile == ProfileKind::Twenty2 {
+                201
+            } else {
+                200
+            }
+        );
+        let id = made.body["data"]["createOneWebhook"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            sb.get(&format!("/rest/metadata/webhooks/{id}")).body["data"]["webhook"]["targetUrl"],
+            "https://b.example.com"
+        );
+        assert_eq!(
+            sb.call("DELETE", &format!("/rest/metadata/webhooks/{id}"), None)
+                .status,
+            200
+        );
+        assert_eq!(
+            sb.get("/rest/metadata/webhooks").body["data"]["webhooks"]
+                .as_array()
+                .unwrap()
+                .len(),
+            1
+        );
+    }
+}

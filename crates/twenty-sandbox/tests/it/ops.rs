@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use twenty_sandbox::{Config, ProfileKind, parse_rate};
 
-use crate::common::{KEY, Sandbox, company, start_with};
+use crate::common::{KEY, Sandbox, company, message, person, start_with};
 
 fn config() -> Config {
     Config::for_tests(KEY)
@@ -267,4 +267,57 @@ fn binary_prints_address_first_and_dumps() {
         dump["records"]["workspaceMembers"][0]["userEmail"],
         "ada@example.com"
     );
+}
+
+#[test]
+fn echo_faults_repeat_the_authorization_header() {
+    let sb = with_faults("echo500=1", ":memory:");
+    let a = sb.post(
+        "/rest/batch/companies",
+        json!([company("X", "https://x.com")]),
+    );
+    assert_eq!(a.status, 500);
+    let page = a.body.as_str().expect("a plain-text page");
+    assert!(
+        page.contains(&format!("authorization: Bearer {KEY}")),
+        "{page}"
+    );
+    assert_eq!(sb.stats()["faults"]["echo500"], 1);
+
+    let sb = with_faults("echo400=1", ":memory:");
+    let a = sb.post(
+        "/rest/batch/companies",
+        json!([company("X", "https://x.com")]),
+    );
+    assert_eq!(a.status, 400);
+    assert_eq!(a.body["error"], "BadRequestException");
+    assert!(message(&a.body).contains(&format!("authorization: Bearer {KEY}")));
+    let q = json!({"query": "mutation($d:[CompanyCreateInput!]!){createCompanies(data:$d){id}}",
+                   "variables": {"d": [company("Y", "https://y.com")]}});
+    let a = sb.post("/graphql", q);
+    assert_eq!(a.status, 200);
+    assert_eq!(a.body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(
+        a.body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains(KEY)
+    );
+}
+
+#[test]
+fn fault_scope_limits_faults_to_a_path_prefix() {
+    let mut c = Config::for_tests(KEY);
+    c.faults = "500=1".parse().unwrap();
+    c.fault_scope = Some("/rest/batch/people".into());
+    let sb = start_with(c);
+    assert_eq!(sb.get("/rest/people").status, 200);
+    let a = sb.post(
+        "/rest/batch/companies",
+        json!([company("X", "https://x.com")]),
+    );
+    assert_eq!(a.status, 201);
+    let a = sb.post("/rest/batch/people", json!([person("Ada", "ada@x.com")]));
+    assert_eq!(a.status, 500);
+    assert_eq!(sb.stats()["faults"]["500"], 1);
 }

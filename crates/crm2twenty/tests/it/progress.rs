@@ -1,0 +1,102 @@
+//! `import`'s progress: a bar per object (counts, rate, ETA) when stderr is a terminal (here a
+//! pseudo-terminal made by util-linux `script`), the plain lines otherwise, nothing with
+//! `--quiet`, JSON events with `--json`.
+
+use crate::api::{KEY, members_of, run_api};
+use crate::util::*;
+use std::path::Path;
+use twenty_sandbox::Config;
+
+/// Runs `crm2twenty ARGS` on a pseudo-terminal; `None` when `script` is not installed.
+fn on_a_terminal(args: &[&str], cwd: &Path, url: &str) -> Option<String> {
+    let bin = assert_cmd::cargo::cargo_bin("crm2twenty");
+    let mut line = bin.display().to_string();
+    for a in args {
+        line.push_str(&format!(" '{a}'"));
+    }
+    line.push_str(" --requests-per-minute 60000");
+    let o = std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .current_dir(cwd)
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", cwd)
+        .env("TERM", "xterm")
+        .env("TWENTY_API_URL", url)
+        .env("TWENTY_API_KEY", KEY)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .ok()?;
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    Some(String::from_utf8_lossy(&o.stdout).to_string())
+}
+
+#[test]
+fn import_draws_bars_on_a_terminal_and_lines_elsewhere() {
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let mut c = Config::for_tests(KEY);
+    c.members = members_of(&ex);
+    let sb = twenty_sandbox::spawn(c).unwrap();
+    let url = sb.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_api(
+        &[
+            "check",
+            exs,
+            "--apply",
+            "--yes",
+            "--as-of",
+            "2026-11-24",
+            "-q",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let import = |state: &'static str| {
+        vec![
+            "import",
+            exs,
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            state,
+            "--batch-size",
+            "3",
+        ]
+    };
+    let Some(tty) = on_a_terminal(&import("a.sqlite"), tmp.path(), &url) else {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    };
+    assert!(tty.contains("ETA"), "{tty}");
+    assert!(
+        tty.contains("12/12"),
+        "a finished bar shows its count: {tty}"
+    );
+    assert!(
+        !tty.contains("left for this object"),
+        "no progress lines: {tty}"
+    );
+    assert!(tty.contains("written:"), "the summary follows: {tty}");
+    // Not a terminal: the lines, as before.
+    let o = run_api(&import("b.sqlite"), tmp.path(), &url);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("left for this object"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!stderr(&o).contains("ETA"), "{}", stderr(&o));
+    // Quiet on a terminal: nothing drawn; --json on a terminal: events, no bars.
+    let mut quiet = import("c.sqlite");
+    quiet.push("-q");
+    let out = on_a_terminal(&quiet, tmp.path(), &url).unwrap();
+    assert!(!out.contains("ETA") && !out.contains("records:"), "{out}");
+    let mut json = import("d.sqlite");
+    json.push("--json");
+    let out = on_a_terminal(&json, tmp.path(), &url).unwrap();
+    assert!(out.contains("\"event\":\"object\""), "{out}");
+    assert!(!out.contains("ETA"), "{out}");
+}
