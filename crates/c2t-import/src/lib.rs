@@ -21,6 +21,7 @@ pub mod check;
 pub mod load;
 pub mod payload;
 pub mod rollback;
+pub mod validate;
 pub mod verify;
 pub mod workspace;
 

@@ -406,6 +406,30 @@ fn load_all(
             unchanged,
         });
         if opts.dry_run {
+            // What the server would refuse, checked against the workspace's field types.
+            for i in &items {
+                let problems = crate::validate::check_payload(ws, object, &i.payload);
+                if problems.is_empty() {
+                    continue;
+                }
+                let rec = &p.records[i.record];
+                let file = p.file_name(rec.file).to_string();
+                let message = format!("would be refused: {}", problems.join("; "));
+                l.summary
+                    .objects
+                    .entry(object.clone())
+                    .or_default()
+                    .rejected += 1;
+                l.summary
+                    .rejects
+                    .push((file.clone(), rec.line, object.clone(), message.clone()));
+                (l.on_event)(Event::Rejected {
+                    object: object.clone(),
+                    file,
+                    line: rec.line,
+                    message,
+                });
+            }
             let s = l.summary.objects.entry(object.clone()).or_default();
             s.updated = items.iter().filter(|i| i.existed).count();
             s.created = items.len() - s.updated;

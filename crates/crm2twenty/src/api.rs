@@ -300,8 +300,13 @@ pub fn import(
         }
         if !quiet {
             eprintln!(
-                "  {} records refused by the server: {}",
+                "  {} records {} by the server: {}",
                 summary.rejects.len(),
+                if dry_run {
+                    "would be refused"
+                } else {
+                    "refused"
+                },
                 path.display()
             );
         }

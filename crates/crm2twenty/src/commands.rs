@@ -326,7 +326,7 @@ fn import(
 ) -> anyhow::Result<ExitCode> {
     let client = api::connect(a)?;
     let p = prepare(dir, common)?;
-    api::import(
+    let code = api::import(
         &client,
         &p,
         a,
@@ -334,7 +334,26 @@ fn import(
         common.mapping.as_deref(),
         dry_run,
         quiet,
-    )
+    )?;
+    if !dry_run {
+        // The migration report, next to the state file (without the verification: `verify`
+        // reads the workspace back and adds it).
+        let state = api::state_path(load, common.mapping.as_deref());
+        let dir = state
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."));
+        let report =
+            after::write_report(&dir, &p, &state, Some(client.base_url().to_string()), None)?;
+        if !quiet && !load.json {
+            eprintln!(
+                "report: {} (`crm2twenty verify` checks the workspace and adds its results)",
+                report.display()
+            );
+        }
+    }
+    Ok(code)
 }
 
 fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::Result<ExitCode> {

@@ -95,6 +95,9 @@ fn import(ex: &str, dir: &Path, url: &str, extra: &[&str]) {
     args.extend_from_slice(extra);
     let o = run_api(&args, dir, url);
     assert!(o.status.success(), "{}", stderr(&o));
+    let report =
+        std::fs::read_to_string(dir.join("report.html")).expect("import writes the report");
+    assert!(report.contains("What was written to Twenty"));
 }
 
 fn rollback_round_trip(profile: ProfileKind, destroy: bool) {
