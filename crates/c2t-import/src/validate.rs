@@ -65,8 +65,8 @@ pub fn check_value(field: &FieldMeta, v: &Value) -> Option<String> {
                 || amount.as_str().is_some_and(|s| s.parse::<i64>().is_ok());
             if !v.is_object() || !amount_ok {
                 bad("{amountMicros, currencyCode}")
-            } else if !code.is_empty()
-                && !(code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase()))
+            } else if !(code.is_empty()
+                || (code.len() == 3 && code.chars().all(|c| c.is_ascii_uppercase())))
             {
                 Some(format!(
                     "`{}`: `{code}` is not an ISO 4217 currency code",
