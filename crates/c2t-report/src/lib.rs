@@ -32,12 +32,15 @@ pub struct ImportFacts {
     pub objects: BTreeMap<String, ObjectFacts>,
     /// (file, line, object, message) of the records the server refused.
     pub refused: Vec<(String, u64, String, String)>,
+    /// What `check --apply` created in the workspace.
+    pub changes: Vec<c2t_state::WorkspaceChange>,
 }
 
 /// Reads the import facts of every run in the state store.
 pub fn import_facts(store: &Store) -> Result<ImportFacts, StateError> {
     let mut f = ImportFacts {
         runs: store.runs()?,
+        changes: store.workspace_changes()?,
         ..ImportFacts::default()
     };
     for run in &f.runs {
@@ -349,9 +352,26 @@ pub fn render(r: &Report) -> String {
                     c.undone
                 );
             }
+            let _ = writeln!(o, "</table>");
+            if !f.changes.is_empty() {
+                let _ = writeln!(
+                    o,
+                    "<h3>Created in the workspace before the import ({})</h3><details><summary>Show</summary><table><tr><th>when</th><th>what</th></tr>",
+                    f.changes.len()
+                );
+                for c in &f.changes {
+                    let _ = writeln!(
+                        o,
+                        "<tr><td>{}</td><td>{}</td></tr>",
+                        esc(&c.done_at),
+                        esc(&c.what)
+                    );
+                }
+                let _ = writeln!(o, "</table></details>");
+            }
             let _ = writeln!(
                 o,
-                "</table><h3>Runs</h3><table class=sort><tr><th>run</th><th>started</th><th>took</th><th>status</th><th>tool</th></tr>"
+                "<h3>Runs</h3><table class=sort><tr><th>run</th><th>started</th><th>took</th><th>status</th><th>tool</th></tr>"
             );
             for run in &f.runs {
                 let status = match run.status {

@@ -59,4 +59,4 @@ pub use model::{
     UnknownStatus,
 };
 pub use store::{Store, TOOL_VERSION};
-pub use undo::{RunWrite, UndoAction};
+pub use undo::{RunWrite, UndoAction, WorkspaceChange};

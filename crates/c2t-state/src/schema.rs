@@ -86,7 +86,7 @@ CREATE INDEX rejects_by_run ON rejects(run_id);
 "#;
 
 /// Version 2: the undo log of rollbacks, so a rollback that is interrupted and run again goes on
-/// where it stopped (and a report can say what was undone).
+/// where it stopped (and a report can say what was undone), and the changes `check --apply` made.
 const V2: &str = r#"
 CREATE TABLE undo_log (
     run_id     INTEGER NOT NULL REFERENCES runs(id),
@@ -96,5 +96,13 @@ CREATE TABLE undo_log (
     action     TEXT NOT NULL CHECK (action IN ('deleted', 'restored', 'gone')),
     done_at    TEXT NOT NULL,
     PRIMARY KEY (run_id, object, source_key)
+);
+
+-- What `check --apply` created in the workspace (custom objects, fields, options), for the report.
+CREATE TABLE workspace_changes (
+    id            INTEGER PRIMARY KEY,
+    done_at       TEXT NOT NULL,
+    workspace_url TEXT NOT NULL,   -- never the API key
+    what          TEXT NOT NULL
 );
 "#;

@@ -890,7 +890,7 @@ fn batch_from_row(r: &Row<'_>) -> rusqlite::Result<BatchRow> {
 }
 
 /// Removes a `user:password@` part from a URL, so credentials never reach the state file.
-fn strip_userinfo(url: &str) -> String {
+pub(crate) fn strip_userinfo(url: &str) -> String {
     let Some(scheme_end) = url.find("://") else {
         return url.to_owned();
     };

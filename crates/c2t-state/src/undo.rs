@@ -186,6 +186,57 @@ impl Store {
     }
 }
 
+/// One change `check --apply` made to the workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct WorkspaceChange {
+    pub done_at: String,
+    pub workspace_url: String,
+    /// `created field company.tier`, `added options LOST to opportunity.stage`…
+    pub what: String,
+}
+
+impl Store {
+    /// Records what `check --apply` created in the workspace, in one transaction.
+    pub fn workspace_changed(
+        &mut self,
+        workspace_url: &str,
+        what: &[String],
+    ) -> Result<(), StateError> {
+        const OP: &str = "recording workspace changes";
+        let now = self.now(OP)?;
+        let p = self.path.as_path();
+        let tx = immediate(&mut self.conn, p, OP)?;
+        for w in what {
+            tx.execute(
+                "INSERT INTO workspace_changes (done_at, workspace_url, what) VALUES (?1, ?2, ?3)",
+                params![now, crate::store::strip_userinfo(workspace_url), w],
+            )
+            .ctx(p, OP)?;
+        }
+        tx.commit().ctx(p, OP)
+    }
+
+    /// Every change `check --apply` made, oldest first.
+    pub fn workspace_changes(&self) -> Result<Vec<WorkspaceChange>, StateError> {
+        const OP: &str = "reading workspace changes";
+        self.conn
+            .prepare_cached(
+                "SELECT done_at, workspace_url, what FROM workspace_changes ORDER BY id",
+            )
+            .and_then(|mut st| {
+                st.query_map([], |r| {
+                    Ok(WorkspaceChange {
+                        done_at: r.get(0)?,
+                        workspace_url: r.get(1)?,
+                        what: r.get(2)?,
+                    })
+                })?
+                .collect()
+            })
+            .ctx(&self.path, OP)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -243,6 +294,23 @@ mod tests {
         assert_eq!(w2[0].outcome, BatchStatus::Confirmed);
         assert_eq!(w2[1].source_key, "B");
         assert_eq!(w2[1].outcome, BatchStatus::Failed);
+    }
+
+    #[test]
+    fn workspace_changes_round_trip_without_credentials() {
+        let mut s = Store::open_in_memory().unwrap();
+        s.workspace_changed(
+            "https://user:secret@x.example/",
+            &[
+                "created object project".into(),
+                "created field project.tier".into(),
+            ],
+        )
+        .unwrap();
+        let c = s.workspace_changes().unwrap();
+        assert_eq!(c.len(), 2);
+        assert_eq!(c[1].what, "created field project.tier");
+        assert!(!c[0].workspace_url.contains("secret"));
     }
 
     #[test]

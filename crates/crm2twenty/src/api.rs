@@ -93,6 +93,7 @@ pub fn check(
     apply: bool,
     yes: bool,
     quiet: bool,
+    state: &Path,
 ) -> anyhow::Result<bool> {
     let (mut ws, existing) = read_workspace(client, p)?;
     let plan = c2t_import::check(p, &ws, &existing);
@@ -120,6 +121,12 @@ pub fn check(
         ));
     }
     let done = c2t_import::check::apply(client, &plan, &mut ws).map_err(api_err)?;
+    // Kept in the state file, for the migration report.
+    let mut store = c2t_state::Store::open(state)
+        .map_err(|e| user(e.to_string(), Some(state_hint(&e).as_str())))?;
+    store
+        .workspace_changed(client.base_url(), &done)
+        .map_err(|e| user(e.to_string(), Some(state_hint(&e).as_str())))?;
     if !quiet {
         for d in &done {
             eprintln!("  {d}");

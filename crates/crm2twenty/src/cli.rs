@@ -88,6 +88,10 @@ pub enum Command {
         common: Common,
         #[command(flatten)]
         api: Api,
+        /// The state file that keeps what --apply created, for the report (default:
+        /// crm2twenty-state.sqlite next to the mapping, or here).
+        #[arg(long)]
+        state: Option<PathBuf>,
     },
     /// Import the records into Twenty through its API: in dependency order, batched,
     /// rate-limited, retried, resumable and idempotent.

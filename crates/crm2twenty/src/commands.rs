@@ -148,10 +148,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             yes,
             common,
             api: a,
+            state,
         } => {
             let client = api::connect(&a)?;
             let p = prepare(&export_dir, &common)?;
-            let ready = api::check(&client, &p, apply, yes, quiet)?;
+            let state = after::state_file(state.as_deref(), common.mapping.as_deref());
+            let ready = api::check(&client, &p, apply, yes, quiet, &state)?;
             Ok(if ready {
                 ExitCode::SUCCESS
             } else {
@@ -250,7 +252,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 let client = api::connect(&a)?;
                 let p = prepare(dir, &common)?;
-                if !api::check(&client, &p, true, yes, quiet)? {
+                let state = api::state_path(&load, common.mapping.as_deref());
+                if !api::check(&client, &p, true, yes, quiet, &state)? {
                     return Err(user(
                         "the workspace is not ready for this import",
                         Some("see the plan above"),

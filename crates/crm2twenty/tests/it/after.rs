@@ -338,6 +338,10 @@ fn verify_names_what_changed_behind_its_back() {
     assert!(stderr(&o).contains("Verification passed"), "{}", stderr(&o));
     let report = std::fs::read_to_string(tmp.path().join("o/report.html")).unwrap();
     assert!(report.contains("verification ("));
+    assert!(
+        report.contains("created field company.sourceRecordId"),
+        "what check --apply created is in the report"
+    );
     let verify = |extra: &[&str]| {
         let mut args = vec![
             "verify",
