@@ -42,10 +42,33 @@ pub fn import_order(p: &Prepared) -> Vec<String> {
         .iter()
         .map(|s| s.to_string())
         .collect();
-    for o in &p.schema.objects {
-        if o.custom && !order.contains(&o.name) {
-            order.push(o.name.clone());
-        }
+    // Custom objects after the objects they refer to (a topological order of the mapping's
+    // relation columns); objects that refer to each other keep the schema's order (the import
+    // links them in a second pass).
+    let custom: Vec<&str> = p
+        .schema
+        .objects
+        .iter()
+        .filter(|o| o.custom && !order.contains(&o.name))
+        .map(|o| o.name.as_str())
+        .collect();
+    let needs = |a: &str, b: &str| {
+        a != b
+            && p.mapping.files.iter().any(|f| {
+                f.object == a
+                    && f.columns.iter().any(|c| {
+                        c.transform == c2t_core::mapping::Transform::Relation
+                            && c.object.as_deref() == Some(b)
+                    })
+            })
+    };
+    let mut left = custom.clone();
+    while !left.is_empty() {
+        let next = left
+            .iter()
+            .position(|a| !left.iter().any(|b| needs(a, b)))
+            .unwrap_or(0);
+        order.push(left.remove(next).to_string());
     }
     order.extend(["note".to_string(), "task".to_string()]);
     order

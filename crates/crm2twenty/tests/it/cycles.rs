@@ -13,6 +13,12 @@ version = 1
 source = "generic"
 
 [[custom_object]]
+name = "milestone"
+plural = "milestones"
+label = "Milestone"
+label_plural = "Milestones"
+
+[[custom_object]]
 name = "project"
 plural = "projects"
 label = "Project"
@@ -27,6 +33,16 @@ columns = [
   { column = "Name", field = "name", transform = "text" },
   { column = "Website", field = "domainName", transform = "domain" },
   { column = "Main project", field = "mainProject", transform = "relation", object = "project", by = "source_id", custom = "RELATION", label = "Main project" },
+]
+
+[[file]]
+path = "milestones.csv"
+object = "milestone"
+id_column = "Id"
+columns = [
+  { column = "Id", transform = "id" },
+  { column = "Name", field = "name", transform = "text" },
+  { column = "Project", field = "project", transform = "relation", object = "project", by = "source_id", custom = "RELATION", label = "Project" },
 ]
 
 [[file]]
@@ -55,6 +71,11 @@ fn cyclic_import(profile: ProfileKind) {
     std::fs::write(
         ex.join("projects.csv"),
         "Id,Name,Company,Parent\nP3,Cold chain,C2,P4\nP1,Platform,C1,\nP2,Platform v2,C1,P1\nP4,Logistics,C2,\n",
+    )
+    .unwrap();
+    std::fs::write(
+        ex.join("milestones.csv"),
+        "Id,Name,Project\nM1,Beta,P2\nM2,Launch,P2\n",
     )
     .unwrap();
     std::fs::write(tmp.path().join("m.toml"), MAPPING).unwrap();
@@ -111,6 +132,19 @@ fn cyclic_import(profile: ProfileKind) {
     );
     assert_eq!(s(&by_source(&projects, "P3"), "/companyId"), id_of["C2"]);
     assert!(by_source(&projects, "P1")["parentProjectId"].is_null());
+    let milestones = all(&c, "milestones");
+    assert_eq!(milestones.len(), 2);
+    assert!(milestones.iter().all(|m| s(m, "/projectId") == id_of["P2"]));
+    // Milestones are written after the projects they need (declared before them in the
+    // mapping): their links need no second pass; the companies' and projects' do.
+    let err = stderr(&o);
+    let second_pass = |object: &str| {
+        err.lines().any(|l| {
+            l.trim_start().starts_with(object) && l.contains("links to records written after them")
+        })
+    };
+    assert!(second_pass("company") && second_pass("project"), "{err}");
+    assert!(!second_pass("milestone"), "{err}");
     // verify (run by migrate) passed, and a second import sends nothing.
     assert!(stderr(&o).contains("Verification passed"), "{}", stderr(&o));
     let o = run_api(
@@ -145,6 +179,7 @@ fn cyclic_import(profile: ProfileKind) {
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(all(&c, "companies").is_empty());
     assert!(all(&c, "projects").is_empty());
+    assert!(all(&c, "milestones").is_empty());
 }
 
 #[test]
