@@ -20,12 +20,18 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Reads the schema, the members and the server's capabilities.
-    pub fn read(client: &Client) -> Result<Workspace, ApiError> {
+    /// Reads the schema, the members, the server's capabilities and, with `automations`, the
+    /// active workflows and webhooks (`check` warns about them; `import` need not read them
+    /// again).
+    pub fn read(client: &Client, automations: bool) -> Result<Workspace, ApiError> {
         let objects = client.objects()?;
         let members = client.members()?;
-        let caps = c2t_twenty::detect(client)?;
-        let automations = crate::automations::Automations::read(client, &objects);
+        let caps = c2t_twenty::detect_with(client, &objects)?;
+        let automations = if automations {
+            crate::automations::Automations::read(client, &objects)
+        } else {
+            Default::default()
+        };
         Ok(Workspace {
             objects,
             members,

@@ -120,7 +120,12 @@ pub const PROBE_ID: &str = "5b0f7c1e-2f6a-5d8e-9c41-7a2d3e6f1b90";
 /// workspace unchanged).
 pub fn detect(client: &Client) -> Result<Capabilities, ApiError> {
     let objects = client.objects()?;
-    let (target_fields, note_targets, task_targets) = targets_from_metadata(&objects);
+    detect_with(client, &objects)
+}
+
+/// [`detect`] with the objects already read (one request fewer).
+pub fn detect_with(client: &Client, objects: &[ObjectMeta]) -> Result<Capabilities, ApiError> {
+    let (target_fields, note_targets, task_targets) = targets_from_metadata(objects);
 
     // Batch cap: a batch of invalid records, refused either way.
     let probe: Vec<Value> = (0..PROBE_BATCH)

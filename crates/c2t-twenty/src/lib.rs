@@ -26,7 +26,9 @@ mod meta;
 pub mod pacing;
 
 pub use client::{Client, ClientConfig, ClientStats, LIST_ALL_PAGE, Member, Page, Webhook};
-pub use detect::{Capabilities, PROBE_BATCH, TargetStyle, detect, targets_from_metadata};
+pub use detect::{
+    Capabilities, PROBE_BATCH, TargetStyle, detect, detect_with, targets_from_metadata,
+};
 pub use error::ApiError;
 pub use key::ApiKey;
 pub use meta::{

@@ -67,8 +67,12 @@ fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
 }
 
 /// Reads the workspace and what it already holds for this import.
-pub fn read_workspace(client: &Client, p: &Prepared) -> anyhow::Result<(Workspace, Existing)> {
-    let ws = Workspace::read(client).map_err(api_err)?;
+pub fn read_workspace(
+    client: &Client,
+    p: &Prepared,
+    automations: bool,
+) -> anyhow::Result<(Workspace, Existing)> {
+    let ws = Workspace::read(client, automations).map_err(api_err)?;
     let objects = c2t_import::check::objects_written(p);
     let existing = Existing::read(client, &ws, &objects).map_err(api_err)?;
     Ok((ws, existing))
@@ -95,7 +99,7 @@ pub fn check(
     quiet: bool,
     state: &Path,
 ) -> anyhow::Result<bool> {
-    let (mut ws, existing) = read_workspace(client, p)?;
+    let (mut ws, existing) = read_workspace(client, p, true)?;
     let plan = c2t_import::check(p, &ws, &existing);
     if !quiet || plan.blocks() {
         eprint!("{}", plan.render());
@@ -151,7 +155,7 @@ pub fn import(
     dry_run: bool,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
-    let (ws, existing) = read_workspace(client, p)?;
+    let (ws, existing) = read_workspace(client, p, false)?;
     let plan = c2t_import::check(p, &ws, &existing);
     if plan.blocks() {
         eprint!("{}", plan.render());
