@@ -583,3 +583,50 @@ fn the_report_displays_in_a_browser_without_script_errors() {
     assert!(!dom.contains("<title>pwned"), "CRM values never run");
     assert!(dom.contains("Migration of the"), "{dom}");
 }
+
+/// Records the server refused are not in Twenty: verify counts them against the records
+/// threshold (and names them in the import's rejects), it does not pass over them.
+#[test]
+fn records_the_server_refused_fail_verify() {
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let mut cfg = Config::for_tests(KEY);
+    cfg.members = members_of(&ex);
+    // Every write of people is refused (a 400 naming the request's header, as some proxies do).
+    cfg.faults = "echo400=1.0".parse().unwrap();
+    cfg.fault_scope = Some("/rest/batch/people".into());
+    let sb = twenty_sandbox::spawn(cfg).unwrap();
+    let url = sb.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_api(
+        &[
+            "migrate",
+            exs,
+            "--out",
+            "o",
+            "--as-of",
+            "2026-11-24",
+            "--yes",
+            "--state",
+            "st.sqlite",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let v: Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("o/verify.json")).unwrap())
+            .unwrap();
+    let person = &v["objects"]["person"];
+    assert_eq!(person["found"], 0, "{person}");
+    assert!(person["refused"].as_u64().unwrap() > 10, "{person}");
+    let verdict = v["verdicts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["check"] == "records.person")
+        .unwrap();
+    assert_eq!(verdict["pass"], json!(false));
+    assert_eq!(verdict["value"], json!(0.0));
+    assert!(stderr(&o).contains("Verification FAILED"));
+}
