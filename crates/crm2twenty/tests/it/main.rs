@@ -4,6 +4,7 @@
 mod api;
 mod cli;
 mod examples;
+mod hostile;
 mod util;
 
 /// Every test module in this folder is declared above (a file not declared would never run).
