@@ -415,9 +415,24 @@ pub const LOOKUP_ONLY: &str = "workspaceMember";
 pub const SKIP_FILE: &str = "skip";
 
 impl Mapping {
-    /// Parses a mapping file. TOML syntax errors come back with their line and column.
+    /// Parses a mapping file. Syntax errors, unknown keys and unknown values (a transform or
+    /// `by` key that does not exist) come back with their line and column as the place, and
+    /// toml's one-line message (`unknown variant `domian`, expected one of …`).
     pub fn from_toml(text: &str) -> Result<Mapping, MappingError> {
-        toml::from_str(text).map_err(|e| err("mapping", e.to_string().trim_end().to_string()))
+        toml::from_str(text).map_err(|e| {
+            let place = match e.span() {
+                Some(span) => {
+                    let (line, column) = line_column(text, span.start);
+                    format!("line {line}, column {column}")
+                }
+                None => "mapping".to_string(),
+            };
+            let message = e.message().trim().replace('\n', " ");
+            err(
+                place,
+                message.replacen("unknown variant", "unknown value", 1),
+            )
+        })
     }
 
     /// The schema the mapping writes to: Twenty's standard objects, extended with the mapping's
@@ -553,7 +568,7 @@ impl Mapping {
             if !seen_paths.insert(f.path.as_str()) {
                 errors.push(err(&fplace, "is mapped twice"));
             }
-            if let Some(m) = path_escape(&f.path) {
+            if let Some(m) = path_problem(&f.path) {
                 errors.push(err(&fplace, m));
             }
             if f.object == SKIP_FILE {
@@ -681,16 +696,37 @@ impl Mapping {
     }
 }
 
-/// A path in the mapping must stay inside the export folder.
-fn path_escape(path: &str) -> Option<String> {
+/// 1-based line and column (in characters) of byte offset `at` in `text`.
+fn line_column(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..text.floor_char_boundary(at)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, column)
+}
+
+/// Why a file path of the mapping is refused, if it is: it must name a file inside the export
+/// folder, so a mapping (which may come from someone else) can never make the tool read
+/// `../../etc/passwd` or `/home/me/.ssh/id_rsa`. Both `/` and `\` count as separators, whatever
+/// the platform.
+pub fn path_problem(path: &str) -> Option<String> {
     let p = std::path::Path::new(path);
-    if p.is_absolute() || path.starts_with('/') || path.starts_with('\\') || path.contains(':') {
-        return Some("must be a path relative to the export folder".into());
+    if path.trim().is_empty() {
+        return Some("the path is empty; give the file's name inside the export folder".into());
     }
-    if p.components()
-        .any(|c| matches!(c, std::path::Component::ParentDir))
-    {
-        return Some("may not leave the export folder (`..`)".into());
+    if p.is_absolute() || path.starts_with(['/', '\\']) || path.contains(':') || p.has_root() {
+        return Some(
+            "is an absolute path; give the path relative to the export folder (e.g. \"Account.csv\")"
+                .into(),
+        );
+    }
+    if path.split(['/', '\\']).any(|part| part == "..") {
+        return Some(
+            "leads out of the export folder (`..`); give the path relative to the export folder (e.g. \"Account.csv\")"
+                .into(),
+        );
+    }
+    if path.contains('\0') {
+        return Some("contains a NUL character".into());
     }
     None
 }
@@ -783,7 +819,7 @@ columns = [
             "{joined}"
         );
         assert!(
-            joined.contains("file \"../Opportunity.csv\": may not leave the export folder"),
+            joined.contains("file \"../Opportunity.csv\": leads out of the export folder (`..`)"),
             "{joined}"
         );
         assert_eq!(errors.len(), 5, "{joined}");
@@ -794,9 +830,43 @@ columns = [
         let e =
             Mapping::from_toml(&GOOD.replace("transform = \"domain\"", "transform = \"domian\""))
                 .unwrap_err();
-        assert!(e.message.contains("line 16"), "{e}");
-        assert!(e.message.contains("domian"), "{e}");
+        assert_eq!(e.place, "line 16, column 59");
+        assert!(
+            e.message
+                .starts_with("unknown value `domian`, expected one of `id`, `text`"),
+            "{e}"
+        );
         let e = Mapping::from_toml(&GOOD.replace("id_column", "idcolumn")).unwrap_err();
-        assert!(e.message.contains("idcolumn"), "{e}");
+        assert_eq!(e.place, "line 12, column 1");
+        assert!(e.message.starts_with("unknown field `idcolumn`"), "{e}");
+        let e = Mapping::from_toml("version = 1\nsource = \"x\n").unwrap_err();
+        assert_eq!(e.place, "line 2, column 12");
+        assert!(!e.message.contains('\n'), "{e}");
+        let e = Mapping::from_toml("version = 1\nsource = \"x\"\n[[file]]\npath = \"a.csv\"\nobject = \"person\"\ncolumns = [{ column = \"Owner\", field = \"x\", transform = \"relation\", by = \"phone\" }]\n").unwrap_err();
+        assert_eq!(e.place, "line 6, column 74");
+        assert!(
+            e.message
+                .starts_with("unknown value `phone`, expected one of `source_id`"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn paths_may_not_leave_the_export_folder() {
+        for ok in ["Account.csv", "sub/Account.csv", "./a.csv", "a..b.csv"] {
+            assert_eq!(path_problem(ok), None, "{ok}");
+        }
+        for (bad, why) in [
+            ("../../etc/passwd", "leads out of the export folder"),
+            ("sub/../../x.csv", "leads out of the export folder"),
+            ("..\\..\\x.csv", "leads out of the export folder"),
+            ("/etc/passwd", "is an absolute path"),
+            ("\\\\server\\share\\x.csv", "is an absolute path"),
+            ("C:\\Users\\x.csv", "is an absolute path"),
+            ("", "the path is empty"),
+        ] {
+            let m = path_problem(bad).unwrap_or_default();
+            assert!(m.starts_with(why), "{bad}: {m}");
+        }
     }
 }

@@ -7,16 +7,24 @@
 //! It deliberately does not normalise case, accents or dashes: matching headers to fields
 //! is the mapper's job, and the user must recognise the names we show.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 
+/// Cleans a header row (see the module docs). Linear in the number of columns: a row of
+/// 16,384 empty or identical headers must not take quadratic time.
 pub(crate) fn clean(raw: Vec<String>) -> (Vec<String>, Vec<String>) {
     let mut warnings = Vec::new();
     let trimmed: Vec<String> = raw
         .into_iter()
         .map(|h| h.trim_start_matches('\u{FEFF}').trim().to_owned())
         .collect();
-    // Names taken by non-empty headers first, so `Column 3` never shadows a real header.
-    let mut taken: HashSet<String> = HashSet::new();
+    // 0-based position of the first column with each header as written.
+    let mut written: HashMap<&str, usize> = HashMap::with_capacity(trimmed.len());
+    for (i, h) in trimmed.iter().enumerate() {
+        written.entry(h.as_str()).or_insert(i);
+    }
+    // Names given so far → their column; the next suffix to try per base name.
+    let mut taken: HashMap<String, usize> = HashMap::with_capacity(trimmed.len());
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::with_capacity(trimmed.len());
     for (i, h) in trimmed.iter().enumerate() {
         let col = i + 1;
@@ -27,23 +35,29 @@ pub(crate) fn clean(raw: Vec<String>) -> (Vec<String>, Vec<String>) {
         } else {
             h.clone()
         };
+        // Names taken by non-empty headers count too, so `Column 3` never shadows a real header.
+        let clash = |name: &str, taken: &HashMap<String, usize>| {
+            taken.contains_key(name) || (h.is_empty() && written.contains_key(name))
+        };
         let mut name = base.clone();
-        let mut n = 2;
-        while taken.contains(&name) || (h.is_empty() && trimmed.contains(&name)) {
-            name = format!("{base} ({n})");
-            n += 1;
-        }
-        if name != base {
-            let first = out
-                .iter()
-                .position(|o: &String| *o == base)
-                .or_else(|| trimmed.iter().position(|t| *t == base))
+        if clash(&name, &taken) {
+            let n = next_suffix.entry(base.clone()).or_insert(2);
+            loop {
+                name = format!("{base} ({n})");
+                *n += 1;
+                if !clash(&name, &taken) {
+                    break;
+                }
+            }
+            let first = taken
+                .get(&base)
+                .or_else(|| written.get(base.as_str()))
                 .map_or(0, |p| p + 1);
             warnings.push(format!(
                 "duplicate header {base:?} in columns {first} and {col}: column {col} renamed {name:?}"
             ));
         }
-        taken.insert(name.clone());
+        taken.insert(name.clone(), i);
         out.push(name);
     }
     (out, warnings)
@@ -72,6 +86,22 @@ mod tests {
                 "duplicate header \"Email\" in columns 1 and 5: column 5 renamed \"Email (3)\"",
             ])
         );
+    }
+
+    /// Regression: 16,384 empty or identical headers (a sheet's full width, a hostile CSV) took
+    /// seconds of quadratic scanning; they now take milliseconds.
+    #[test]
+    fn wide_rows_of_empty_or_identical_headers_are_linear() {
+        let t = std::time::Instant::now();
+        let (h, w) = clean(vec![String::new(); 16_384]);
+        assert_eq!((h[16_383].as_str(), w.len()), ("Column 16384", 16_384));
+        let (h, w) = clean(vec!["A".to_owned(); 16_384]);
+        assert_eq!((h[16_383].as_str(), w.len()), ("A (16384)", 16_383));
+        assert_eq!(
+            w[16_382],
+            "duplicate header \"A\" in columns 1 and 16384: column 16384 renamed \"A (16384)\""
+        );
+        assert!(t.elapsed().as_secs() < 2, "{:?}", t.elapsed());
     }
 
     #[test]

@@ -282,6 +282,17 @@ impl Iterator for Source {
     }
 }
 
+/// The text encoding [`Source::open`] would read a CSV file starting with `bytes` in, and
+/// whether it starts with a byte-order mark; or why the bytes are not text (binary data, a
+/// known non-text format). Only the first MiB decides, as for a file (and the bytes after it,
+/// while that window is pure ASCII). Workbooks are not recognised here: see [`Source::open`].
+pub fn guess_encoding(bytes: &[u8]) -> Result<(&'static str, bool), String> {
+    let (head, mut rest) = bytes.split_at(bytes.len().min(sniff::SNIFF_BYTES));
+    sniff::container(head)?;
+    let guess = sniff::encoding(None, head, &mut rest)?;
+    Ok((guess.encoding.name(), guess.bom_len > 0))
+}
+
 /// Headers only, for detection: opens the file and reads up to the header row.
 pub fn headers_of(path: &Path, opts: &ReadOptions) -> Result<Vec<String>, IngestError> {
     Source::open(path, opts).map(|s| s.headers)

@@ -18,22 +18,32 @@
 //! [`crate::Source::blank_rows_skipped`]); columns right of the last non-empty cell are
 //! dropped. `Row::line` is the sheet's 1-based row number, as shown in Excel.
 //!
-//! Deliberately not done: streaming. calamine's `worksheet_range` holds the whole sheet in
-//! memory (xls and ods cannot be streamed anyway); Excel's 1,048,576-row limit bounds it.
+//! Memory: the sheet is held as its non-empty cells only, never as a rectangle. An xlsx sheet is
+//! read cell by cell (calamine's cell reader), so a workbook whose used range spans A1:XFD1048576
+//! with two cells in it costs two cells, not 17 billion (calamine's `worksheet_range` would
+//! allocate the whole rectangle and abort the process). xls and ods come through
+//! `worksheet_range` (calamine has no cell reader for them; xls is bounded by its 65,536 × 256
+//! grid).
+//!
+//! Deliberately not done: streaming rows to the caller; the non-empty cells of one sheet are held
+//! in memory.
 
 use std::path::Path;
 
-use calamine::{Data, Range, Reader, Sheets, open_workbook};
+use calamine::{Data, Reader, Sheets, open_workbook};
 
 use crate::{Format, IngestError, Row};
 
 pub(crate) struct SheetState {
-    range: Range<Data>,
-    /// Index (within the range) of the next data row.
+    /// The sheet's non-empty cells as (0-based absolute row, column, value), sorted by position.
+    cells: Vec<(u32, u32, Data)>,
+    /// Index in `cells` of the first cell of the next data row.
     next: usize,
+    /// 0-based absolute row of the next row to read (rows with no cell at all are blank).
+    next_row: u64,
     width: usize,
-    /// Absolute 0-based sheet row of range row 0.
-    row0: u64,
+    /// 0-based absolute row of the header.
+    header_row: u64,
     col0: u32,
     headers: Vec<String>,
     pub(crate) warnings: Vec<String>,
@@ -140,53 +150,91 @@ pub(crate) fn open(
                 })?
         }
     };
-    let range = book
-        .worksheet_range(&name)
-        .map_err(|e| err(format!("sheet {name:?}: {e}")))?;
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let (height, full_width) = range.get_size();
-
-    // Header: first row with a non-empty cell.
-    let rows: Vec<&[Data]> = range.rows().collect();
-    let header_idx =
-        rows.iter()
-            .position(|r| !row_is_blank(r))
-            .ok_or_else(|| IngestError::Empty {
-                path: path.to_owned(),
-            })?;
-    // Width: up to the last column holding anything, in the header or any data row.
-    let width = rows[header_idx..]
+    let cells = sheet_cells(&mut book, &name).map_err(|e| err(format!("sheet {name:?}: {e}")))?;
+    let empty = || IngestError::Empty {
+        path: path.to_owned(),
+    };
+    // The header: the first row with a non-blank cell. Columns start at the leftmost cell of the
+    // sheet (blank or not, as calamine's range does), and end at the last column holding anything
+    // in the header or any data row.
+    let first = cells
         .iter()
-        .filter_map(|r| r.iter().rposition(|c| !cell_is_blank(c)))
+        .position(|(_, _, v)| !cell_is_blank(v))
+        .ok_or_else(empty)?;
+    let header_row = cells[first].0;
+    let col0 = cells.iter().map(|c| c.1).min().unwrap_or(0);
+    let width = cells
+        .iter()
+        .filter(|(r, _, v)| *r >= header_row && !cell_is_blank(v))
+        .map(|(_, c, _)| (c - col0) as usize + 1)
         .max()
-        .map_or(0, |p| p + 1)
-        .min(full_width);
+        .unwrap_or(0);
+    let start = cells.partition_point(|c| c.0 < header_row);
+    let end = cells.partition_point(|c| c.0 <= header_row);
     let mut state = SheetState {
-        range: Range::empty(),
-        next: header_idx + 1,
+        cells: Vec::new(),
+        next: end,
+        next_row: u64::from(header_row) + 1,
         width,
-        row0: u64::from(row0),
+        header_row: u64::from(header_row),
         col0,
         headers: Vec::new(),
         warnings: Vec::new(),
         warning_count: 0,
         blank_skipped: 0,
     };
-    let raw_headers: Vec<String> = (0..width)
-        .map(|c| {
-            let cell = &rows[header_idx][c];
-            state.render(cell, header_idx, c)
-        })
-        .collect();
-    drop(rows);
-    debug_assert!(height > header_idx);
-    state.range = range;
+    let mut raw_headers = vec![String::new(); width];
+    for (_, c, v) in &cells[start..end] {
+        let i = (c - col0) as usize;
+        if i < width {
+            raw_headers[i] = state.render(v, u64::from(header_row), i);
+        }
+    }
+    state.cells = cells;
     Ok(Opened {
         format,
         sheet_names,
         raw_headers,
         state,
     })
+}
+
+/// The non-empty cells of sheet `name`, sorted by (row, column); see the module docs.
+fn sheet_cells<RS: std::io::Read + std::io::Seek>(
+    book: &mut Sheets<RS>,
+    name: &str,
+) -> Result<Vec<(u32, u32, Data)>, String> {
+    let mut cells: Vec<(u32, u32, Data)> = Vec::new();
+    match book {
+        Sheets::Xlsx(x) => {
+            let mut reader = match x.worksheet_cells_reader(name) {
+                Ok(r) => r,
+                // A chart sheet or dialog sheet: nothing to read.
+                Err(calamine::XlsxError::NotAWorksheet(_)) => return Ok(cells),
+                Err(e) => return Err(e.to_string()),
+            };
+            while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+                let value = cell.get_value();
+                if *value != calamine::DataRef::Empty {
+                    let (r, c) = cell.get_position();
+                    cells.push((r, c, Data::from(value.clone())));
+                }
+            }
+        }
+        other => {
+            let range = other.worksheet_range(name).map_err(|e| e.to_string())?;
+            let (r0, c0) = range.start().unwrap_or((0, 0));
+            cells.extend(
+                range
+                    .used_cells()
+                    .map(|(r, c, v)| (r0 + r as u32, c0 + c as u32, v.clone())),
+            );
+        }
+    }
+    // Cells usually come in order, but the file decides; the reader relies on it.
+    cells.sort_by_key(|c| (c.0, c.1));
+    cells.dedup_by_key(|c| (c.0, c.1));
+    Ok(cells)
 }
 
 fn contains(hay: &[u8], needle: &[u8]) -> bool {
@@ -201,13 +249,10 @@ fn cell_is_blank(c: &Data) -> bool {
     }
 }
 
-fn row_is_blank(r: &[Data]) -> bool {
-    r.iter().all(cell_is_blank)
-}
-
 impl SheetState {
+    /// 1-based sheet row of the header, as Excel shows it.
     pub(crate) fn header_line(&self) -> u64 {
-        self.row0 + self.next as u64
+        self.header_row + 1
     }
 
     pub(crate) fn set_headers(&mut self, headers: &[String]) {
@@ -221,12 +266,13 @@ impl SheetState {
             .unwrap_or_else(|| column_letters(self.col0 + c as u32))
     }
 
-    fn render(&mut self, cell: &Data, row_idx: usize, c: usize) -> String {
+    /// Text of a cell at 0-based absolute `row` and 0-based column `c` (from `col0`).
+    fn render(&mut self, cell: &Data, row: u64, c: usize) -> String {
         match cell {
             Data::Error(e) => {
                 self.warning_count += 1;
                 if self.warnings.len() < MAX_WARNINGS {
-                    let line = self.row0 + row_idx as u64 + 1;
+                    let line = row + 1;
                     let cell_ref = format!("{}{line}", column_letters(self.col0 + c as u32));
                     let col = self.col_name(c);
                     self.warnings.push(format!(
@@ -240,30 +286,34 @@ impl SheetState {
     }
 
     pub(crate) fn next_row(&mut self) -> Option<Row> {
-        let range = std::mem::replace(&mut self.range, Range::empty());
-        let (height, full_width) = range.get_size();
+        let cells = std::mem::take(&mut self.cells);
         let mut out = None;
-        while self.next < height {
-            let idx = self.next;
-            self.next += 1;
-            let blank = (0..full_width).all(|c| range.get((idx, c)).is_none_or(cell_is_blank));
-            if blank {
+        while self.next < cells.len() {
+            let row = cells[self.next].0;
+            let end = self.next + cells[self.next..].partition_point(|c| c.0 == row);
+            let here = &cells[self.next..end];
+            self.next = end;
+            // Rows with no cell at all between the last row read and this one are blank.
+            self.blank_skipped += u64::from(row).saturating_sub(self.next_row);
+            self.next_row = u64::from(row) + 1;
+            if here.iter().all(|(_, _, v)| cell_is_blank(v)) {
                 self.blank_skipped += 1;
                 continue;
             }
-            let cells = (0..self.width)
-                .map(|c| match range.get((idx, c)) {
-                    Some(cell) => self.render(cell, idx, c),
-                    None => String::new(),
-                })
-                .collect();
+            let mut values = vec![String::new(); self.width];
+            for (_, c, v) in here {
+                let i = (c - self.col0) as usize;
+                if i < self.width {
+                    values[i] = self.render(v, u64::from(row), i);
+                }
+            }
             out = Some(Row {
-                line: self.row0 + idx as u64 + 1,
-                cells,
+                line: u64::from(row) + 1,
+                cells: values,
             });
             break;
         }
-        self.range = range;
+        self.cells = cells;
         out
     }
 }

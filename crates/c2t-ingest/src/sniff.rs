@@ -142,6 +142,15 @@ pub(crate) fn encoding(
         }
         Err(_) => {}
     }
+    // Mostly UTF-8 with a few bad sequences (lines pasted from a Windows-1252 file into a UTF-8
+    // export): read as UTF-8, so the bad lines are rejected with their line numbers, rather than
+    // as Windows-1252, which would silently turn every `é` of the good lines into `Ã©`.
+    if mostly_utf8(window) {
+        return Ok(EncodingGuess {
+            encoding: UTF_8,
+            bom_len: 0,
+        });
+    }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
     det.feed(window, is_eof);
     let mut enc = det.guess(None, chardetng::Utf8Detection::Deny);
@@ -160,6 +169,17 @@ pub(crate) fn encoding(
         encoding: enc,
         bom_len: 0,
     })
+}
+
+/// More valid multi-byte UTF-8 characters than invalid sequences. Text in a legacy single-byte
+/// encoding almost never forms valid UTF-8 sequences (`Ã©` would have to stand in the text).
+fn mostly_utf8(window: &[u8]) -> bool {
+    let (mut multi, mut invalid) = (0usize, 0usize);
+    for chunk in window.utf8_chunks() {
+        multi += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    multi > invalid
 }
 
 fn read_up_to(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
@@ -295,6 +315,26 @@ mod tests {
             .collect();
         assert_eq!(utf16_without_bom(&be), Some(UTF_16BE));
         assert_eq!(utf16_without_bom(b"a,b\n1,2\n"), None);
+    }
+
+    /// Regression: a UTF-8 export with one line in Windows-1252 was read as Windows-1252, so
+    /// every accented letter of the other lines silently became mojibake.
+    #[test]
+    fn mostly_utf8_with_a_stray_latin1_line_is_utf8() {
+        let data = "n,c\nZoë,1\nChloé,2\n"
+            .bytes()
+            .chain(*b"Ren\xe9,3\n")
+            .collect::<Vec<u8>>();
+        let g = encoding(None, &data, &mut &b""[..]).unwrap();
+        assert_eq!(g.encoding.name(), "UTF-8");
+        // Mostly Windows-1252: still Windows-1252.
+        let g = encoding(
+            None,
+            b"n,c\nRen\xe9,1\nS\xe8te,2\nZo\xc3\xab,3\n",
+            &mut &b""[..],
+        )
+        .unwrap();
+        assert_eq!(g.encoding.name(), "windows-1252");
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //!   Whether that is a free-mail domain is the caller's business ([`crate::email::is_free_mail`]).
 //! * Only `http`/`https` URLs are accepted; any other scheme is an error.
 //! * Rejected with `DOMAIN_INVALID`: empty or blank values, spaces inside the host, IP addresses,
-//!   hosts without a dot, hosts that are only a public suffix (`co.uk`), and unknown suffixes
+//!   hosts without a dot, hosts whose registrable domain is `www.` + a suffix (`x.www.fr`),
+//!   hosts that are only a public suffix (`co.uk`), and unknown suffixes
 //!   (`acme.con`).
 //!
 //! Not done here: DNS lookups, following redirects, reporting private suffixes
@@ -39,6 +40,12 @@ pub fn domain(input: &str) -> Result<Domain, Issue> {
     let host = host_of(s).map_err(&bad)?;
     let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
     let key = registrable(&host).map_err(&bad)?;
+    // `www.fr` is what is left of `www.` + nothing: no company is named `www`. Refusing it here
+    // also keeps the key idempotent (`x.www.fr` would key as `www.fr`, which `www.` stripping
+    // turns into the bare suffix `fr`).
+    if key.starts_with("www.") {
+        return Err(bad("has no name before its suffix (only `www.`)"));
+    }
     Ok(Domain {
         url: format!("https://{host}"),
         key: key.to_string(),
@@ -159,6 +166,9 @@ mod tests {
             "http://[::1]/",
             "co.uk",
             "www.com",
+            // Regression (fuzz): registrable domain `www.fr`, whose key did not read back.
+            "motsnei.ei.nts.www.fr",
+            "shop.www.co.uk",
             "ftp://acme.com",
             "acme .com",
             "acme..com",

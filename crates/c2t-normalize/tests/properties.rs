@@ -18,6 +18,14 @@ fn cell() -> impl Strategy<Value = String> {
     ]
 }
 
+/// Street cells: several lines, blank ones, CR/LF/CRLF, commas.
+fn street() -> impl Strategy<Value = String> {
+    prop_oneof![
+        cell(),
+        "([ a-z0-9,]{0,10}(\\r\\n|\\n|\\r)){0,4}[ a-z0-9,]{0,10}"
+    ]
+}
+
 const ORDERS: [DateOrder; 3] = [
     DateOrder::DayFirst,
     DateOrder::MonthFirst,
@@ -123,6 +131,27 @@ proptest! {
         prop_assert!(!v.starts_with(|c: char| c.is_ascii_digit()));
         let parts = split_multi(&s, ";");
         prop_assert_eq!(split_multi(&parts.join(";"), ";"), parts);
+    }
+
+    #[test]
+    fn street_split_idempotent(s in street()) {
+        let (s1, s2) = split_street(&s);
+        let joined = if s2.is_empty() { s1.clone() } else { format!("{s1}\n{s2}") };
+        prop_assert_eq!(split_street(&joined), (s1, s2));
+    }
+
+    #[test]
+    fn money_idempotent_in_every_context(
+        s in cell(),
+        hint in prop_oneof![Just(None), Just(Some("USD")), Just(Some("eur")), Just(Some("XYZ"))],
+        default in prop_oneof![Just("EUR"), Just("USD"), Just("JPY")],
+        style in prop_oneof![Just(None), Just(Some(NumberStyle::DotDecimal)), Just(Some(NumberStyle::CommaDecimal))],
+    ) {
+        if let Ok(m) = money(&s, hint, default, style) {
+            let amount = rust_decimal::Decimal::new(m.amount_micros, 6).normalize();
+            let again = format!("{amount} {}", m.currency_code);
+            prop_assert_eq!(money(&again, None, default, None), Ok(m));
+        }
     }
 
     #[test]

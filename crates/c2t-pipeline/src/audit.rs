@@ -481,13 +481,9 @@ pub fn terminal(a: &Audit) -> String {
                 .join(", ")
         );
     }
+    // The reader's message names the file itself.
     for f in a.files.iter().filter(|f| f.error.is_some()) {
-        let _ = writeln!(
-            o,
-            "  unreadable: {}: {}",
-            f.path,
-            f.error.as_deref().unwrap_or("")
-        );
+        let _ = writeln!(o, "  unreadable: {}", f.error.as_deref().unwrap_or(""));
     }
     o
 }

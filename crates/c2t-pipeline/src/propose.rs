@@ -193,6 +193,12 @@ pub fn propose(
         notes.insert(fm.path.clone(), n);
         mapping.files.push(fm);
     }
+    // A file that cannot be read stays in the mapping, as `skip`: the run then reports it as
+    // unreadable (audit, exit code 1) instead of leaving it out without a word.
+    for (rel, _) in &unreadable {
+        mapping.files.push(skip_file(rel));
+        notes.insert(rel.clone(), FileNotes::default());
+    }
     let Tally {
         used_maps,
         countries,
@@ -235,6 +241,22 @@ struct Tally {
     currencies: BTreeMap<String, u64>,
 }
 
+/// A file mapped to nothing: read and counted, never imported.
+fn skip_file(path: &str) -> FileMapping {
+    FileMapping {
+        path: path.to_string(),
+        object: SKIP_FILE.into(),
+        sheet: None,
+        encoding: None,
+        delimiter: None,
+        id_column: None,
+        modified_column: None,
+        activity_column: None,
+        skip_rows: Vec::new(),
+        columns: Vec::new(),
+    }
+}
+
 fn propose_file(
     found: &Found,
     object: Option<&c2t_core::preset::PresetObject>,
@@ -260,19 +282,7 @@ fn propose_file(
         headers.iter().find(|h| h.eq_ignore_ascii_case(c)).cloned()
     };
     let Some(po) = object else {
-        let fm = FileMapping {
-            path: found.rel.clone(),
-            object: SKIP_FILE.into(),
-            sheet: None,
-            encoding: None,
-            delimiter: None,
-            id_column: None,
-            modified_column: None,
-            activity_column: None,
-            skip_rows: Vec::new(),
-            columns: Vec::new(),
-        };
-        return (fm, notes);
+        return (skip_file(&found.rel), notes);
     };
     let target = schema.object(&po.object);
     let mut columns = Vec::new();

@@ -234,7 +234,16 @@ pub fn render_mapping(m: &Mapping, p: Option<&Proposal>) -> String {
         let _ = writeln!(o);
         let _ = writeln!(o, "[[file]]");
         let _ = writeln!(o, "path = {}", q(&f.path));
+        let unreadable = p.and_then(|p| p.unreadable.iter().find(|(u, _)| *u == f.path));
         match (f.object.as_str(), notes) {
+            ("skip", _) if unreadable.is_some() => {
+                let why = unreadable.map(|(_, e)| e.replace(['\n', '\r'], " "));
+                let _ = writeln!(
+                    o,
+                    "object = \"skip\"   # unreadable: {}",
+                    why.unwrap_or_default()
+                );
+            }
             ("skip", Some(n)) if !n.recognised => {
                 let _ = writeln!(
                     o,

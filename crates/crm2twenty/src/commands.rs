@@ -79,6 +79,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map(|e| e.to_string())
                 .collect();
             for f in &m.files {
+                // A path the mapping may not use is reported above and never opened.
+                if c2t_core::mapping::path_problem(&f.path).is_some() {
+                    continue;
+                }
                 let path = export_dir.join(&f.path);
                 match c2t_ingest_headers(&path) {
                     Ok(headers) => {
@@ -516,6 +520,9 @@ fn write_audit(a: &audit::Audit, out: &Path) -> anyhow::Result<()> {
 fn print_detection(p: &propose::Proposal) {
     eprintln!("detected: {}", p.preset_label);
     for f in &p.mapping.files {
+        if p.unreadable.iter().any(|(u, _)| *u == f.path) {
+            continue; // listed below, with the reason
+        }
         let rows = p.notes.get(&f.path).map(|n| n.rows).unwrap_or(0);
         let what = match f.object.as_str() {
             "skip" => "not recognised (skipped)".to_string(),

@@ -69,3 +69,22 @@ fn zip_that_is_not_a_workbook() {
         "{msg}"
     );
 }
+
+#[test]
+fn guess_encoding_on_bytes() {
+    assert_eq!(
+        c2t_ingest::guess_encoding(b"a,b\n1,2\n"),
+        Ok(("UTF-8", false))
+    );
+    assert_eq!(
+        c2t_ingest::guess_encoding(b"\xef\xbb\xbfa,b\n"),
+        Ok(("UTF-8", true))
+    );
+    assert_eq!(
+        c2t_ingest::guess_encoding(b"nom;ville\nAndr\xe9;S\xe8te\n"),
+        Ok(("windows-1252", false))
+    );
+    let png = c2t_ingest::guess_encoding(b"\x89PNG\r\n\x1a\n").unwrap_err();
+    assert_eq!(png, "it is a PNG image");
+    assert_eq!(c2t_ingest::guess_encoding(b""), Ok(("UTF-8", false)));
+}

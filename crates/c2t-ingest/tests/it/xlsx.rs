@@ -179,3 +179,60 @@ fn empty_workbook_is_empty() {
     let err = Source::open(&path, &ReadOptions::default()).unwrap_err();
     assert!(matches!(err, IngestError::Empty { .. }), "{err:?}");
 }
+
+/// Regression (found while hardening): a sheet whose used range spans the whole grid
+/// (A1:XFD1048576) with only a few cells in it made calamine's `worksheet_range` allocate
+/// 16,384 × 1,048,576 cells, and the process aborted on the allocation. The reader now keeps
+/// only the cells that exist.
+#[test]
+fn a_used_range_as_large_as_excel_allows_costs_only_its_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge-range.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Name").unwrap();
+    ws.write_string(0, 1, "Email").unwrap();
+    ws.write_string(1, 0, "Ada").unwrap();
+    ws.write_string(1, 1, "ada@example.com").unwrap();
+    ws.write_string(1_048_575, 16_383, "far away").unwrap();
+    wb.save(&path).unwrap();
+    let mut src = Source::open(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(src.headers.len(), 16_384);
+    assert_eq!(src.headers[..2], strings(&["Name", "Email"]));
+    assert_eq!(src.headers[16_383], "Column 16384");
+    let first = src.next().unwrap().unwrap();
+    assert_eq!(
+        (first.line, &first.cells[..2]),
+        (2, &strings(&["Ada", "ada@example.com"])[..])
+    );
+    let last = src.next().unwrap().unwrap();
+    assert_eq!(last.line, 1_048_576);
+    assert_eq!(last.cells[16_383], "far away");
+    assert!(src.next().is_none());
+    assert_eq!(src.blank_rows_skipped(), 1_048_576 - 3);
+}
+
+/// Merged cells keep their value in the top-left cell only; formulas give their cached result.
+#[test]
+fn merged_cells_and_formulas() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("merged.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "Company").unwrap();
+    ws.write_string(0, 1, "Employees").unwrap();
+    ws.write_string(0, 2, "Double").unwrap();
+    ws.merge_range(1, 0, 2, 0, "Acme", &XFormat::new()).unwrap();
+    ws.write_number(1, 1, 10.0).unwrap();
+    ws.write_formula(1, 2, Formula::new("=B2*2").set_result("20"))
+        .unwrap();
+    ws.write_number(2, 1, 5.0).unwrap();
+    ws.write_formula(2, 2, "=B3*2").unwrap();
+    wb.save(&path).unwrap();
+    let src = Source::open(&path, &ReadOptions::default()).unwrap();
+    let rows: Vec<_> = src.map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0].cells, strings(&["Acme", "10", "20"]));
+    // The merged area's other cell is empty; a formula saved without a result reads as 0.
+    assert_eq!(rows[1].cells, strings(&["", "5", "0"]));
+}

@@ -7,6 +7,7 @@ mod automations;
 mod cli;
 mod cycles;
 mod examples;
+mod hostile;
 mod progress;
 mod secrets;
 mod state_file;
