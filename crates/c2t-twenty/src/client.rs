@@ -483,9 +483,11 @@ impl Client {
             .limit(MAX_BODY)
             .read_to_string()
         {
-            // Redacted before anything else reads it: the messages and excerpts built from the
-            // body are cut short, and a cut through a key echoed by the server (a debug page,
-            // a proxy) would leave a piece of it that no later redaction recognises.
+            // An error body is redacted before anything else reads it: the messages and
+            // excerpts built from it are cut short, and a cut through a key echoed by the server
+            // (a debug page, a proxy) would leave a piece of it that no later redaction
+            // recognises. A successful answer is data, and is left as it is.
+            Ok(t) if (200..300).contains(&status) => t,
             Ok(t) => redact(t, self.key.secret()),
             Err(e) => return self.transport_failure(e),
         };
@@ -514,6 +516,8 @@ impl Client {
                         && let Some(errs) = v.get("errors").and_then(Value::as_array)
                         && !errs.is_empty()
                     {
+                        let redacted = redact(text.clone(), self.key.secret());
+                        let v = serde_json::from_str(&redacted).unwrap_or(Value::Null);
                         return self.graphql_failure(&v);
                     }
                     Attempt::Done(v)

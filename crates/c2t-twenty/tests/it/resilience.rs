@@ -226,6 +226,37 @@ fn a_server_that_echoes_the_key_never_gets_it_repeated() {
     assert!(!holds_a_piece_of(&e.to_string(), key), "{e}");
 }
 
+/// Redaction is for error messages only: a successful answer is data and comes back whole, even
+/// when the key (here a short one) appears in it — in object names, members' emails, a record's
+/// own values.
+#[test]
+fn answers_that_contain_the_key_are_not_altered() {
+    let key = "k";
+    let sb = sandbox_with(ProfileKind::Twenty2, |c| c.api_key = key.into());
+    let c = Client::new(config_with_key(&sb.base_url(), key)).unwrap();
+    let objects = c.objects().unwrap();
+    assert!(
+        objects.iter().any(|o| o.name_singular == "task"),
+        "{objects:?}"
+    );
+    let written = c
+        .batch_create(
+            "companies",
+            &[serde_json::json!({"id": id(3, 1), "name": "Kiosk works"})],
+            true,
+        )
+        .unwrap();
+    assert_eq!(written[0]["name"], "Kiosk works");
+    let read = c.get("companies", &id(3, 1)).unwrap().unwrap();
+    assert_eq!(read["name"], "Kiosk works");
+}
+
+fn config_with_key(url: &str, key: &str) -> ClientConfig {
+    let mut cfg = config(url);
+    cfg.key = ApiKey::new(key).unwrap();
+    cfg
+}
+
 #[test]
 fn wrong_key_is_auth_error_and_never_printed() {
     let sb = sandbox(ProfileKind::Twenty2);
