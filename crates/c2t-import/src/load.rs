@@ -74,8 +74,14 @@ pub struct ObjectSummary {
     pub records: usize,
     pub created: usize,
     pub updated: usize,
+    /// Of the updated: records soft-deleted in the workspace that the write brings back.
+    pub revived: usize,
     pub unchanged: usize,
     pub rejected: usize,
+    /// Links (relations, owners) the records carry to other records and members.
+    pub linked: usize,
+    /// Rows of this object the pipeline left out (merged into another, or skipped by a rule).
+    pub skipped: usize,
 }
 
 #[derive(Debug, Clone, Default, serde::Serialize)]
@@ -320,9 +326,27 @@ fn load_all(
         let mut items = Vec::new();
         let mut unchanged = 0;
         let mut records = 0;
+        let mut revived = 0;
+        let mut linked = 0;
+        let skipped = (0..p.records.len())
+            .filter(|&r| {
+                p.records[r].object == *object
+                    && matches!(
+                        p.status[r],
+                        c2t_pipeline::job::Status::Merged(_)
+                            | c2t_pipeline::job::Status::Skipped { .. }
+                    )
+            })
+            .count();
         for r in p.kept().filter(|&r| p.records[r].object == *object) {
             records += 1;
             let existed = ids[r].as_ref().is_some_and(|x| x.existing.is_some());
+            let deleted = ids[r]
+                .as_ref()
+                .and_then(|x| x.existing.as_ref())
+                .and_then(|e| e.get("deletedAt"))
+                .is_some_and(|d| !d.is_null());
+            linked += p.links[r].len();
             let full = payload::payload(p, r, ws, ids);
             let key = payload::source_key(p, r);
             // The hash is of what the export says (before fill-empty drops the fields the
@@ -362,6 +386,7 @@ fn load_all(
                         links_only: true,
                     });
                 }
+                revived += usize::from(deleted);
                 items.push(Item {
                     key,
                     record: r,
@@ -399,6 +424,9 @@ fn load_all(
         let s = l.summary.objects.entry(object.clone()).or_default();
         s.records = records;
         s.unchanged = unchanged;
+        s.revived = revived;
+        s.linked = linked;
+        s.skipped = skipped;
         (l.on_event)(Event::Object {
             object: object.clone(),
             records,

@@ -291,8 +291,20 @@ pub fn import(
         eprintln!("{}:", if dry_run { "would write" } else { "written" });
         for (obj, s) in &summary.objects {
             eprintln!(
-                "  {obj:<14} created {:>6}  updated {:>6}  unchanged {:>6}  rejected {:>4}",
-                s.created, s.updated, s.unchanged, s.rejected
+                "  {obj:<14} created {:>6}  updated {:>6} (revived {})  unchanged {:>6}  rejected {:>4}  links {:>6}  left out {:>5}",
+                s.created, s.updated, s.revived, s.unchanged, s.rejected, s.linked, s.skipped
+            );
+        }
+        if dry_run {
+            let requests: usize = summary
+                .objects
+                .values()
+                .map(|s| (s.created + s.updated).div_ceil(batch))
+                .sum();
+            eprintln!(
+                "  about {requests} requests: {:.1} minutes at {} requests a minute",
+                requests as f64 / rpm,
+                api.requests_per_minute
             );
         }
         eprintln!(

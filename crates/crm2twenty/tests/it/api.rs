@@ -603,6 +603,42 @@ fn a_soft_deleted_record_is_revived_not_duplicated_on_twenty_2() {
     let old_id = s(&made[0], "/id").to_string();
     c.delete("people", &old_id, true).unwrap();
     let tmp = tempfile::tempdir().unwrap();
+    // plan says so before anything is written.
+    let o = run_api(
+        &[
+            "check",
+            ex.to_str().unwrap(),
+            "--apply",
+            "--yes",
+            "--as-of",
+            "2026-11-24",
+            "-q",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_api(
+        &[
+            "plan",
+            ex.to_str().unwrap(),
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "st.sqlite",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    let person = err
+        .lines()
+        .find(|l| l.trim_start().starts_with("person") && l.contains("created"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(person.contains("(revived 1)"), "{person}");
+    assert!(person.contains("left out"), "{person}");
+    assert!(err.contains("minutes at"), "{err}");
     let o = run_api(
         &[
             "migrate",
