@@ -66,6 +66,19 @@ pub fn identity_key(r: &Record) -> Option<String> {
     }
 }
 
+/// Fuzzy name matching compares every pair of companies inside a block; a block with more
+/// members than this is not compared at all (its cost would be quadratic).
+pub const BLOCK_CAP: usize = 2_000;
+
+/// A block of company names too large for fuzzy matching: its members were matched on exact keys
+/// only (source id, domain), never on similar names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedBlock {
+    /// The first three characters of the name fingerprints the block shares.
+    pub prefix: String,
+    pub records: usize,
+}
+
 /// Finds duplicates among `alive` records (indexes into `records`). Returns, for each merged-away
 /// record, its survivor and the rule that matched.
 pub fn find_merges(
@@ -73,6 +86,16 @@ pub fn find_merges(
     alive: &[usize],
     settings: &Settings,
 ) -> HashMap<usize, Merge> {
+    find_merges_reporting(records, alive, settings).0
+}
+
+/// [`find_merges`], and the blocks of company names too large to compare (sorted by prefix).
+pub fn find_merges_reporting(
+    records: &[Record],
+    alive: &[usize],
+    settings: &Settings,
+) -> (HashMap<usize, Merge>, Vec<SkippedBlock>) {
+    let mut skipped = Vec::new();
     let n = records.len();
     let mut cl = Clusters {
         parent: (0..n).collect(),
@@ -134,9 +157,12 @@ pub fn find_merges(
             let block: String = fp.chars().take(3).collect();
             blocks.entry(block).or_default().push((i, fp));
         }
-        const BLOCK_CAP: usize = 2_000;
-        for members in blocks.values() {
+        for (prefix, members) in &blocks {
             if members.len() > BLOCK_CAP {
+                skipped.push(SkippedBlock {
+                    prefix: prefix.clone(),
+                    records: members.len(),
+                });
                 continue;
             }
             for (x, (a, fa)) in members.iter().enumerate() {
@@ -192,7 +218,8 @@ pub fn find_merges(
             }
         }
     }
-    merges
+    skipped.sort_by(|a, b| a.prefix.cmp(&b.prefix));
+    (merges, skipped)
 }
 
 /// Folds the merged-away records into their survivors: empty values filled, additional emails,

@@ -72,6 +72,8 @@ pub struct Prepared {
     pub new_options: BTreeMap<(String, String), BTreeSet<String>>,
     pub as_of: String,
     pub stale_cutoff: String,
+    /// Blocks of company names too large to compare for similar-name duplicates.
+    pub skipped_blocks: Vec<dedupe::SkippedBlock>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -302,7 +304,8 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     let alive: Vec<usize> = (0..records.len())
         .filter(|&i| status[i] == Status::Kept)
         .collect();
-    let merges = dedupe::find_merges(&records, &alive, &mapping.settings);
+    let (merges, skipped_blocks) =
+        dedupe::find_merges_reporting(&records, &alive, &mapping.settings);
     dedupe::apply(&mut records, &merges);
     for (&m, merge) in &merges {
         status[m] = Status::Merged(merge.clone());
@@ -447,6 +450,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         new_options,
         as_of,
         stale_cutoff,
+        skipped_blocks,
     })
 }
 

@@ -202,3 +202,78 @@ proptest! {
         }
     }
 }
+
+/// Company names whose words are `Zzname` + a number share the fingerprint prefix `zzn`.
+fn crowded_block(n: usize) -> Vec<Record> {
+    (0..n)
+        .map(|i| company(i as u64 + 2, &format!("Zzname{i:05}"), ""))
+        .collect()
+}
+
+#[test]
+fn name_blocks_over_the_cap_are_reported_and_not_compared() {
+    let mut records = crowded_block(dedupe::BLOCK_CAP + 1);
+    // In a small block, a duplicate name still merges.
+    records.push(company(9_000, "Brightforge Analytics", ""));
+    records.push(company(9_001, "brightforge analytics.", ""));
+    let alive: Vec<usize> = (0..records.len()).collect();
+    let (merges, skipped) = dedupe::find_merges_reporting(&records, &alive, &Settings::default());
+    assert_eq!(
+        skipped,
+        vec![dedupe::SkippedBlock {
+            prefix: "zzn".into(),
+            records: dedupe::BLOCK_CAP + 1,
+        }]
+    );
+    assert_eq!(
+        merges.len(),
+        1,
+        "only the small block was compared: {merges:?}"
+    );
+    assert_eq!(merges.values().next().unwrap().rule, "same name");
+    // At the cap, the block is compared and nothing is reported.
+    let records = crowded_block(dedupe::BLOCK_CAP);
+    let alive: Vec<usize> = (0..records.len()).collect();
+    let (_, skipped) = dedupe::find_merges_reporting(&records, &alive, &Settings::default());
+    assert!(skipped.is_empty());
+}
+
+#[test]
+fn the_audit_names_a_block_too_large_to_compare() {
+    use std::fmt::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("Id,Name,Website\n");
+    for i in 0..=dedupe::BLOCK_CAP {
+        let _ = writeln!(csv, "001000000000{i:05}AAA,Zzname{i:05},");
+    }
+    std::fs::write(dir.path().join("Account.csv"), csv).unwrap();
+    let proposal = c2t_pipeline::propose::propose(
+        dir.path(),
+        &c2t_pipeline::presets::all(),
+        Some("salesforce"),
+        &[],
+    )
+    .unwrap();
+    let p = c2t_pipeline::job::prepare(
+        dir.path(),
+        proposal.mapping,
+        &c2t_pipeline::job::Options {
+            as_of: Some("2026-11-24".into()),
+            members_file: None,
+        },
+    )
+    .unwrap();
+    let a = c2t_pipeline::audit::build(&p);
+    assert_eq!(a.uncompared_name_blocks.len(), 1);
+    let b = &a.uncompared_name_blocks[0];
+    assert_eq!((b.prefix.as_str(), b.records), ("zzn", 2_001));
+    assert!(b.detail.contains("2001 companies"), "{}", b.detail);
+    assert!(
+        c2t_pipeline::audit::terminal(&a).contains("not compared for similar names: 2001"),
+        "{}",
+        c2t_pipeline::audit::terminal(&a)
+    );
+    assert!(c2t_pipeline::html::render(&a).contains("Names not compared for similar duplicates"));
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!(json["uncompared_name_blocks"][0]["records"], 2_001);
+}
