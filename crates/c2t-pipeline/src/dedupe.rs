@@ -9,9 +9,8 @@
 //! others, most recent first; emails, phones and links the others add are kept as additional
 //! values. Every merge is returned with its rule, so the ledger can say which rows went where.
 
-use crate::record::{Record, is_empty};
+use crate::record::{Key, Obj, Record, Val};
 use c2t_core::Settings;
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// A record folded into another.
@@ -147,7 +146,7 @@ pub fn find_merges_reporting(
             if r.object != "company" {
                 continue;
             }
-            let Some(Value::String(name)) = r.values.get("name") else {
+            let Some(Val::Str(name)) = r.values.get("name") else {
                 continue;
             };
             let fp = c2t_normalize::name::fingerprint(name);
@@ -239,8 +238,8 @@ pub fn apply(records: &mut [Record], merges: &HashMap<usize, Merge>) {
         for o in others {
             let other = records[o].clone();
             let s = &mut records[survivor];
-            for (k, v) in &other.values {
-                fill(s.values.entry(k.clone()).or_insert(Value::Null), v, k);
+            for (k, v) in other.values.iter() {
+                fill(s.values.get_or_insert_with(k, || Val::Null), v, k);
             }
             for r in other.refs {
                 let have = s.refs.iter().any(|x| x.field == r.field);
@@ -256,58 +255,68 @@ pub fn apply(records: &mut [Record], merges: &HashMap<usize, Merge>) {
 }
 
 /// Fills empty parts of `dst` from `src`; unions multi-valued parts of composite fields.
-fn fill(dst: &mut Value, src: &Value, field: &str) {
-    if is_empty(dst) {
+fn fill(dst: &mut Val, src: &Val, field: Key) {
+    if dst.is_empty() {
         *dst = src.clone();
         return;
     }
-    let (Value::Object(d), Value::Object(s)) = (dst, src) else {
+    let (Val::Obj(d), Val::Obj(s)) = (dst, src) else {
         return;
     };
     match field {
         "emails" => {
             let primary = d.get("primaryEmail").cloned();
-            let mut extra: Vec<Value> = d
+            let mut extra: Vec<Val> = d
                 .get("additionalEmails")
-                .and_then(Value::as_array)
-                .cloned()
+                .and_then(Val::as_list)
+                .map(<[Val]>::to_vec)
                 .unwrap_or_default();
-            let mut candidates: Vec<Value> = Vec::new();
+            let mut candidates: Vec<Val> = Vec::new();
             if let Some(p) = s.get("primaryEmail") {
                 candidates.push(p.clone());
             }
             candidates.extend(
                 s.get("additionalEmails")
-                    .and_then(Value::as_array)
-                    .cloned()
+                    .and_then(Val::as_list)
+                    .map(<[Val]>::to_vec)
                     .unwrap_or_default(),
             );
             for c in candidates {
-                if !is_empty(&c) && Some(&c) != primary.as_ref() && !extra.contains(&c) {
+                if !c.is_empty() && Some(&c) != primary.as_ref() && !extra.contains(&c) {
                     extra.push(c);
                 }
             }
-            d.insert("additionalEmails".into(), Value::Array(extra));
+            d.set("additionalEmails", Val::List(extra));
         }
         "phones" => {
             let primary = d.get("primaryPhoneNumber").cloned();
-            let mut extra: Vec<Value> = d
+            let mut extra: Vec<Val> = d
                 .get("additionalPhones")
-                .and_then(Value::as_array)
-                .cloned()
+                .and_then(Val::as_list)
+                .map(<[Val]>::to_vec)
                 .unwrap_or_default();
-            let mut candidates: Vec<Value> = Vec::new();
-            if let Some(num) = s.get("primaryPhoneNumber").filter(|v| !is_empty(v)) {
-                candidates.push(serde_json::json!({
-                    "number": num,
-                    "countryCode": s.get("primaryPhoneCountryCode").cloned().unwrap_or(Value::Null),
-                    "callingCode": s.get("primaryPhoneCallingCode").cloned().unwrap_or(Value::Null),
-                }));
+            let mut candidates: Vec<Val> = Vec::new();
+            if let Some(num) = s.get("primaryPhoneNumber").filter(|v| !v.is_empty()) {
+                candidates.push(Val::Obj(Obj::from_pairs([
+                    ("number", num.clone()),
+                    (
+                        "countryCode",
+                        s.get("primaryPhoneCountryCode")
+                            .cloned()
+                            .unwrap_or(Val::Null),
+                    ),
+                    (
+                        "callingCode",
+                        s.get("primaryPhoneCallingCode")
+                            .cloned()
+                            .unwrap_or(Val::Null),
+                    ),
+                ])));
             }
             candidates.extend(
                 s.get("additionalPhones")
-                    .and_then(Value::as_array)
-                    .cloned()
+                    .and_then(Val::as_list)
+                    .map(<[Val]>::to_vec)
                     .unwrap_or_default(),
             );
             for c in candidates {
@@ -316,12 +325,12 @@ fn fill(dst: &mut Value, src: &Value, field: &str) {
                     extra.push(c);
                 }
             }
-            d.insert("additionalPhones".into(), Value::Array(extra));
+            d.set("additionalPhones", Val::List(extra));
         }
         _ => {
-            for (k, v) in s {
-                let slot = d.entry(k.clone()).or_insert(Value::Null);
-                if is_empty(slot) {
+            for (k, v) in s.iter() {
+                let slot = d.get_or_insert_with(k, || Val::Null);
+                if slot.is_empty() {
                     *slot = v.clone();
                 }
             }

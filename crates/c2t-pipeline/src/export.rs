@@ -10,9 +10,8 @@
 
 use crate::job::{Prepared, Status};
 use crate::link::Target;
-use crate::record::{Record, get_path, is_empty};
+use crate::record::{Record, Val, get_path};
 use c2t_core::{FieldType, ObjectDef};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -59,14 +58,14 @@ pub struct Written {
     pub rows: usize,
 }
 
-fn csv_cell(v: &Value) -> String {
+fn csv_cell(v: &Val) -> String {
     match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::Array(a) if a.is_empty() => String::new(),
-        other => other.to_string(),
+        Val::Null => String::new(),
+        Val::Str(s) => s.to_string(),
+        Val::Bool(b) => b.to_string(),
+        Val::Int(i) => i.to_string(),
+        Val::List(a) if a.is_empty() => String::new(),
+        other => other.to_json().to_string(),
     }
 }
 
@@ -93,7 +92,7 @@ fn object_columns(p: &Prepared, def: &ObjectDef, kept: &[usize]) -> Vec<(String,
     let mut cols = vec![("Id".to_string(), Col::Id)];
     let any = |path: &str| {
         kept.iter()
-            .any(|&r| p.records[r].get(path).is_some_and(|v| !is_empty(v)))
+            .any(|&r| p.records[r].get(path).is_some_and(|v| !v.is_empty()))
     };
     for f in &def.fields {
         match f.kind {
@@ -177,7 +176,7 @@ fn cell(p: &Prepared, r: usize, col: &Col) -> String {
             .map(csv_cell)
             .unwrap_or_default(),
         Col::Amount(f) => get_path(&rec.values, &format!("{f}.amountMicros"))
-            .and_then(Value::as_i64)
+            .and_then(Val::as_i64)
             .map(micros_to_amount)
             .unwrap_or_default(),
         Col::RelKey {

@@ -4,12 +4,11 @@
 use crate::dedupe::{self, Merge};
 use crate::link::{self, Link, Target};
 use crate::members::{Directory, Member};
-use crate::record::{Finding, Record, is_empty};
+use crate::record::{Finding, Record, Val};
 use crate::transform::{FileContext, inference_columns};
 use c2t_core::mapping::{LOOKUP_ONLY, SKIP_FILE};
 use c2t_core::{Ledger, Mapping, Outcome, Schema};
 use c2t_ingest::{ReadOptions, Source};
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -421,8 +420,8 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                 continue;
             }
             let vals: Vec<&str> = match r.values.get(&f.name) {
-                Some(Value::String(s)) => vec![s.as_str()],
-                Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+                Some(Val::Str(s)) => vec![&**s],
+                Some(Val::List(a)) => a.iter().filter_map(Val::as_str).collect(),
                 _ => continue,
             };
             for v in vals {
@@ -455,7 +454,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
 }
 
 fn add_member(members: &mut Directory, rec: &Record) {
-    let s = |p: &str| rec.get(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let s = |p: &str| rec.get(p).and_then(Val::as_str).unwrap_or("").to_string();
     let email = [s("userEmail"), s("emails.primaryEmail")]
         .into_iter()
         .find(|e| !e.is_empty());
@@ -473,13 +472,13 @@ fn add_member(members: &mut Directory, rec: &Record) {
 
 /// Why a record holds nothing worth importing, if it does not.
 fn empty_reason(r: &Record) -> Option<String> {
-    let has = |f: &str| r.get(f).is_some_and(|v| !is_empty(v));
+    let has = |f: &str| r.get(f).is_some_and(|v| !v.is_empty());
     let ok = match r.object.as_str() {
         "company" => has("name") || has("domainName"),
         "person" => has("name") || has("emails"),
         "opportunity" => has("name"),
         "note" | "task" => has("title") || has("bodyV2"),
-        _ => r.values.values().any(|v| !is_empty(v)),
+        _ => r.values.values().any(|v| !v.is_empty()),
     };
     if ok {
         return None;
@@ -522,8 +521,7 @@ fn decide_stale(
         {
             return None;
         }
-        if r.object == "opportunity" && is_open_stage(r.values.get("stage").and_then(Value::as_str))
-        {
+        if r.object == "opportunity" && is_open_stage(r.values.get("stage").and_then(Val::as_str)) {
             return None;
         }
         let last = r.activity.as_deref().or(r.modified.as_deref())?;

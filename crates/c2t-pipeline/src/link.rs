@@ -146,7 +146,7 @@ pub fn link(
                             Ok(m) => m.map(|m| m.email.clone()),
                             Err(n) => {
                                 report(
-                                    &rf.column,
+                                    rf.column,
                                     IssueCode::ReferenceAmbiguous,
                                     format!(
                                         "{n} workspace members are named \"{value}\"; owner left empty"
@@ -158,12 +158,12 @@ pub fn link(
                     };
                     match found {
                         Some(email) => links.push(Link {
-                            field: rf.field.clone(),
+                            field: rf.field.to_string(),
                             target: Target::Member(email),
                             via: rf.by.as_str(),
                         }),
                         None => report(
-                            &rf.column,
+                            rf.column,
                             IssueCode::OwnerUnknown,
                             format!(
                                 "owner \"{value}\" is not a known workspace member (add them to the members file or [[member]] in the mapping)"
@@ -181,7 +181,7 @@ pub fn link(
                                 Some(_) => Err(format!("id \"{value}\" exists in several files")),
                             }
                         } else {
-                            Ok(ix.by_id.get(&(rf.object.as_str(), value.as_str())).copied())
+                            Ok(ix.by_id.get(&(rf.object, value.as_str())).copied())
                         }
                     }
                     RefKey::Name => {
@@ -190,15 +190,11 @@ pub fn link(
                         } else {
                             c2t_normalize::name::person_key(value, "")
                         };
-                        match ix
-                            .by_name
-                            .get(&(rf.object.as_str(), key))
-                            .map(Vec::as_slice)
-                        {
+                        match ix.by_name.get(&(rf.object, key)).map(Vec::as_slice) {
                             None | Some([]) => Ok(None),
                             Some([t]) => Ok(Some(*t)),
                             Some(many) => {
-                                match disambiguate_by_email(r, rf.object.as_str(), many, records) {
+                                match disambiguate_by_email(r, rf.object, many, records) {
                                     Some(t) => Ok(Some(t)),
                                     None => Err(format!(
                                         "{} {} records are named \"{value}\"; link left empty",
@@ -222,7 +218,7 @@ pub fn link(
                                 .any(|l| l.field == rf.field && l.target == Target::Record(t))
                         {
                             links.push(Link {
-                                field: rf.field.clone(),
+                                field: rf.field.to_string(),
                                 target: Target::Record(t),
                                 via: rf.by.as_str(),
                             });
@@ -231,24 +227,24 @@ pub fn link(
                     Ok(Some(t)) => {
                         let why = gone.get(&t).cloned().unwrap_or_else(|| "left out".into());
                         report(
-                            &rf.column,
+                            rf.column,
                             IssueCode::ReferenceDangling,
                             format!("\"{value}\" points to a row that is {why}; link left empty"),
                         );
                     }
                     Ok(None) => report(
-                        &rf.column,
+                        rf.column,
                         IssueCode::ReferenceDangling,
                         format!(
                             "\"{value}\" matches no {} in the export; link left empty",
                             if rf.object == "any" {
                                 "record"
                             } else {
-                                &rf.object
+                                rf.object
                             }
                         ),
                     ),
-                    Err(msg) => report(&rf.column, IssueCode::ReferenceAmbiguous, msg),
+                    Err(msg) => report(rf.column, IssueCode::ReferenceAmbiguous, msg),
                 }
             }
         }

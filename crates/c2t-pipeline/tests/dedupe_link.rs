@@ -18,7 +18,7 @@ fn rec(object: &str, line: u64, values: Value, modified: Option<&str>) -> Record
         file: 0,
         line,
         source_id: Some(format!("{object}-{line}")),
-        values,
+        values: values.into(),
         refs: vec![],
         modified: modified.map(str::to_string),
         activity: None,
@@ -50,7 +50,7 @@ fn same_email_merges_into_the_most_recent_and_fills_gaps() {
         person(2, "ada@acme.com", "", "2024-01-01"),
         person(3, "ada@acme.com", "Ada", "2025-01-01"),
     ];
-    records[0].values.insert("jobTitle".into(), json!("CTO"));
+    records[0].values.insert("jobTitle", json!("CTO"));
     let merges = dedupe::find_merges(&records, &[0, 1], &Settings::default());
     assert_eq!(merges.len(), 1);
     let m = &merges[&0];
@@ -99,11 +99,11 @@ fn near_identical_names_merge_only_above_the_threshold() {
 
 fn company_ref(value: &str, by: RefKey) -> Ref {
     Ref {
-        field: "company".into(),
-        object: "company".into(),
+        field: "company",
+        object: "company",
         by,
         values: vec![value.into()],
-        column: "Company".into(),
+        column: "Company",
     }
 }
 
