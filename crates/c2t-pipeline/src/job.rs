@@ -319,19 +319,27 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             gone.insert(i, format!("rejected ({r})"));
         }
     }
+    // Every kept record is linked once. The stale rule then takes records out; only the records
+    // whose links depended on one of those (found it, or chose among candidates that included
+    // it) are linked again, without them. The others keep their links and findings.
     let alive_mask: Vec<bool> = status.iter().map(|s| *s == Status::Kept).collect();
-    let mut scratch = Vec::new();
-    let first_links = link::link(
-        &records,
-        &alive_mask,
-        &merges,
-        &gone,
-        &members,
-        &mapping.settings,
-        &mut scratch,
-    );
+    let linker = link::Linker::new(&records, &alive_mask, &merges, &members, &mapping.settings);
+    let mut first_findings: Vec<Finding> = Vec::new();
+    let mut findings_end: Vec<usize> = Vec::with_capacity(records.len());
+    let mut touched: Vec<(u32, u32)> = Vec::new();
+    let mut links: Vec<Vec<Link>> = Vec::with_capacity(records.len());
+    for i in 0..records.len() {
+        links.push(if alive_mask[i] {
+            linker.resolve(i, &alive_mask, &gone, &mut first_findings, &mut |t| {
+                touched.push((i as u32, t as u32))
+            })
+        } else {
+            Vec::new()
+        });
+        findings_end.push(first_findings.len());
+    }
     if mapping.settings.skip_stale {
-        let stale = decide_stale(&records, &status, &first_links, &stale_cutoff);
+        let stale = decide_stale(&records, &status, &links, &stale_cutoff);
         for (i, why) in stale {
             gone.insert(i, "skipped as stale".into());
             status[i] = Status::Skipped {
@@ -340,16 +348,30 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             };
         }
     }
-    let alive_mask: Vec<bool> = status.iter().map(|s| *s == Status::Kept).collect();
-    let links = link::link(
-        &records,
-        &alive_mask,
-        &merges,
-        &gone,
-        &members,
-        &mapping.settings,
-        &mut findings,
-    );
+    let still: Vec<bool> = status.iter().map(|s| *s == Status::Kept).collect();
+    let mut redo = vec![false; records.len()];
+    for (i, t) in touched {
+        let (i, t) = (i as usize, t as usize);
+        if alive_mask[t] && !still[t] {
+            redo[i] = true;
+        }
+    }
+    let mut first = first_findings.into_iter();
+    let mut start = 0;
+    for i in 0..records.len() {
+        let own = first.by_ref().take(findings_end[i] - start);
+        start = findings_end[i];
+        if !still[i] {
+            links[i] = Vec::new();
+            own.for_each(drop);
+        } else if redo[i] {
+            own.for_each(drop);
+            links[i] = linker.resolve(i, &still, &gone, &mut findings, &mut |_| {});
+        } else {
+            findings.extend(own);
+        }
+    }
+    drop(linker);
     // A note or task all of whose targets were left out goes with them.
     let left_out: HashSet<&str> = records
         .iter()

@@ -277,3 +277,69 @@ fn the_audit_names_a_block_too_large_to_compare() {
     let json = serde_json::to_value(&a).unwrap();
     assert_eq!(json["uncompared_name_blocks"][0]["records"], 2_001);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Linking every record once, then again only the records whose links depended on a record
+    /// taken out afterwards (as the stale rule does), gives what linking from scratch without
+    /// the records taken out gives: the same links and the same findings in the same order.
+    #[test]
+    fn relinking_what_depended_on_a_dropped_record_equals_linking_again(
+        companies in prop::collection::vec((0usize..4, 0usize..4), 1..12),
+        people in prop::collection::vec((0usize..5, 0usize..4, 0usize..4), 0..16),
+        dropped in prop::collection::vec(any::<bool>(), 28),
+    ) {
+        let names = ["Summit Dental", "Summit Dental Inc", "Acme", "Kestrel"];
+        let domains = ["", "https://summit.io", "https://acme.com", "https://kestrel.de"];
+        let emails = ["a@summit.io", "b@acme.com", "c@kestrel.de", "d@gmail.com", "e@acme.com"];
+        let hosts = ["summit.io", "acme.com", "kestrel.de", "nope.org"];
+        let mut records = Vec::new();
+        for (i, (n, d)) in companies.iter().enumerate() {
+            records.push(company(i as u64 + 2, names[*n], domains[*d]));
+        }
+        for (i, (e, c, how)) in people.iter().enumerate() {
+            let mut p = person(100 + i as u64, emails[*e], "X", "2024-01-01");
+            match how {
+                0 => {}
+                1 => p.refs.push(company_ref(names[*c], RefKey::Name)),
+                2 => p.refs.push(company_ref(&format!("company-{}", c + 2), RefKey::SourceId)),
+                _ => p.refs.push(company_ref(hosts[*c], RefKey::Domain)),
+            }
+            records.push(p);
+        }
+        let n = records.len();
+        let everyone = vec![true; n];
+        let still: Vec<bool> = (0..n).map(|i| !dropped[i]).collect();
+        let gone: link::Gone = (0..n)
+            .filter(|&i| !still[i])
+            .map(|i| (i, "skipped as stale".to_string()))
+            .collect();
+        let (merges, members, settings) = (HashMap::new(), Directory::default(), Settings::default());
+        let mut want_findings = vec![];
+        let want = link::link(&records, &still, &merges, &gone, &members, &settings, &mut want_findings);
+        let linker = link::Linker::new(&records, &everyone, &merges, &members, &settings);
+        let mut got_findings = vec![];
+        for i in 0..n {
+            let mut touched = vec![];
+            let mut first = vec![];
+            let links = linker.resolve(i, &everyone, &HashMap::new(), &mut first, &mut |t| touched.push(t));
+            if !still[i] {
+                continue;
+            }
+            let got = if touched.iter().any(|&t| !still[t]) {
+                linker.resolve(i, &still, &gone, &mut got_findings, &mut |_| {})
+            } else {
+                got_findings.extend(first);
+                links
+            };
+            prop_assert_eq!(&got, &want[i], "record {}", i);
+        }
+        let show = |f: &[c2t_pipeline::record::Finding]| {
+            f.iter()
+                .map(|f| format!("{}:{}:{}:{}", f.line, f.column, f.code, f.message))
+                .collect::<Vec<_>>()
+        };
+        prop_assert_eq!(show(&got_findings), show(&want_findings));
+    }
+}
