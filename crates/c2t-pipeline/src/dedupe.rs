@@ -140,7 +140,7 @@ pub fn find_merges_reporting(
     }
     // Fuzzy company names, blocked by the fingerprint's first three characters.
     if settings.fuzzy_merge {
-        let mut blocks: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+        let mut blocks: HashMap<String, Vec<(usize, String, usize)>> = HashMap::new();
         for &i in alive {
             let r = &records[i];
             if r.object != "company" {
@@ -154,7 +154,8 @@ pub fn find_merges_reporting(
                 continue;
             }
             let block: String = fp.chars().take(3).collect();
-            blocks.entry(block).or_default().push((i, fp));
+            let chars = fp.chars().count();
+            blocks.entry(block).or_default().push((i, fp, chars));
         }
         for (prefix, members) in &blocks {
             if members.len() > BLOCK_CAP {
@@ -164,17 +165,12 @@ pub fn find_merges_reporting(
                 });
                 continue;
             }
-            for (x, (a, fa)) in members.iter().enumerate() {
-                for (b, fb) in &members[x + 1..] {
-                    // Jaro-Winkler alone rewards a shared prefix too much (`swiftdale builders`
-                    // vs `swiftleaf builders` scores 0.97): a typo-level edit distance is
-                    // required as well.
+            for (x, (a, fa, ca)) in members.iter().enumerate() {
+                for (b, fb, cb) in &members[x + 1..] {
                     let score = if fa == fb {
                         1.0
-                    } else if strsim::normalized_levenshtein(fa, fb) < 0.9 {
-                        0.0
                     } else {
-                        strsim::jaro_winkler(fa, fb)
+                        similarity(fa, *ca, fb, *cb, settings.fuzzy_threshold)
                     };
                     if score >= settings.fuzzy_threshold {
                         let rule = if fa == fb {
@@ -219,6 +215,34 @@ pub fn find_merges_reporting(
     }
     skipped.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     (merges, skipped)
+}
+
+/// The score of two different name fingerprints (`ca`, `cb`: their lengths in characters):
+/// Jaro-Winkler when their edit distance is typo-level (normalised Levenshtein ≥ 0.9), else 0.
+/// Jaro-Winkler alone rewards a shared prefix too much (`swiftdale builders` vs `swiftleaf
+/// builders` scores 0.97), hence the edit distance as well.
+///
+/// Whether the score reaches `threshold` is all that counts below it, so the work stops as soon
+/// as it cannot: a length difference alone can put the edit distance out of reach (the distance
+/// is at least the difference, and is computed last, only for the rare pairs that pass).
+fn similarity(fa: &str, ca: usize, fb: &str, cb: usize, threshold: f64) -> f64 {
+    if threshold <= 0.0 {
+        // Every pair matches: the score itself is the answer.
+        return if strsim::normalized_levenshtein(fa, fb) < 0.9 {
+            0.0
+        } else {
+            strsim::jaro_winkler(fa, fb)
+        };
+    }
+    let longest = ca.max(cb);
+    if longest > 0 && 1.0 - (ca.abs_diff(cb) as f64) / (longest as f64) < 0.9 {
+        return 0.0;
+    }
+    let jw = strsim::jaro_winkler(fa, fb);
+    if jw < threshold || strsim::normalized_levenshtein(fa, fb) < 0.9 {
+        return 0.0;
+    }
+    jw
 }
 
 /// Folds the merged-away records into their survivors: empty values filled, additional emails,
@@ -335,5 +359,48 @@ fn fill(dst: &mut Val, src: &Val, field: Key) {
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    /// The score as it was computed before any shortcut.
+    fn reference(fa: &str, fb: &str) -> f64 {
+        if strsim::normalized_levenshtein(fa, fb) < 0.9 {
+            0.0
+        } else {
+            strsim::jaro_winkler(fa, fb)
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn shortcuts_never_change_a_match(
+            fa in "[abcé ]{3,24}",
+            fb in "[abcé ]{3,24}",
+            threshold in prop::sample::select(vec![0.0, 0.5, 0.9, 0.95, 0.99, 1.0]),
+        ) {
+            prop_assume!(fa != fb);
+            let want = reference(&fa, &fb);
+            let got = super::similarity(&fa, fa.chars().count(), &fb, fb.chars().count(), threshold);
+            prop_assert_eq!(got >= threshold, want >= threshold);
+            if want >= threshold {
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn near_names_still_match() {
+        let (a, b) = ("acme robotics", "acme robotic");
+        let s = super::similarity(a, 13, b, 12, 0.95);
+        assert!(s >= 0.95, "{s}");
+        assert_eq!(s, reference(a, b));
+        assert_eq!(
+            super::similarity("swiftdale builders", 18, "swiftleaf builders", 18, 0.95),
+            0.0
+        );
     }
 }
