@@ -10,7 +10,7 @@
 
 use crate::job::{Prepared, Status};
 use crate::link::Target;
-use crate::record::{Record, Val, get_path};
+use crate::record::{Record, Val};
 use c2t_core::{FieldType, ObjectDef};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -172,10 +172,16 @@ fn cell(p: &Prepared, r: usize, col: &Col) -> String {
     match col {
         Col::Id => record_id(p, r).to_string(),
         Col::Scalar(f) => rec.values.get(f).map(csv_cell).unwrap_or_default(),
-        Col::Sub(f, sub) => get_path(&rec.values, &format!("{f}.{sub}"))
+        Col::Sub(f, sub) => rec
+            .values
+            .get(f)
+            .and_then(|v| v.get(sub))
             .map(csv_cell)
             .unwrap_or_default(),
-        Col::Amount(f) => get_path(&rec.values, &format!("{f}.amountMicros"))
+        Col::Amount(f) => rec
+            .values
+            .get(f)
+            .and_then(|v| v.get("amountMicros"))
             .and_then(Val::as_i64)
             .map(micros_to_amount)
             .unwrap_or_default(),
