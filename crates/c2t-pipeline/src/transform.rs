@@ -38,6 +38,8 @@ struct Target {
     kind: Option<FieldType>,
     /// Whether the value may mark the row as test data.
     identity: bool,
+    /// The object a reference in this column points to (`any` for a polymorphic id).
+    ref_object: Key,
 }
 
 /// Columns of the file that need a date order or number style inferred, by header position.
@@ -122,6 +124,7 @@ impl<'m> FileContext<'m> {
                     column: intern(&c.column),
                     kind: schema_object.and_then(|o| o.field(top)).map(|f| f.kind),
                     identity: is_identity_field(field),
+                    ref_object: c.object.as_deref().map(intern).unwrap_or("any"),
                 }
             })
             .collect();
@@ -370,7 +373,7 @@ impl<'m> FileContext<'m> {
                     let object = if c.transform == Transform::Member {
                         "workspaceMember"
                     } else {
-                        c.object.as_deref().map(intern).unwrap_or("any")
+                        t.ref_object
                     };
                     rec.refs.push(Ref {
                         field,
