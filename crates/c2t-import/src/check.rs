@@ -5,9 +5,8 @@ use crate::workspace::{Existing, SOURCE_ID_FIELD, Workspace};
 use c2t_core::FieldType;
 use c2t_pipeline::job::Prepared;
 use c2t_pipeline::link::Target;
-use c2t_pipeline::record::is_empty;
+use c2t_pipeline::record::Val;
 use c2t_twenty::{ApiError, Client, NewField};
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -173,9 +172,9 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
         // Fields the records carry, and relation fields they link through.
         let mut used: BTreeSet<String> = BTreeSet::new();
         for &r in &kept {
-            for (k, v) in &p.records[r].values {
-                if !is_empty(v) {
-                    used.insert(k.clone());
+            for (k, v) in p.records[r].values.iter() {
+                if !v.is_empty() {
+                    used.insert(k.to_string());
                 }
             }
             for l in &p.links[r] {
@@ -251,8 +250,8 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
             .filter(|f| matches!(f.kind, FieldType::Select | FieldType::MultiSelect))
         {
             let vals: Vec<&str> = match rec.values.get(&f.name) {
-                Some(Value::String(s)) => vec![s.as_str()],
-                Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+                Some(Val::Str(s)) => vec![&**s],
+                Some(Val::List(a)) => a.iter().filter_map(Val::as_str).collect(),
                 _ => continue,
             };
             let live: Vec<String> = ws

@@ -64,7 +64,26 @@ pub(crate) fn issue(code: IssueCode, value: &str, why: &str) -> Issue {
 /// Lower-case, accent-free, ASCII form of `s` (deunicode after lower-casing), used for matching
 /// words against the built-in tables.
 pub(crate) fn fold(s: &str) -> String {
+    // ASCII below DEL: NFKC and deunicode leave it as it is, lower-casing is ASCII lower-casing.
+    if s.bytes().all(|b| b < 0x7F) {
+        return s.to_ascii_lowercase();
+    }
+    fold_slow(s)
+}
+
+/// [`fold`] step by step.
+fn fold_slow(s: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     let nfkc: String = s.nfkc().collect();
     deunicode::deunicode(&nfkc.to_lowercase()).to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    proptest::proptest! {
+        #[test]
+        fn fold_fast_path_agrees(s in "[\\x00-\\x7e]{0,16}") {
+            proptest::prop_assert_eq!(super::fold(&s), super::fold_slow(&s));
+        }
+    }
 }

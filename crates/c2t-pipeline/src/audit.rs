@@ -85,6 +85,17 @@ pub struct Totals {
     pub balanced: bool,
 }
 
+/// A block of company names fuzzy matching left alone because it was too large to compare pair
+/// by pair: its records were de-duplicated on exact keys only.
+#[derive(Debug, Clone, Serialize)]
+pub struct UncomparedBlock {
+    pub object: String,
+    /// The first three characters of the name fingerprints (lower-case, sorted words) it holds.
+    pub prefix: String,
+    pub records: u64,
+    pub detail: String,
+}
+
 /// The whole audit.
 #[derive(Debug, Clone, Serialize)]
 pub struct Audit {
@@ -108,6 +119,9 @@ pub struct Audit {
     /// Custom fields the mapping writes: `object.field` → type.
     pub custom_fields: BTreeMap<String, String>,
     pub unused_columns: Vec<String>,
+    /// Name blocks not compared for similar-name duplicates (absent when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uncompared_name_blocks: Vec<UncomparedBlock>,
 }
 
 /// Builds the audit of a prepared export.
@@ -333,6 +347,22 @@ pub fn build(p: &Prepared) -> Audit {
             .collect(),
         custom_fields,
         unused_columns,
+        uncompared_name_blocks: p
+            .skipped_blocks
+            .iter()
+            .map(|b| UncomparedBlock {
+                object: "company".into(),
+                prefix: b.prefix.clone(),
+                records: b.records as u64,
+                detail: format!(
+                    "{} companies whose names start with \"{}\" were not compared for similar names \
+                     (more than {} in one block); only exact keys (source id, domain) merged them",
+                    b.records,
+                    b.prefix,
+                    crate::dedupe::BLOCK_CAP
+                ),
+            })
+            .collect(),
     }
 }
 
@@ -480,6 +510,9 @@ pub fn terminal(a: &Audit) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+    }
+    for b in &a.uncompared_name_blocks {
+        let _ = writeln!(o, "  not compared for similar names: {}", b.detail);
     }
     // The reader's message names the file itself.
     for f in a.files.iter().filter(|f| f.error.is_some()) {

@@ -9,9 +9,8 @@
 //! others, most recent first; emails, phones and links the others add are kept as additional
 //! values. Every merge is returned with its rule, so the ledger can say which rows went where.
 
-use crate::record::{Record, is_empty};
+use crate::record::{Key, Obj, Record, Val};
 use c2t_core::Settings;
-use serde_json::Value;
 use std::collections::HashMap;
 
 /// A record folded into another.
@@ -66,6 +65,19 @@ pub fn identity_key(r: &Record) -> Option<String> {
     }
 }
 
+/// Fuzzy name matching compares every pair of companies inside a block; a block with more
+/// members than this is not compared at all (its cost would be quadratic).
+pub const BLOCK_CAP: usize = 2_000;
+
+/// A block of company names too large for fuzzy matching: its members were matched on exact keys
+/// only (source id, domain), never on similar names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedBlock {
+    /// The first three characters of the name fingerprints the block shares.
+    pub prefix: String,
+    pub records: usize,
+}
+
 /// Finds duplicates among `alive` records (indexes into `records`). Returns, for each merged-away
 /// record, its survivor and the rule that matched.
 pub fn find_merges(
@@ -73,6 +85,16 @@ pub fn find_merges(
     alive: &[usize],
     settings: &Settings,
 ) -> HashMap<usize, Merge> {
+    find_merges_reporting(records, alive, settings).0
+}
+
+/// [`find_merges`], and the blocks of company names too large to compare (sorted by prefix).
+pub fn find_merges_reporting(
+    records: &[Record],
+    alive: &[usize],
+    settings: &Settings,
+) -> (HashMap<usize, Merge>, Vec<SkippedBlock>) {
+    let mut skipped = Vec::new();
     let n = records.len();
     let mut cl = Clusters {
         parent: (0..n).collect(),
@@ -118,13 +140,13 @@ pub fn find_merges(
     }
     // Fuzzy company names, blocked by the fingerprint's first three characters.
     if settings.fuzzy_merge {
-        let mut blocks: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+        let mut blocks: HashMap<String, Vec<(usize, String, usize)>> = HashMap::new();
         for &i in alive {
             let r = &records[i];
             if r.object != "company" {
                 continue;
             }
-            let Some(Value::String(name)) = r.values.get("name") else {
+            let Some(Val::Str(name)) = r.values.get("name") else {
                 continue;
             };
             let fp = c2t_normalize::name::fingerprint(name);
@@ -132,24 +154,23 @@ pub fn find_merges(
                 continue;
             }
             let block: String = fp.chars().take(3).collect();
-            blocks.entry(block).or_default().push((i, fp));
+            let chars = fp.chars().count();
+            blocks.entry(block).or_default().push((i, fp, chars));
         }
-        const BLOCK_CAP: usize = 2_000;
-        for members in blocks.values() {
+        for (prefix, members) in &blocks {
             if members.len() > BLOCK_CAP {
+                skipped.push(SkippedBlock {
+                    prefix: prefix.clone(),
+                    records: members.len(),
+                });
                 continue;
             }
-            for (x, (a, fa)) in members.iter().enumerate() {
-                for (b, fb) in &members[x + 1..] {
-                    // Jaro-Winkler alone rewards a shared prefix too much (`swiftdale builders`
-                    // vs `swiftleaf builders` scores 0.97): a typo-level edit distance is
-                    // required as well.
+            for (x, (a, fa, ca)) in members.iter().enumerate() {
+                for (b, fb, cb) in &members[x + 1..] {
                     let score = if fa == fb {
                         1.0
-                    } else if strsim::normalized_levenshtein(fa, fb) < 0.9 {
-                        0.0
                     } else {
-                        strsim::jaro_winkler(fa, fb)
+                        similarity(fa, *ca, fb, *cb, settings.fuzzy_threshold)
                     };
                     if score >= settings.fuzzy_threshold {
                         let rule = if fa == fb {
@@ -192,7 +213,36 @@ pub fn find_merges(
             }
         }
     }
-    merges
+    skipped.sort_by(|a, b| a.prefix.cmp(&b.prefix));
+    (merges, skipped)
+}
+
+/// The score of two different name fingerprints (`ca`, `cb`: their lengths in characters):
+/// Jaro-Winkler when their edit distance is typo-level (normalised Levenshtein ≥ 0.9), else 0.
+/// Jaro-Winkler alone rewards a shared prefix too much (`swiftdale builders` vs `swiftleaf
+/// builders` scores 0.97), hence the edit distance as well.
+///
+/// Whether the score reaches `threshold` is all that counts below it, so the work stops as soon
+/// as it cannot: a length difference alone can put the edit distance out of reach (the distance
+/// is at least the difference, and is computed last, only for the rare pairs that pass).
+fn similarity(fa: &str, ca: usize, fb: &str, cb: usize, threshold: f64) -> f64 {
+    if threshold <= 0.0 {
+        // Every pair matches: the score itself is the answer.
+        return if strsim::normalized_levenshtein(fa, fb) < 0.9 {
+            0.0
+        } else {
+            strsim::jaro_winkler(fa, fb)
+        };
+    }
+    let longest = ca.max(cb);
+    if longest > 0 && 1.0 - (ca.abs_diff(cb) as f64) / (longest as f64) < 0.9 {
+        return 0.0;
+    }
+    let jw = strsim::jaro_winkler(fa, fb);
+    if jw < threshold || strsim::normalized_levenshtein(fa, fb) < 0.9 {
+        return 0.0;
+    }
+    jw
 }
 
 /// Folds the merged-away records into their survivors: empty values filled, additional emails,
@@ -212,8 +262,8 @@ pub fn apply(records: &mut [Record], merges: &HashMap<usize, Merge>) {
         for o in others {
             let other = records[o].clone();
             let s = &mut records[survivor];
-            for (k, v) in &other.values {
-                fill(s.values.entry(k.clone()).or_insert(Value::Null), v, k);
+            for (k, v) in other.values.iter() {
+                fill(s.values.get_or_insert_with(k, || Val::Null), v, k);
             }
             for r in other.refs {
                 let have = s.refs.iter().any(|x| x.field == r.field);
@@ -229,58 +279,68 @@ pub fn apply(records: &mut [Record], merges: &HashMap<usize, Merge>) {
 }
 
 /// Fills empty parts of `dst` from `src`; unions multi-valued parts of composite fields.
-fn fill(dst: &mut Value, src: &Value, field: &str) {
-    if is_empty(dst) {
+fn fill(dst: &mut Val, src: &Val, field: Key) {
+    if dst.is_empty() {
         *dst = src.clone();
         return;
     }
-    let (Value::Object(d), Value::Object(s)) = (dst, src) else {
+    let (Val::Obj(d), Val::Obj(s)) = (dst, src) else {
         return;
     };
     match field {
         "emails" => {
             let primary = d.get("primaryEmail").cloned();
-            let mut extra: Vec<Value> = d
+            let mut extra: Vec<Val> = d
                 .get("additionalEmails")
-                .and_then(Value::as_array)
-                .cloned()
+                .and_then(Val::as_list)
+                .map(<[Val]>::to_vec)
                 .unwrap_or_default();
-            let mut candidates: Vec<Value> = Vec::new();
+            let mut candidates: Vec<Val> = Vec::new();
             if let Some(p) = s.get("primaryEmail") {
                 candidates.push(p.clone());
             }
             candidates.extend(
                 s.get("additionalEmails")
-                    .and_then(Value::as_array)
-                    .cloned()
+                    .and_then(Val::as_list)
+                    .map(<[Val]>::to_vec)
                     .unwrap_or_default(),
             );
             for c in candidates {
-                if !is_empty(&c) && Some(&c) != primary.as_ref() && !extra.contains(&c) {
+                if !c.is_empty() && Some(&c) != primary.as_ref() && !extra.contains(&c) {
                     extra.push(c);
                 }
             }
-            d.insert("additionalEmails".into(), Value::Array(extra));
+            d.set("additionalEmails", Val::List(extra));
         }
         "phones" => {
             let primary = d.get("primaryPhoneNumber").cloned();
-            let mut extra: Vec<Value> = d
+            let mut extra: Vec<Val> = d
                 .get("additionalPhones")
-                .and_then(Value::as_array)
-                .cloned()
+                .and_then(Val::as_list)
+                .map(<[Val]>::to_vec)
                 .unwrap_or_default();
-            let mut candidates: Vec<Value> = Vec::new();
-            if let Some(num) = s.get("primaryPhoneNumber").filter(|v| !is_empty(v)) {
-                candidates.push(serde_json::json!({
-                    "number": num,
-                    "countryCode": s.get("primaryPhoneCountryCode").cloned().unwrap_or(Value::Null),
-                    "callingCode": s.get("primaryPhoneCallingCode").cloned().unwrap_or(Value::Null),
-                }));
+            let mut candidates: Vec<Val> = Vec::new();
+            if let Some(num) = s.get("primaryPhoneNumber").filter(|v| !v.is_empty()) {
+                candidates.push(Val::Obj(Obj::from_pairs([
+                    ("number", num.clone()),
+                    (
+                        "countryCode",
+                        s.get("primaryPhoneCountryCode")
+                            .cloned()
+                            .unwrap_or(Val::Null),
+                    ),
+                    (
+                        "callingCode",
+                        s.get("primaryPhoneCallingCode")
+                            .cloned()
+                            .unwrap_or(Val::Null),
+                    ),
+                ])));
             }
             candidates.extend(
                 s.get("additionalPhones")
-                    .and_then(Value::as_array)
-                    .cloned()
+                    .and_then(Val::as_list)
+                    .map(<[Val]>::to_vec)
                     .unwrap_or_default(),
             );
             for c in candidates {
@@ -289,15 +349,58 @@ fn fill(dst: &mut Value, src: &Value, field: &str) {
                     extra.push(c);
                 }
             }
-            d.insert("additionalPhones".into(), Value::Array(extra));
+            d.set("additionalPhones", Val::List(extra));
         }
         _ => {
-            for (k, v) in s {
-                let slot = d.entry(k.clone()).or_insert(Value::Null);
-                if is_empty(slot) {
+            for (k, v) in s.iter() {
+                let slot = d.get_or_insert_with(k, || Val::Null);
+                if slot.is_empty() {
                     *slot = v.clone();
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    /// The score as it was computed before any shortcut.
+    fn reference(fa: &str, fb: &str) -> f64 {
+        if strsim::normalized_levenshtein(fa, fb) < 0.9 {
+            0.0
+        } else {
+            strsim::jaro_winkler(fa, fb)
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn shortcuts_never_change_a_match(
+            fa in "[abcé ]{3,24}",
+            fb in "[abcé ]{3,24}",
+            threshold in prop::sample::select(vec![0.0, 0.5, 0.9, 0.95, 0.99, 1.0]),
+        ) {
+            prop_assume!(fa != fb);
+            let want = reference(&fa, &fb);
+            let got = super::similarity(&fa, fa.chars().count(), &fb, fb.chars().count(), threshold);
+            prop_assert_eq!(got >= threshold, want >= threshold);
+            if want >= threshold {
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+
+    #[test]
+    fn near_names_still_match() {
+        let (a, b) = ("acme robotics", "acme robotic");
+        let s = super::similarity(a, 13, b, 12, 0.95);
+        assert!(s >= 0.95, "{s}");
+        assert_eq!(s, reference(a, b));
+        assert_eq!(
+            super::similarity("swiftdale builders", 18, "swiftleaf builders", 18, 0.95),
+            0.0
+        );
     }
 }

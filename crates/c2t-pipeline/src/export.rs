@@ -10,9 +10,8 @@
 
 use crate::job::{Prepared, Status};
 use crate::link::Target;
-use crate::record::{Record, get_path, is_empty};
+use crate::record::{Record, Val};
 use c2t_core::{FieldType, ObjectDef};
-use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -82,14 +81,14 @@ pub struct Written {
     pub rows: usize,
 }
 
-fn csv_cell(v: &Value) -> String {
+fn csv_cell(v: &Val) -> String {
     match v {
-        Value::Null => String::new(),
-        Value::String(s) => s.clone(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::Array(a) if a.is_empty() => String::new(),
-        other => other.to_string(),
+        Val::Null => String::new(),
+        Val::Str(s) => s.to_string(),
+        Val::Bool(b) => b.to_string(),
+        Val::Int(i) => i.to_string(),
+        Val::List(a) if a.is_empty() => String::new(),
+        other => other.to_json().to_string(),
     }
 }
 
@@ -116,7 +115,7 @@ fn object_columns(p: &Prepared, def: &ObjectDef, kept: &[usize]) -> Vec<(String,
     let mut cols = vec![("Id".to_string(), Col::Id)];
     let any = |path: &str| {
         kept.iter()
-            .any(|&r| p.records[r].get(path).is_some_and(|v| !is_empty(v)))
+            .any(|&r| p.records[r].get(path).is_some_and(|v| !v.is_empty()))
     };
     for f in &def.fields {
         match f.kind {
@@ -196,11 +195,17 @@ fn cell(p: &Prepared, r: usize, col: &Col) -> String {
     match col {
         Col::Id => record_id(p, r).to_string(),
         Col::Scalar(f) => rec.values.get(f).map(csv_cell).unwrap_or_default(),
-        Col::Sub(f, sub) => get_path(&rec.values, &format!("{f}.{sub}"))
+        Col::Sub(f, sub) => rec
+            .values
+            .get(f)
+            .and_then(|v| v.get(sub))
             .map(csv_cell)
             .unwrap_or_default(),
-        Col::Amount(f) => get_path(&rec.values, &format!("{f}.amountMicros"))
-            .and_then(Value::as_i64)
+        Col::Amount(f) => rec
+            .values
+            .get(f)
+            .and_then(|v| v.get("amountMicros"))
+            .and_then(Val::as_i64)
             .map(micros_to_amount)
             .unwrap_or_default(),
         Col::RelKey {
@@ -250,17 +255,44 @@ fn micros_to_amount(micros: i64) -> String {
     if neg { format!("-{s}") } else { s }
 }
 
-fn write_csv(path: &Path, headers: &[String], rows: &[Vec<String>]) -> std::io::Result<()> {
-    let mut w = csv::Writer::from_path(path).map_err(std::io::Error::other)?;
-    w.write_record(headers).map_err(std::io::Error::other)?;
-    for row in rows {
-        let safe: Vec<String> = row
-            .iter()
-            .map(|c| c2t_normalize::text::csv_safe(c))
-            .collect();
-        w.write_record(&safe).map_err(std::io::Error::other)?;
+/// A CSV file written row by row, every cell made safe for spreadsheets.
+struct CsvOut {
+    w: csv::Writer<std::fs::File>,
+    rows: usize,
+}
+
+impl CsvOut {
+    fn create(path: &Path, headers: &[String]) -> std::io::Result<CsvOut> {
+        let mut w = csv::Writer::from_path(path).map_err(std::io::Error::other)?;
+        w.write_record(headers).map_err(std::io::Error::other)?;
+        Ok(CsvOut { w, rows: 0 })
     }
-    w.flush()
+
+    fn row<S: AsRef<str>>(&mut self, cells: impl IntoIterator<Item = S>) -> std::io::Result<()> {
+        for c in cells {
+            let c = c.as_ref();
+            let safe = c2t_normalize::text::csv_safe(c);
+            self.w.write_field(safe).map_err(std::io::Error::other)?;
+        }
+        self.w
+            .write_record(None::<&[u8]>)
+            .map_err(std::io::Error::other)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn finish(mut self) -> std::io::Result<usize> {
+        self.w.flush()?;
+        Ok(self.rows)
+    }
+}
+
+fn write_csv(path: &Path, headers: &[String], rows: &[Vec<String>]) -> std::io::Result<()> {
+    let mut out = CsvOut::create(path, headers)?;
+    for row in rows {
+        out.row(row)?;
+    }
+    out.finish().map(|_| ())
 }
 
 /// Writes the Twenty-ready files, `rejects.csv` and `ledger.csv` into `out`.
@@ -306,15 +338,15 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
                 n + 1,
                 def.plural.to_lowercase()
             ));
-            let rows: Vec<Vec<String>> = chunk
-                .iter()
-                .map(|&r| cols.iter().map(|(_, c)| cell(p, r, c)).collect())
-                .collect();
-            write_csv(&path, &headers, &rows)?;
+            let mut f = CsvOut::create(&path, &headers)?;
+            for &r in chunk.iter() {
+                f.row(cols.iter().map(|(_, c)| cell(p, r, c)))?;
+            }
+            let rows = f.finish()?;
             written.push(Written {
                 path,
                 object: object.clone(),
-                rows: rows.len(),
+                rows,
             });
         }
         if matches!(object.as_str(), "note" | "task") {
@@ -325,25 +357,25 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
                 "Target Id".to_string(),
                 "Target Key".to_string(),
             ];
-            let mut rows = Vec::new();
+            let mut f = CsvOut::create(&path, &headers)?;
             for &r in kept {
                 for l in p.links[r].iter().filter(|l| l.field == "targets") {
                     if let Target::Record(t) = l.target {
                         let tr = &p.records[t];
-                        rows.push(vec![
+                        f.row([
                             record_id(p, r).to_string(),
                             tr.object.clone(),
                             record_id(p, t).to_string(),
                             unique_key(tr, &tr.object).unwrap_or_else(|| tr.display_name()),
-                        ]);
+                        ])?;
                     }
                 }
             }
-            write_csv(&path, &headers, &rows)?;
+            let rows = f.finish()?;
             written.push(Written {
                 path,
                 object: format!("{object}Target"),
-                rows: rows.len(),
+                rows,
             });
         }
     }
@@ -358,31 +390,14 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
         &["file".into(), "line".into(), "reason".into()],
         &rejects,
     )?;
-    let mut ledger_rows: Vec<Vec<String>> = p
-        .ledger
-        .entries
-        .iter()
-        .map(|e| {
-            let detail = match &e.outcome {
-                c2t_core::Outcome::Imported => String::new(),
-                c2t_core::Outcome::Merged { into, rule } => format!("into {into} ({rule})"),
-                c2t_core::Outcome::Skipped { rule } => rule.clone(),
-                c2t_core::Outcome::Rejected { reason } => reason.clone(),
-            };
-            vec![
-                e.file.clone(),
-                e.line.to_string(),
-                e.object.clone(),
-                e.outcome.kind().to_string(),
-                detail,
-            ]
-        })
-        .collect();
-    ledger_rows.sort_by(|a, b| {
-        (a[0].as_str(), a[1].parse::<u64>().unwrap_or(0))
-            .cmp(&(b[0].as_str(), b[1].parse::<u64>().unwrap_or(0)))
+    // The ledger, by file and line (a stable sort: entries of one line keep their order).
+    let entries = &p.ledger.entries;
+    let mut order: Vec<u32> = (0..entries.len() as u32).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&entries[a as usize], &entries[b as usize]);
+        (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line))
     });
-    write_csv(
+    let mut f = CsvOut::create(
         &out.join("ledger.csv"),
         &[
             "file".into(),
@@ -391,8 +406,24 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
             "outcome".into(),
             "detail".into(),
         ],
-        &ledger_rows,
     )?;
+    for i in order {
+        let e = &entries[i as usize];
+        let detail = match &e.outcome {
+            c2t_core::Outcome::Imported => "",
+            c2t_core::Outcome::Merged { into, rule } => &format!("into {into} ({rule})"),
+            c2t_core::Outcome::Skipped { rule } => rule.as_str(),
+            c2t_core::Outcome::Rejected { reason } => reason.as_str(),
+        };
+        f.row([
+            e.file.as_str(),
+            &e.line.to_string(),
+            e.object.as_str(),
+            e.outcome.kind(),
+            detail,
+        ])?;
+    }
+    f.finish()?;
     let _ = Status::Kept;
     Ok(written)
 }

@@ -225,6 +225,13 @@ pub fn render(a: &Audit) -> String {
         }
         let _ = writeln!(o, "</table>");
     }
+    if !a.uncompared_name_blocks.is_empty() {
+        let _ = writeln!(o, "<h2>Names not compared for similar duplicates</h2><ul>");
+        for b in &a.uncompared_name_blocks {
+            let _ = writeln!(o, "<li class=bad>{}</li>", esc(&b.detail));
+        }
+        let _ = writeln!(o, "</ul>");
+    }
     places(&mut o, "Test data skipped", &a.test_data);
     places(&mut o, "Stale records skipped", &a.stale);
     places(&mut o, "Dangling references", &a.dangling_references);

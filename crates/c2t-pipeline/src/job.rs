@@ -4,12 +4,11 @@
 use crate::dedupe::{self, Merge};
 use crate::link::{self, Link, Target};
 use crate::members::{Directory, Member};
-use crate::record::{Finding, Record, is_empty};
+use crate::record::{Finding, Record, Val};
 use crate::transform::{FileContext, inference_columns};
 use c2t_core::mapping::{LOOKUP_ONLY, SKIP_FILE};
 use c2t_core::{Ledger, Mapping, Outcome, Schema};
 use c2t_ingest::{ReadOptions, Source};
-use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -72,6 +71,8 @@ pub struct Prepared {
     pub new_options: BTreeMap<(String, String), BTreeSet<String>>,
     pub as_of: String,
     pub stale_cutoff: String,
+    /// Blocks of company names too large to compare for similar-name duplicates.
+    pub skipped_blocks: Vec<dedupe::SkippedBlock>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -302,7 +303,8 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     let alive: Vec<usize> = (0..records.len())
         .filter(|&i| status[i] == Status::Kept)
         .collect();
-    let merges = dedupe::find_merges(&records, &alive, &mapping.settings);
+    let (merges, skipped_blocks) =
+        dedupe::find_merges_reporting(&records, &alive, &mapping.settings);
     dedupe::apply(&mut records, &merges);
     for (&m, merge) in &merges {
         status[m] = Status::Merged(merge.clone());
@@ -317,19 +319,27 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             gone.insert(i, format!("rejected ({r})"));
         }
     }
+    // Every kept record is linked once. The stale rule then takes records out; only the records
+    // whose links depended on one of those (found it, or chose among candidates that included
+    // it) are linked again, without them. The others keep their links and findings.
     let alive_mask: Vec<bool> = status.iter().map(|s| *s == Status::Kept).collect();
-    let mut scratch = Vec::new();
-    let first_links = link::link(
-        &records,
-        &alive_mask,
-        &merges,
-        &gone,
-        &members,
-        &mapping.settings,
-        &mut scratch,
-    );
+    let linker = link::Linker::new(&records, &alive_mask, &merges, &members, &mapping.settings);
+    let mut first_findings: Vec<Finding> = Vec::new();
+    let mut findings_end: Vec<usize> = Vec::with_capacity(records.len());
+    let mut touched: Vec<(u32, u32)> = Vec::new();
+    let mut links: Vec<Vec<Link>> = Vec::with_capacity(records.len());
+    for i in 0..records.len() {
+        links.push(if alive_mask[i] {
+            linker.resolve(i, &alive_mask, &gone, &mut first_findings, &mut |t| {
+                touched.push((i as u32, t as u32))
+            })
+        } else {
+            Vec::new()
+        });
+        findings_end.push(first_findings.len());
+    }
     if mapping.settings.skip_stale {
-        let stale = decide_stale(&records, &status, &first_links, &stale_cutoff);
+        let stale = decide_stale(&records, &status, &links, &stale_cutoff);
         for (i, why) in stale {
             gone.insert(i, "skipped as stale".into());
             status[i] = Status::Skipped {
@@ -338,16 +348,30 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             };
         }
     }
-    let alive_mask: Vec<bool> = status.iter().map(|s| *s == Status::Kept).collect();
-    let links = link::link(
-        &records,
-        &alive_mask,
-        &merges,
-        &gone,
-        &members,
-        &mapping.settings,
-        &mut findings,
-    );
+    let still: Vec<bool> = status.iter().map(|s| *s == Status::Kept).collect();
+    let mut redo = vec![false; records.len()];
+    for (i, t) in touched {
+        let (i, t) = (i as usize, t as usize);
+        if alive_mask[t] && !still[t] {
+            redo[i] = true;
+        }
+    }
+    let mut first = first_findings.into_iter();
+    let mut start = 0;
+    for i in 0..records.len() {
+        let own = first.by_ref().take(findings_end[i] - start);
+        start = findings_end[i];
+        if !still[i] {
+            links[i] = Vec::new();
+            own.for_each(drop);
+        } else if redo[i] {
+            own.for_each(drop);
+            links[i] = linker.resolve(i, &still, &gone, &mut findings, &mut |_| {});
+        } else {
+            findings.extend(own);
+        }
+    }
+    drop(linker);
     // A note or task all of whose targets were left out goes with them.
     let left_out: HashSet<&str> = records
         .iter()
@@ -418,8 +442,8 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                 continue;
             }
             let vals: Vec<&str> = match r.values.get(&f.name) {
-                Some(Value::String(s)) => vec![s.as_str()],
-                Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+                Some(Val::Str(s)) => vec![&**s],
+                Some(Val::List(a)) => a.iter().filter_map(Val::as_str).collect(),
                 _ => continue,
             };
             for v in vals {
@@ -447,11 +471,12 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         new_options,
         as_of,
         stale_cutoff,
+        skipped_blocks,
     })
 }
 
 fn add_member(members: &mut Directory, rec: &Record) {
-    let s = |p: &str| rec.get(p).and_then(Value::as_str).unwrap_or("").to_string();
+    let s = |p: &str| rec.get(p).and_then(Val::as_str).unwrap_or("").to_string();
     let email = [s("userEmail"), s("emails.primaryEmail")]
         .into_iter()
         .find(|e| !e.is_empty());
@@ -469,13 +494,13 @@ fn add_member(members: &mut Directory, rec: &Record) {
 
 /// Why a record holds nothing worth importing, if it does not.
 fn empty_reason(r: &Record) -> Option<String> {
-    let has = |f: &str| r.get(f).is_some_and(|v| !is_empty(v));
+    let has = |f: &str| r.get(f).is_some_and(|v| !v.is_empty());
     let ok = match r.object.as_str() {
         "company" => has("name") || has("domainName"),
         "person" => has("name") || has("emails"),
         "opportunity" => has("name"),
         "note" | "task" => has("title") || has("bodyV2"),
-        _ => r.values.values().any(|v| !is_empty(v)),
+        _ => r.values.values().any(|v| !v.is_empty()),
     };
     if ok {
         return None;
@@ -518,8 +543,7 @@ fn decide_stale(
         {
             return None;
         }
-        if r.object == "opportunity" && is_open_stage(r.values.get("stage").and_then(Value::as_str))
-        {
+        if r.object == "opportunity" && is_open_stage(r.values.get("stage").and_then(Val::as_str)) {
             return None;
         }
         let last = r.activity.as_deref().or(r.modified.as_deref())?;

@@ -35,8 +35,48 @@ struct Index<'a> {
     by_id: HashMap<(&'a str, &'a str), usize>,
     by_any_id: HashMap<&'a str, Vec<usize>>,
     by_name: HashMap<(&'a str, String), Vec<usize>>,
+    /// The first person with each email, and the others after it (rare: duplicates are merged).
     by_email: HashMap<String, usize>,
+    more_email: HashMap<String, Vec<usize>>,
     by_domain: HashMap<String, usize>,
+    more_domain: HashMap<String, Vec<usize>>,
+}
+
+/// The first record under `key` that is alive; every one looked at is touched.
+fn first_alive(
+    first: &HashMap<String, usize>,
+    more: &HashMap<String, Vec<usize>>,
+    key: &str,
+    alive: &[bool],
+    touch: &mut dyn FnMut(usize),
+) -> Option<usize> {
+    let &f = first.get(key)?;
+    touch(f);
+    if alive[f] {
+        return Some(f);
+    }
+    for &t in more.get(key).map(Vec::as_slice).unwrap_or_default() {
+        touch(t);
+        if alive[t] {
+            return Some(t);
+        }
+    }
+    None
+}
+
+fn insert_first(
+    first: &mut HashMap<String, usize>,
+    more: &mut HashMap<String, Vec<usize>>,
+    key: String,
+    i: usize,
+) {
+    match first.get(&key) {
+        Some(&f) if f != i => more.entry(key).or_default().push(i),
+        Some(_) => {}
+        None => {
+            first.insert(key, i);
+        }
+    }
 }
 
 fn company_name_key(s: &str) -> String {
@@ -58,61 +98,116 @@ pub fn link(
     settings: &Settings,
     findings: &mut Vec<Finding>,
 ) -> Vec<Vec<Link>> {
-    let mut ix = Index {
-        by_id: HashMap::new(),
-        by_any_id: HashMap::new(),
-        by_name: HashMap::new(),
-        by_email: HashMap::new(),
-        by_domain: HashMap::new(),
-    };
-    for (i, r) in records.iter().enumerate() {
-        if r.object == "workspaceMember" {
-            continue;
-        }
-        let target = resolve_to_survivor(i, merges);
-        if let Some(id) = r.source_id.as_deref() {
-            ix.by_id.entry((r.object.as_str(), id)).or_insert(target);
-            let v = ix.by_any_id.entry(id).or_default();
-            if !v.contains(&target) {
-                v.push(target);
-            }
-        }
-        if !alive[i] {
-            continue;
-        }
-        let name = r.display_name();
-        if !name.is_empty() {
-            let key = if r.object == "company" {
-                company_name_key(&name)
+    let linker = Linker::new(records, alive, merges, members, settings);
+    (0..records.len())
+        .map(|i| {
+            if alive[i] {
+                linker.resolve(i, alive, gone, findings, &mut |_| {})
             } else {
-                c2t_normalize::name::person_key(&name, "")
-            };
-            let v = ix.by_name.entry((r.object.as_str(), key)).or_default();
-            if !v.contains(&i) {
-                v.push(i);
+                Vec::new()
+            }
+        })
+        .collect()
+}
+
+/// The indexes of [`link`], built once to resolve records any number of times as rows go.
+pub struct Linker<'a> {
+    records: &'a [Record],
+    members: &'a Directory,
+    settings: &'a Settings,
+    ix: Index<'a>,
+    free: HashSet<String>,
+}
+
+impl<'a> Linker<'a> {
+    /// Indexes the records. `alive` must include every record a later [`Linker::resolve`] takes
+    /// as alive: records can go afterwards (resolve is given the narrower mask), not come back.
+    pub fn new(
+        records: &'a [Record],
+        alive: &[bool],
+        merges: &HashMap<usize, Merge>,
+        members: &'a Directory,
+        settings: &'a Settings,
+    ) -> Linker<'a> {
+        let mut ix = Index {
+            by_id: HashMap::new(),
+            by_any_id: HashMap::new(),
+            by_name: HashMap::new(),
+            by_email: HashMap::new(),
+            more_email: HashMap::new(),
+            by_domain: HashMap::new(),
+            more_domain: HashMap::new(),
+        };
+        for (i, r) in records.iter().enumerate() {
+            if r.object == "workspaceMember" {
+                continue;
+            }
+            let target = resolve_to_survivor(i, merges);
+            if let Some(id) = r.source_id.as_deref() {
+                ix.by_id.entry((r.object.as_str(), id)).or_insert(target);
+                let v = ix.by_any_id.entry(id).or_default();
+                if !v.contains(&target) {
+                    v.push(target);
+                }
+            }
+            if !alive[i] {
+                continue;
+            }
+            let name = r.display_name();
+            if !name.is_empty() {
+                let key = if r.object == "company" {
+                    company_name_key(&name)
+                } else {
+                    c2t_normalize::name::person_key(&name, "")
+                };
+                let v = ix.by_name.entry((r.object.as_str(), key)).or_default();
+                if !v.contains(&i) {
+                    v.push(i);
+                }
+            }
+            if r.object == "person"
+                && let Some(e) = r.primary_email()
+            {
+                insert_first(&mut ix.by_email, &mut ix.more_email, e.to_lowercase(), i);
+            }
+            if r.object == "company"
+                && let Some(k) = crate::dedupe::identity_key(r)
+            {
+                insert_first(&mut ix.by_domain, &mut ix.more_domain, k, i);
             }
         }
-        if r.object == "person"
-            && let Some(e) = r.primary_email()
-        {
-            ix.by_email.entry(e.to_lowercase()).or_insert(i);
-        }
-        if r.object == "company"
-            && let Some(k) = crate::dedupe::identity_key(r)
-        {
-            ix.by_domain.entry(k).or_insert(i);
+        let free: HashSet<String> = settings
+            .free_mail_domains
+            .iter()
+            .map(|d| d.to_lowercase())
+            .collect();
+        Linker {
+            records,
+            members,
+            settings,
+            ix,
+            free,
         }
     }
-    let free: HashSet<String> = settings
-        .free_mail_domains
-        .iter()
-        .map(|d| d.to_lowercase())
-        .collect();
-    let mut out = vec![Vec::new(); records.len()];
-    for (i, r) in records.iter().enumerate() {
-        if !alive[i] {
-            continue;
-        }
+
+    /// The links of record `i`, which must be alive. Problems go to `findings`; `touch` is
+    /// called with every record whose being alive or not the answer depends on.
+    pub fn resolve(
+        &self,
+        i: usize,
+        alive: &[bool],
+        gone: &Gone,
+        findings: &mut Vec<Finding>,
+        touch: &mut dyn FnMut(usize),
+    ) -> Vec<Link> {
+        let (records, members, settings, ix, free) = (
+            self.records,
+            self.members,
+            self.settings,
+            &self.ix,
+            &self.free,
+        );
+        let r = &records[i];
         let mut report = |column: &str, code: IssueCode, message: String| {
             findings.push(Finding {
                 file: r.file,
@@ -146,7 +241,7 @@ pub fn link(
                             Ok(m) => m.map(|m| m.email.clone()),
                             Err(n) => {
                                 report(
-                                    &rf.column,
+                                    rf.column,
                                     IssueCode::ReferenceAmbiguous,
                                     format!(
                                         "{n} workspace members are named \"{value}\"; owner left empty"
@@ -158,12 +253,12 @@ pub fn link(
                     };
                     match found {
                         Some(email) => links.push(Link {
-                            field: rf.field.clone(),
+                            field: rf.field.to_string(),
                             target: Target::Member(email),
                             via: rf.by.as_str(),
                         }),
                         None => report(
-                            &rf.column,
+                            rf.column,
                             IssueCode::OwnerUnknown,
                             format!(
                                 "owner \"{value}\" is not a known workspace member (add them to the members file or [[member]] in the mapping)"
@@ -181,7 +276,7 @@ pub fn link(
                                 Some(_) => Err(format!("id \"{value}\" exists in several files")),
                             }
                         } else {
-                            Ok(ix.by_id.get(&(rf.object.as_str(), value.as_str())).copied())
+                            Ok(ix.by_id.get(&(rf.object, value.as_str())).copied())
                         }
                     }
                     RefKey::Name => {
@@ -190,30 +285,43 @@ pub fn link(
                         } else {
                             c2t_normalize::name::person_key(value, "")
                         };
-                        match ix
+                        let live: Vec<usize> = ix
                             .by_name
-                            .get(&(rf.object.as_str(), key))
+                            .get(&(rf.object, key))
                             .map(Vec::as_slice)
-                        {
-                            None | Some([]) => Ok(None),
-                            Some([t]) => Ok(Some(*t)),
-                            Some(many) => {
-                                match disambiguate_by_email(r, rf.object.as_str(), many, records) {
-                                    Some(t) => Ok(Some(t)),
-                                    None => Err(format!(
-                                        "{} {} records are named \"{value}\"; link left empty",
-                                        many.len(),
-                                        rf.object
-                                    )),
-                                }
-                            }
+                            .unwrap_or_default()
+                            .iter()
+                            .copied()
+                            .inspect(|&t| touch(t))
+                            .filter(|&t| alive[t])
+                            .collect();
+                        match live.as_slice() {
+                            [] => Ok(None),
+                            [t] => Ok(Some(*t)),
+                            many => match disambiguate_by_email(r, rf.object, many, records) {
+                                Some(t) => Ok(Some(t)),
+                                None => Err(format!(
+                                    "{} {} records are named \"{value}\"; link left empty",
+                                    many.len(),
+                                    rf.object
+                                )),
+                            },
                         }
                     }
-                    RefKey::Email => Ok(ix.by_email.get(&value.trim().to_lowercase()).copied()),
-                    RefKey::Domain => Ok(c2t_normalize::domain::domain(value)
-                        .ok()
-                        .and_then(|d| ix.by_domain.get(&d.key).copied())),
+                    RefKey::Email => Ok(first_alive(
+                        &ix.by_email,
+                        &ix.more_email,
+                        &value.trim().to_lowercase(),
+                        alive,
+                        touch,
+                    )),
+                    RefKey::Domain => Ok(c2t_normalize::domain::domain(value).ok().and_then(|d| {
+                        first_alive(&ix.by_domain, &ix.more_domain, &d.key, alive, touch)
+                    })),
                 };
+                if let Ok(Some(t)) = found {
+                    touch(t);
+                }
                 match found {
                     Ok(Some(t)) if alive[t] => {
                         if t != i
@@ -222,7 +330,7 @@ pub fn link(
                                 .any(|l| l.field == rf.field && l.target == Target::Record(t))
                         {
                             links.push(Link {
-                                field: rf.field.clone(),
+                                field: rf.field.to_string(),
                                 target: Target::Record(t),
                                 via: rf.by.as_str(),
                             });
@@ -231,24 +339,24 @@ pub fn link(
                     Ok(Some(t)) => {
                         let why = gone.get(&t).cloned().unwrap_or_else(|| "left out".into());
                         report(
-                            &rf.column,
+                            rf.column,
                             IssueCode::ReferenceDangling,
                             format!("\"{value}\" points to a row that is {why}; link left empty"),
                         );
                     }
                     Ok(None) => report(
-                        &rf.column,
+                        rf.column,
                         IssueCode::ReferenceDangling,
                         format!(
                             "\"{value}\" matches no {} in the export; link left empty",
                             if rf.object == "any" {
                                 "record"
                             } else {
-                                &rf.object
+                                rf.object
                             }
                         ),
                     ),
-                    Err(msg) => report(&rf.column, IssueCode::ReferenceAmbiguous, msg),
+                    Err(msg) => report(rf.column, IssueCode::ReferenceAmbiguous, msg),
                 }
             }
         }
@@ -268,10 +376,9 @@ pub fn link(
                         format!("{domain} is a free-mail domain: not used to find the company"),
                     );
                 }
-            } else if let Some(&t) = c2t_normalize::domain::domain(&domain)
+            } else if let Some(t) = c2t_normalize::domain::domain(&domain)
                 .ok()
-                .and_then(|d| ix.by_domain.get(&d.key))
-                && alive[t]
+                .and_then(|d| first_alive(&ix.by_domain, &ix.more_domain, &d.key, alive, touch))
             {
                 links.push(Link {
                     field: "company".into(),
@@ -280,9 +387,8 @@ pub fn link(
                 });
             }
         }
-        out[i] = links;
+        links
     }
-    out
 }
 
 /// Among companies sharing a name, the one whose domain is the person's email domain.

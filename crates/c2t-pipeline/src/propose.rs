@@ -10,7 +10,7 @@ use c2t_core::{
     ColumnMapping, FieldType, FileMapping, Mapping, Preset, Schema, Settings, Transform,
 };
 use c2t_ingest::{ReadOptions, Source};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 
 /// What one column holds, from one pass over the file.
@@ -58,6 +58,8 @@ pub fn profile(
             headers.len()
         ],
     };
+    // Where each kept distinct value is in `distinct`, per column.
+    let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); headers.len()];
     for row in source {
         let Ok(row) = row else { continue };
         p.rows += 1;
@@ -68,9 +70,10 @@ pub fn profile(
             }
             let c = &mut p.columns[i];
             c.filled += 1;
-            if let Some(d) = c.distinct.iter_mut().find(|(x, _)| x == v) {
-                d.1 += 1;
+            if let Some(&at) = seen[i].get(v) {
+                c.distinct[at].1 += 1;
             } else if c.distinct.len() < DISTINCT_CAP {
+                seen[i].insert(v.to_string(), c.distinct.len());
                 c.distinct.push((v.to_string(), 1));
             } else {
                 c.many_values = true;

@@ -4,18 +4,304 @@
 
 use c2t_core::{IssueCode, RefKey};
 use serde_json::{Map, Value};
+use std::collections::HashSet;
+use std::sync::{LazyLock, Mutex};
+
+/// A field name: the mapping's names are interned once ([`intern`]), Twenty's sub-field names
+/// are literals, so a record holds no copy of any name.
+pub type Key = &'static str;
+
+static NAMES: LazyLock<Mutex<HashSet<&'static str>>> = LazyLock::new(Default::default);
+
+/// The one `'static` copy of a name (field, object or column name: a few hundred per run).
+pub fn intern(s: &str) -> Key {
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&k) = names.get(s) {
+        return k;
+    }
+    let k: Key = Box::leak(s.to_owned().into_boxed_str());
+    names.insert(k);
+    k
+}
+
+/// A value in Twenty's API shape, held compactly: the JSON it stands for is built only when a
+/// payload or a CSV cell is written ([`Val::to_json`]).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Val {
+    #[default]
+    Null,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Str(Box<str>),
+    List(Vec<Val>),
+    Obj(Obj),
+}
+
+/// An object (a record's fields, or a composite field's parts) in insertion order, as JSON
+/// objects keep it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Obj(Vec<(Key, Val)>);
+
+static NULL: Val = Val::Null;
+
+impl Val {
+    pub fn str(s: impl Into<Box<str>>) -> Val {
+        Val::Str(s.into())
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match self {
+            Val::Int(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    pub fn as_list(&self) -> Option<&[Val]> {
+        match self {
+            Val::List(l) => Some(l),
+            _ => None,
+        }
+    }
+
+    pub fn as_obj(&self) -> Option<&Obj> {
+        match self {
+            Val::Obj(o) => Some(o),
+            _ => None,
+        }
+    }
+
+    pub fn is_obj(&self) -> bool {
+        matches!(self, Val::Obj(_))
+    }
+
+    /// The part `key` of an object value.
+    pub fn get(&self, key: &str) -> Option<&Val> {
+        self.as_obj()?.get(key)
+    }
+
+    /// True for null, "", [] and objects whose every value is empty (as [`is_empty`]).
+    pub fn is_empty(&self) -> bool {
+        match self {
+            Val::Null => true,
+            Val::Str(s) => s.is_empty(),
+            Val::List(a) => a.is_empty(),
+            Val::Obj(o) => o.values().all(Val::is_empty),
+            _ => false,
+        }
+    }
+
+    /// The JSON value.
+    pub fn to_json(&self) -> Value {
+        match self {
+            Val::Null => Value::Null,
+            Val::Bool(b) => Value::Bool(*b),
+            Val::Int(i) => Value::from(*i),
+            Val::Float(f) => serde_json::Number::from_f64(*f)
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
+            Val::Str(s) => Value::String(s.to_string()),
+            Val::List(l) => Value::Array(l.iter().map(Val::to_json).collect()),
+            Val::Obj(o) => Value::Object(o.to_json()),
+        }
+    }
+
+    /// The value of a JSON value (names interned).
+    pub fn from_json(v: &Value) -> Val {
+        match v {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => Val::Int(i),
+                None => n.as_f64().map(Val::Float).unwrap_or(Val::Null),
+            },
+            Value::String(s) => Val::str(s.as_str()),
+            Value::Array(a) => Val::List(a.iter().map(Val::from_json).collect()),
+            Value::Object(o) => Val::Obj(Obj::from_json(o)),
+        }
+    }
+}
+
+impl From<Value> for Val {
+    fn from(v: Value) -> Val {
+        Val::from_json(&v)
+    }
+}
+
+impl From<&str> for Val {
+    fn from(s: &str) -> Val {
+        Val::str(s)
+    }
+}
+
+impl From<String> for Val {
+    fn from(s: String) -> Val {
+        Val::Str(s.into_boxed_str())
+    }
+}
+
+impl PartialEq<&str> for Val {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == Some(*other)
+    }
+}
+
+impl PartialEq<Value> for Val {
+    fn eq(&self, other: &Value) -> bool {
+        self.to_json() == *other
+    }
+}
+
+impl std::ops::Index<&str> for Val {
+    type Output = Val;
+    fn index(&self, key: &str) -> &Val {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+impl Obj {
+    pub fn new() -> Obj {
+        Obj(Vec::new())
+    }
+
+    pub fn from_pairs<const N: usize>(pairs: [(Key, Val); N]) -> Obj {
+        Obj(pairs.into())
+    }
+
+    pub fn with_capacity(n: usize) -> Obj {
+        Obj(Vec::with_capacity(n))
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Val> {
+        self.0.iter().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Val> {
+        self.0.iter_mut().find(|(k, _)| *k == key).map(|(_, v)| v)
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// Sets `key`, in place when it is there already (as a JSON object does).
+    pub fn set(&mut self, key: Key, v: Val) {
+        match self.get_mut(key) {
+            Some(slot) => *slot = v,
+            None => self.0.push((key, v)),
+        }
+    }
+
+    /// [`Obj::set`] for any name (interned when new).
+    pub fn insert(&mut self, key: &str, v: impl Into<Val>) {
+        let v = v.into();
+        match self.get_mut(key) {
+            Some(slot) => *slot = v,
+            None => self.0.push((intern(key), v)),
+        }
+    }
+
+    pub fn remove(&mut self, key: &str) -> Option<Val> {
+        let i = self.0.iter().position(|(k, _)| *k == key)?;
+        Some(self.0.remove(i).1)
+    }
+
+    /// The value at `key`, set by `f` first when there is none.
+    pub fn get_or_insert_with(&mut self, key: Key, f: impl FnOnce() -> Val) -> &mut Val {
+        let i = match self.0.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                self.0.push((key, f()));
+                self.0.len() - 1
+            }
+        };
+        &mut self.0[i].1
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (Key, &Val)> {
+        self.0.iter().map(|(k, v)| (*k, v))
+    }
+
+    pub fn keys(&self) -> impl Iterator<Item = Key> + '_ {
+        self.0.iter().map(|(k, _)| *k)
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Val> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every field with its JSON value, in order: what a payload is built from.
+    pub fn iter_json(&self) -> impl Iterator<Item = (&'static str, Value)> + '_ {
+        self.0.iter().map(|(k, v)| (*k, v.to_json()))
+    }
+
+    /// The JSON object.
+    pub fn to_json(&self) -> Map<String, Value> {
+        self.0
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_json()))
+            .collect()
+    }
+
+    pub fn from_json(m: &Map<String, Value>) -> Obj {
+        Obj(m
+            .iter()
+            .map(|(k, v)| (intern(k), Val::from_json(v)))
+            .collect())
+    }
+
+    /// Gives back spare capacity (records are kept until the end of the run).
+    pub fn shrink_to_fit(&mut self) {
+        self.0.shrink_to_fit();
+        for (_, v) in &mut self.0 {
+            match v {
+                Val::Obj(o) => o.shrink_to_fit(),
+                Val::List(l) => l.shrink_to_fit(),
+                _ => {}
+            }
+        }
+    }
+}
+
+impl From<Map<String, Value>> for Obj {
+    fn from(m: Map<String, Value>) -> Obj {
+        Obj::from_json(&m)
+    }
+}
+
+impl std::ops::Index<&str> for Obj {
+    type Output = Val;
+    fn index(&self, key: &str) -> &Val {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
 
 /// A reference from a record to another one, resolved by the linker.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ref {
     /// The relation field (`company`, `pointOfContact`, `accountOwner`, or `targets`).
-    pub field: String,
+    pub field: Key,
     /// Target object, `any` for a polymorphic id, `workspaceMember` for owners.
-    pub object: String,
+    pub object: Key,
     pub by: RefKey,
     /// The referenced keys as the export wrote them (several for multi-valued cells).
     pub values: Vec<String>,
-    pub column: String,
+    pub column: Key,
 }
 
 /// One cleaned source row, on its way to becoming one Twenty record.
@@ -26,8 +312,8 @@ pub struct Record {
     pub file: usize,
     pub line: u64,
     pub source_id: Option<String>,
-    /// Field values in Twenty's API shape.
-    pub values: Map<String, Value>,
+    /// Field values in Twenty's API shape ([`Obj::iter_json`] gives them as JSON).
+    pub values: Obj,
     pub refs: Vec<Ref>,
     /// Last modification (ISO date or date-time), for merge conflicts.
     pub modified: Option<String>,
@@ -39,21 +325,21 @@ pub struct Record {
 
 impl Record {
     /// A value at a dotted path (`address.addressCity`).
-    pub fn get(&self, path: &str) -> Option<&Value> {
+    pub fn get(&self, path: &str) -> Option<&Val> {
         get_path(&self.values, path)
     }
 
     /// The person's primary email, lower-cased.
     pub fn primary_email(&self) -> Option<&str> {
         self.get("emails.primaryEmail")
-            .and_then(Value::as_str)
+            .and_then(Val::as_str)
             .filter(|s| !s.is_empty())
     }
 
     /// The company's website as stored (`https://acme.com`).
     pub fn domain_url(&self) -> Option<&str> {
         self.get("domainName.primaryLinkUrl")
-            .and_then(Value::as_str)
+            .and_then(Val::as_str)
             .filter(|s| !s.is_empty())
     }
 
@@ -61,49 +347,53 @@ impl Record {
     pub fn display_name(&self) -> String {
         if let Some(n) = self.values.get("name") {
             match n {
-                Value::String(s) => return s.clone(),
-                Value::Object(o) => {
-                    let f = o.get("firstName").and_then(Value::as_str).unwrap_or("");
-                    let l = o.get("lastName").and_then(Value::as_str).unwrap_or("");
+                Val::Str(s) => return s.to_string(),
+                Val::Obj(o) => {
+                    let f = o.get("firstName").and_then(Val::as_str).unwrap_or("");
+                    let l = o.get("lastName").and_then(Val::as_str).unwrap_or("");
                     return format!("{f} {l}").trim().to_string();
                 }
                 _ => {}
             }
         }
-        if let Some(Value::String(t)) = self.values.get("title") {
-            return t.clone();
+        if let Some(Val::Str(t)) = self.values.get("title") {
+            return t.to_string();
         }
         self.primary_email().unwrap_or_default().to_string()
     }
 }
 
-pub fn get_path<'a>(values: &'a Map<String, Value>, path: &str) -> Option<&'a Value> {
+pub fn get_path<'a>(values: &'a Obj, path: &str) -> Option<&'a Val> {
     let mut parts = path.split('.');
     let mut cur = values.get(parts.next()?)?;
     for p in parts {
-        cur = cur.as_object()?.get(p)?;
+        cur = cur.as_obj()?.get(p)?;
     }
     Some(cur)
 }
 
-/// Sets a value at a dotted path, creating the composite object on the way.
-pub fn set_path(values: &mut Map<String, Value>, path: &str, v: Value) {
-    match path.split_once('.') {
-        None => {
-            values.insert(path.to_string(), v);
-        }
-        Some((top, rest)) => {
-            let entry = values
-                .entry(top.to_string())
-                .or_insert_with(|| Value::Object(Map::new()));
-            if !entry.is_object() {
-                *entry = Value::Object(Map::new());
+/// Sets a value at a path given as its parts (`["address", "addressCity"]`), creating the
+/// composite object on the way.
+pub fn set_parts(values: &mut Obj, parts: &[Key], v: Val) {
+    match parts {
+        [] => {}
+        [last] => values.set(last, v),
+        [top, rest @ ..] => {
+            let entry = values.get_or_insert_with(top, || Val::Obj(Obj::new()));
+            if !entry.is_obj() {
+                *entry = Val::Obj(Obj::new());
             }
-            if let Value::Object(m) = entry {
-                set_path(m, rest, v);
+            if let Val::Obj(m) = entry {
+                set_parts(m, rest, v);
             }
         }
     }
+}
+
+/// Sets a value at a dotted path, creating the composite object on the way.
+pub fn set_path(values: &mut Obj, path: &str, v: Val) {
+    let parts: Vec<Key> = path.split('.').map(intern).collect();
+    set_parts(values, &parts, v);
 }
 
 /// True for null, "", [] and objects whose every value is empty.

@@ -2,12 +2,11 @@
 //! (c2t-normalize), composite fields assembled in Twenty's shape, references collected for the
 //! linker, and every bad value reported as a [`Finding`] while the record is kept.
 
-use crate::record::{Finding, Record, Ref, set_path};
+use crate::record::{Finding, Key, Obj, Record, Ref, Val, intern, set_parts};
 use c2t_core::{FieldType, FileMapping, IssueCode, Mapping, ObjectDef, RefKey, Transform};
 use c2t_normalize as n;
 use c2t_normalize::date::DateOrder;
 use c2t_normalize::number::NumberStyle;
-use serde_json::{Map, Value, json};
 use std::collections::BTreeMap;
 
 /// What the transformer knows about one file before its rows arrive: the column positions and
@@ -27,6 +26,20 @@ pub struct FileContext<'m> {
     pub number_styles: BTreeMap<usize, NumberStyle>,
     /// Columns whose dd/mm vs mm/dd order the values did not decide.
     pub ambiguous_dates: Vec<String>,
+    /// Per mapped column: its field's path parts, field and column names (interned), and the
+    /// type of the field in the schema.
+    targets: Vec<Target>,
+}
+
+struct Target {
+    field: Key,
+    parts: Vec<Key>,
+    column: Key,
+    kind: Option<FieldType>,
+    /// Whether the value may mark the row as test data.
+    identity: bool,
+    /// The object a reference in this column points to (`any` for a polymorphic id).
+    ref_object: Key,
 }
 
 /// Columns of the file that need a date order or number style inferred, by header position.
@@ -99,7 +112,24 @@ impl<'m> FileContext<'m> {
                 number_styles.insert(p, style);
             }
         }
+        let targets = file
+            .columns
+            .iter()
+            .map(|c| {
+                let field = c.field.as_deref().unwrap_or("");
+                let top = field.split('.').next().unwrap_or(field);
+                Target {
+                    field: intern(field),
+                    parts: field.split('.').map(intern).collect(),
+                    column: intern(&c.column),
+                    kind: schema_object.and_then(|o| o.field(top)).map(|f| f.kind),
+                    identity: is_identity_field(field),
+                    ref_object: c.object.as_deref().map(intern).unwrap_or("any"),
+                }
+            })
+            .collect();
         FileContext {
+            targets,
             index,
             mapping,
             file,
@@ -112,11 +142,6 @@ impl<'m> FileContext<'m> {
             number_styles,
             ambiguous_dates,
         }
-    }
-
-    fn field_kind(&self, field: &str) -> Option<FieldType> {
-        let top = field.split('.').next().unwrap_or(field);
-        self.object.and_then(|o| o.field(top)).map(|f| f.kind)
     }
 
     fn date_at(&self, cells: &[String], pos: Option<usize>) -> Option<String> {
@@ -145,7 +170,7 @@ impl<'m> FileContext<'m> {
                 .and_then(|p| cells.get(p))
                 .map(|s| s.trim().to_string())
                 .filter(|s| !s.is_empty()),
-            values: Map::new(),
+            values: Obj::with_capacity(self.file.columns.len().min(16)),
             refs: Vec::new(),
             modified: self.date_at(cells, self.modified_pos),
             activity: self.date_at(cells, self.activity_pos),
@@ -182,41 +207,49 @@ impl<'m> FileContext<'m> {
             }
         }
         let region = region.or_else(|| settings.default_country.clone());
-        for (c, pos) in self.file.columns.iter().zip(&self.positions) {
+        for ((c, pos), t) in self
+            .file
+            .columns
+            .iter()
+            .zip(&self.positions)
+            .zip(&self.targets)
+        {
             let Some(p) = *pos else { continue };
             let raw = cells.get(p).map(String::as_str).unwrap_or("");
             let v = n::text::clean(raw);
             if v.is_empty() {
                 continue;
             }
-            let field = c.field.as_deref().unwrap_or("");
+            let field = t.field;
             if rec.test_reason.is_none()
                 && settings.skip_test_data
-                && is_identity_field(field)
+                && t.identity
                 && n::text::is_test_value(&v)
             {
                 rec.test_reason = Some(format!("{} = \"{}\"", c.column, excerpt(&v)));
             }
             match c.transform {
                 Transform::Skip | Transform::Id | Transform::Currency => {}
-                Transform::Text => set_path(&mut rec.values, field, Value::String(v)),
+                Transform::Text => set_parts(&mut rec.values, &t.parts, Val::from(v)),
                 Transform::RichText => {
                     let md = match rec
                         .values
                         .get(field)
                         .and_then(|b| b.get("markdown"))
-                        .and_then(Value::as_str)
+                        .and_then(Val::as_str)
                     {
                         Some(prev) if !prev.is_empty() => format!("{prev}\n\n{v}"),
                         _ => v,
                     };
-                    rec.values
-                        .insert(field.to_string(), json!({ "markdown": md }));
+                    rec.values.set(
+                        field,
+                        Val::Obj(Obj::from_pairs([("markdown", Val::from(md))])),
+                    );
                 }
                 Transform::Number | Transform::Integer => {
                     match n::number::decimal(&v, self.number_styles.get(&p).copied()) {
                         Ok(d) => match decimal_json(d, c.transform == Transform::Integer) {
-                            Some(num) => set_path(&mut rec.values, field, num),
+                            Some(num) => set_parts(&mut rec.values, &t.parts, num),
                             None => report(
                                 &c.column,
                                 c2t_core::Issue::new(
@@ -229,7 +262,7 @@ impl<'m> FileContext<'m> {
                     }
                 }
                 Transform::Boolean => match n::boolean::boolean(&v) {
-                    Ok(b) => set_path(&mut rec.values, field, Value::Bool(b)),
+                    Ok(b) => set_parts(&mut rec.values, &t.parts, Val::Bool(b)),
                     Err(i) => report(&c.column, i),
                 },
                 Transform::Date | Transform::Datetime => {
@@ -238,7 +271,7 @@ impl<'m> FileContext<'m> {
                         .get(&p)
                         .copied()
                         .unwrap_or(DateOrder::MonthFirst);
-                    let kind = self.field_kind(field);
+                    let kind = t.kind;
                     let as_datetime = kind == Some(FieldType::DateTime)
                         || (kind.is_none() && c.transform == Transform::Datetime);
                     let r = if as_datetime {
@@ -247,7 +280,7 @@ impl<'m> FileContext<'m> {
                         n::date::date(&v, order)
                     };
                     match r {
-                        Ok(d) => set_path(&mut rec.values, field, Value::String(d)),
+                        Ok(d) => set_parts(&mut rec.values, &t.parts, Val::from(d)),
                         Err(i) => report(&c.column, i),
                     }
                 }
@@ -259,10 +292,11 @@ impl<'m> FileContext<'m> {
                     if emails.is_empty() {
                         continue;
                     }
-                    if self.field_kind(field) == Some(FieldType::Emails) || field == "emails" {
+                    if t.kind == Some(FieldType::Emails) || field == "emails" {
                         add_emails(&mut rec.values, field, emails);
                     } else {
-                        set_path(&mut rec.values, field, Value::String(emails[0].clone()));
+                        let first = emails.into_iter().next().unwrap_or_default();
+                        set_parts(&mut rec.values, &t.parts, Val::from(first));
                     }
                 }
                 Transform::Phone => match n::phone::phone(&v, region.as_deref()) {
@@ -284,10 +318,13 @@ impl<'m> FileContext<'m> {
                         &settings.default_currency,
                         self.number_styles.get(&p).copied(),
                     ) {
-                        Ok(m) => set_path(
+                        Ok(m) => set_parts(
                             &mut rec.values,
-                            field,
-                            json!({ "amountMicros": m.amount_micros, "currencyCode": m.currency_code }),
+                            &t.parts,
+                            Val::Obj(Obj::from_pairs([
+                                ("amountMicros", Val::Int(m.amount_micros)),
+                                ("currencyCode", Val::from(m.currency_code)),
+                            ])),
                         ),
                         Err(i) => report(&c.column, i),
                     }
@@ -297,36 +334,35 @@ impl<'m> FileContext<'m> {
                     // deal's "Open" status leaves its stage alone; "Lost" overrides it).
                     let value = self.select_value(c.values.as_deref(), &v);
                     if !value.is_empty() {
-                        set_path(&mut rec.values, field, Value::String(value));
+                        set_parts(&mut rec.values, &t.parts, Val::from(value));
                     }
                 }
                 Transform::MultiSelect => {
                     let sep = c.separator.as_deref().unwrap_or(&settings.multi_separator);
-                    let vals: Vec<Value> = n::select::split_multi(&v, sep)
+                    let vals: Vec<Val> = n::select::split_multi(&v, sep)
                         .iter()
                         .map(|l| self.select_value(c.values.as_deref(), l))
                         .filter(|v| !v.is_empty())
-                        .map(Value::String)
+                        .map(Val::from)
                         .collect();
-                    set_path(&mut rec.values, field, Value::Array(vals));
+                    set_parts(&mut rec.values, &t.parts, Val::List(vals));
                 }
                 Transform::FullName => {
                     let (first, last) = n::name::split_full_name(&v);
-                    set_path(
+                    set_parts(
                         &mut rec.values,
-                        field,
-                        json!({ "firstName": first, "lastName": last }),
+                        &t.parts,
+                        Val::Obj(Obj::from_pairs([
+                            ("firstName", Val::from(first)),
+                            ("lastName", Val::from(last)),
+                        ])),
                     );
                 }
                 Transform::Country => match n::address::country(&v) {
-                    Ok(country) => set_path(
-                        &mut rec.values,
-                        field,
-                        Value::String(country.name.to_string()),
-                    ),
+                    Ok(country) => set_parts(&mut rec.values, &t.parts, Val::from(country.name)),
                     Err(i) => {
                         report(&c.column, i);
-                        set_path(&mut rec.values, field, Value::String(v));
+                        set_parts(&mut rec.values, &t.parts, Val::from(v));
                     }
                 },
                 Transform::Relation | Transform::Member => {
@@ -335,30 +371,31 @@ impl<'m> FileContext<'m> {
                         None => vec![v],
                     };
                     let object = if c.transform == Transform::Member {
-                        "workspaceMember".to_string()
+                        "workspaceMember"
                     } else {
-                        c.object.clone().unwrap_or_else(|| "any".into())
+                        t.ref_object
                     };
                     rec.refs.push(Ref {
-                        field: field.to_string(),
+                        field,
                         object,
                         by: c.by.unwrap_or(RefKey::SourceId),
                         values,
-                        column: c.column.clone(),
+                        column: t.column,
                     });
                 }
             }
         }
         // Street lines: a multi-line street becomes street1 + street2.
-        if let Some(Value::Object(addr)) = rec.values.get_mut("address")
-            && let Some(Value::String(s1)) = addr.get("addressStreet1").cloned()
+        if let Some(Val::Obj(addr)) = rec.values.get_mut("address")
+            && let Some(Val::Str(s1)) = addr.get("addressStreet1")
             && s1.contains('\n')
             && addr.get("addressStreet2").is_none()
         {
-            let (a, b) = n::address::split_street(&s1);
-            addr.insert("addressStreet1".into(), Value::String(a));
-            addr.insert("addressStreet2".into(), Value::String(b));
+            let (a, b) = n::address::split_street(s1);
+            addr.set("addressStreet1", Val::from(a));
+            addr.set("addressStreet2", Val::from(b));
         }
+        rec.values.shrink_to_fit();
         rec
     }
 
@@ -392,102 +429,120 @@ pub fn excerpt(s: &str) -> String {
     }
 }
 
-fn add_emails(values: &mut Map<String, Value>, field: &str, emails: Vec<String>) {
-    let entry = values
-        .entry(field.to_string())
-        .or_insert_with(|| json!({ "primaryEmail": "", "additionalEmails": [] }));
-    let obj = entry.as_object_mut().expect("emails is an object");
+fn add_emails(values: &mut Obj, field: Key, emails: Vec<String>) {
+    let entry = values.get_or_insert_with(field, || {
+        Val::Obj(Obj::from_pairs([
+            ("primaryEmail", Val::from("")),
+            ("additionalEmails", Val::List(vec![])),
+        ]))
+    });
+    let Val::Obj(obj) = entry else {
+        unreachable!("emails is an object")
+    };
     let mut all: Vec<String> = Vec::new();
     if let Some(p) = obj
         .get("primaryEmail")
-        .and_then(Value::as_str)
+        .and_then(Val::as_str)
         .filter(|s| !s.is_empty())
     {
         all.push(p.to_string());
     }
-    if let Some(Value::Array(a)) = obj.get("additionalEmails") {
-        all.extend(a.iter().filter_map(Value::as_str).map(str::to_string));
+    if let Some(Val::List(a)) = obj.get("additionalEmails") {
+        all.extend(a.iter().filter_map(Val::as_str).map(str::to_string));
     }
     for e in emails {
         if !all.contains(&e) {
             all.push(e);
         }
     }
-    let primary = all.first().cloned().unwrap_or_default();
-    obj.insert("primaryEmail".into(), Value::String(primary));
-    obj.insert(
-        "additionalEmails".into(),
-        Value::Array(all.into_iter().skip(1).map(Value::String).collect()),
-    );
+    let mut all = all.into_iter();
+    let primary = all.next().unwrap_or_default();
+    obj.set("primaryEmail", Val::from(primary));
+    obj.set("additionalEmails", Val::List(all.map(Val::from).collect()));
 }
 
-fn add_phone(values: &mut Map<String, Value>, field: &str, ph: &n::phone::Phone) {
-    let entry = values.entry(field.to_string()).or_insert_with(|| {
-        json!({ "primaryPhoneNumber": "", "primaryPhoneCountryCode": "", "primaryPhoneCallingCode": "", "additionalPhones": [] })
+fn add_phone(values: &mut Obj, field: Key, ph: &n::phone::Phone) {
+    let entry = values.get_or_insert_with(field, || {
+        Val::Obj(Obj::from_pairs([
+            ("primaryPhoneNumber", Val::from("")),
+            ("primaryPhoneCountryCode", Val::from("")),
+            ("primaryPhoneCallingCode", Val::from("")),
+            ("additionalPhones", Val::List(vec![])),
+        ]))
     });
-    let obj = entry.as_object_mut().expect("phones is an object");
+    let Val::Obj(obj) = entry else {
+        unreachable!("phones is an object")
+    };
     let has_primary = obj
         .get("primaryPhoneNumber")
-        .and_then(Value::as_str)
+        .and_then(Val::as_str)
         .is_some_and(|s| !s.is_empty());
     if !has_primary {
-        obj.insert(
-            "primaryPhoneNumber".into(),
-            Value::String(ph.number.clone()),
+        obj.set("primaryPhoneNumber", Val::from(ph.number.as_str()));
+        obj.set(
+            "primaryPhoneCountryCode",
+            Val::from(ph.country_code.as_str()),
         );
-        obj.insert(
-            "primaryPhoneCountryCode".into(),
-            Value::String(ph.country_code.clone()),
-        );
-        obj.insert(
-            "primaryPhoneCallingCode".into(),
-            Value::String(ph.calling_code.clone()),
+        obj.set(
+            "primaryPhoneCallingCode",
+            Val::from(ph.calling_code.as_str()),
         );
         return;
     }
     let same_as_primary =
-        obj.get("primaryPhoneNumber").and_then(Value::as_str) == Some(ph.number.as_str());
-    let list = obj
-        .entry("additionalPhones")
-        .or_insert_with(|| Value::Array(vec![]));
-    if let Value::Array(a) = list {
+        obj.get("primaryPhoneNumber").and_then(Val::as_str) == Some(ph.number.as_str());
+    let list = obj.get_or_insert_with("additionalPhones", || Val::List(vec![]));
+    if let Val::List(a) = list {
         let dup = a
             .iter()
-            .any(|x| x.get("number").and_then(Value::as_str) == Some(ph.number.as_str()));
+            .any(|x| x.get("number").and_then(Val::as_str) == Some(ph.number.as_str()));
         if !dup && !same_as_primary {
-            a.push(json!({ "number": ph.number, "countryCode": ph.country_code, "callingCode": ph.calling_code }));
+            a.push(Val::Obj(Obj::from_pairs([
+                ("number", Val::from(ph.number.as_str())),
+                ("countryCode", Val::from(ph.country_code.as_str())),
+                ("callingCode", Val::from(ph.calling_code.as_str())),
+            ])));
         }
     }
 }
 
-fn add_link(values: &mut Map<String, Value>, field: &str, url: String) {
-    let entry = values.entry(field.to_string()).or_insert_with(
-        || json!({ "primaryLinkUrl": "", "primaryLinkLabel": "", "secondaryLinks": [] }),
-    );
-    let obj = entry.as_object_mut().expect("links is an object");
+fn add_link(values: &mut Obj, field: Key, url: String) {
+    let entry = values.get_or_insert_with(field, || {
+        Val::Obj(Obj::from_pairs([
+            ("primaryLinkUrl", Val::from("")),
+            ("primaryLinkLabel", Val::from("")),
+            ("secondaryLinks", Val::List(vec![])),
+        ]))
+    });
+    let Val::Obj(obj) = entry else {
+        unreachable!("links is an object")
+    };
     let has_primary = obj
         .get("primaryLinkUrl")
-        .and_then(Value::as_str)
+        .and_then(Val::as_str)
         .is_some_and(|s| !s.is_empty());
     if !has_primary {
-        obj.insert("primaryLinkUrl".into(), Value::String(url));
-    } else if obj.get("primaryLinkUrl").and_then(Value::as_str) != Some(url.as_str())
-        && let Some(Value::Array(a)) = obj.get_mut("secondaryLinks")
+        obj.set("primaryLinkUrl", Val::from(url));
+    } else if obj.get("primaryLinkUrl").and_then(Val::as_str) != Some(url.as_str())
+        && let Some(Val::List(a)) = obj.get_mut("secondaryLinks")
         && !a
             .iter()
-            .any(|x| x.get("url").and_then(Value::as_str) == Some(url.as_str()))
+            .any(|x| x.get("url").and_then(Val::as_str) == Some(url.as_str()))
     {
-        a.push(json!({ "url": url, "label": "" }));
+        a.push(Val::Obj(Obj::from_pairs([
+            ("url", Val::from(url)),
+            ("label", Val::from("")),
+        ])));
     }
 }
 
 /// A decimal as a JSON number: an integer when it has no fraction (or `round` is asked).
-fn decimal_json(d: rust_decimal::Decimal, round: bool) -> Option<Value> {
+fn decimal_json(d: rust_decimal::Decimal, round: bool) -> Option<Val> {
     let d = if round { d.round() } else { d.normalize() };
     if d.fract().is_zero() {
         let i: i64 = d.trunc().to_string().parse().ok()?;
-        return Some(Value::from(i));
+        return Some(Val::Int(i));
     }
     let f: f64 = d.to_string().parse().ok()?;
-    serde_json::Number::from_f64(f).map(Value::Number)
+    serde_json::Number::from_f64(f).map(|_| Val::Float(f))
 }

@@ -18,7 +18,7 @@ fn rec(object: &str, line: u64, values: Value, modified: Option<&str>) -> Record
         file: 0,
         line,
         source_id: Some(format!("{object}-{line}")),
-        values,
+        values: values.into(),
         refs: vec![],
         modified: modified.map(str::to_string),
         activity: None,
@@ -50,7 +50,7 @@ fn same_email_merges_into_the_most_recent_and_fills_gaps() {
         person(2, "ada@acme.com", "", "2024-01-01"),
         person(3, "ada@acme.com", "Ada", "2025-01-01"),
     ];
-    records[0].values.insert("jobTitle".into(), json!("CTO"));
+    records[0].values.insert("jobTitle", json!("CTO"));
     let merges = dedupe::find_merges(&records, &[0, 1], &Settings::default());
     assert_eq!(merges.len(), 1);
     let m = &merges[&0];
@@ -99,11 +99,11 @@ fn near_identical_names_merge_only_above_the_threshold() {
 
 fn company_ref(value: &str, by: RefKey) -> Ref {
     Ref {
-        field: "company".into(),
-        object: "company".into(),
+        field: "company",
+        object: "company",
         by,
         values: vec![value.into()],
-        column: "Company".into(),
+        column: "Company",
     }
 }
 
@@ -200,5 +200,146 @@ proptest! {
             let keys: std::collections::BTreeSet<String> = members.iter().filter_map(|&i| identity_key(&records[i])).collect();
             prop_assert!(keys.len() <= 1, "cluster {:?} mixes keys {:?}", members, keys);
         }
+    }
+}
+
+/// Company names whose words are `Zzname` + a number share the fingerprint prefix `zzn`.
+fn crowded_block(n: usize) -> Vec<Record> {
+    (0..n)
+        .map(|i| company(i as u64 + 2, &format!("Zzname{i:05}"), ""))
+        .collect()
+}
+
+#[test]
+fn name_blocks_over_the_cap_are_reported_and_not_compared() {
+    let mut records = crowded_block(dedupe::BLOCK_CAP + 1);
+    // In a small block, a duplicate name still merges.
+    records.push(company(9_000, "Brightforge Analytics", ""));
+    records.push(company(9_001, "brightforge analytics.", ""));
+    let alive: Vec<usize> = (0..records.len()).collect();
+    let (merges, skipped) = dedupe::find_merges_reporting(&records, &alive, &Settings::default());
+    assert_eq!(
+        skipped,
+        vec![dedupe::SkippedBlock {
+            prefix: "zzn".into(),
+            records: dedupe::BLOCK_CAP + 1,
+        }]
+    );
+    assert_eq!(
+        merges.len(),
+        1,
+        "only the small block was compared: {merges:?}"
+    );
+    assert_eq!(merges.values().next().unwrap().rule, "same name");
+    // At the cap, the block is compared and nothing is reported.
+    let records = crowded_block(dedupe::BLOCK_CAP);
+    let alive: Vec<usize> = (0..records.len()).collect();
+    let (_, skipped) = dedupe::find_merges_reporting(&records, &alive, &Settings::default());
+    assert!(skipped.is_empty());
+}
+
+#[test]
+fn the_audit_names_a_block_too_large_to_compare() {
+    use std::fmt::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut csv = String::from("Id,Name,Website\n");
+    for i in 0..=dedupe::BLOCK_CAP {
+        let _ = writeln!(csv, "001000000000{i:05}AAA,Zzname{i:05},");
+    }
+    std::fs::write(dir.path().join("Account.csv"), csv).unwrap();
+    let proposal = c2t_pipeline::propose::propose(
+        dir.path(),
+        &c2t_pipeline::presets::all(),
+        Some("salesforce"),
+        &[],
+    )
+    .unwrap();
+    let p = c2t_pipeline::job::prepare(
+        dir.path(),
+        proposal.mapping,
+        &c2t_pipeline::job::Options {
+            as_of: Some("2026-11-24".into()),
+            members_file: None,
+        },
+    )
+    .unwrap();
+    let a = c2t_pipeline::audit::build(&p);
+    assert_eq!(a.uncompared_name_blocks.len(), 1);
+    let b = &a.uncompared_name_blocks[0];
+    assert_eq!((b.prefix.as_str(), b.records), ("zzn", 2_001));
+    assert!(b.detail.contains("2001 companies"), "{}", b.detail);
+    assert!(
+        c2t_pipeline::audit::terminal(&a).contains("not compared for similar names: 2001"),
+        "{}",
+        c2t_pipeline::audit::terminal(&a)
+    );
+    assert!(c2t_pipeline::html::render(&a).contains("Names not compared for similar duplicates"));
+    let json = serde_json::to_value(&a).unwrap();
+    assert_eq!(json["uncompared_name_blocks"][0]["records"], 2_001);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// Linking every record once, then again only the records whose links depended on a record
+    /// taken out afterwards (as the stale rule does), gives what linking from scratch without
+    /// the records taken out gives: the same links and the same findings in the same order.
+    #[test]
+    fn relinking_what_depended_on_a_dropped_record_equals_linking_again(
+        companies in prop::collection::vec((0usize..4, 0usize..4), 1..12),
+        people in prop::collection::vec((0usize..5, 0usize..4, 0usize..4), 0..16),
+        dropped in prop::collection::vec(any::<bool>(), 28),
+    ) {
+        let names = ["Summit Dental", "Summit Dental Inc", "Acme", "Kestrel"];
+        let domains = ["", "https://summit.io", "https://acme.com", "https://kestrel.de"];
+        let emails = ["a@summit.io", "b@acme.com", "c@kestrel.de", "d@gmail.com", "e@acme.com"];
+        let hosts = ["summit.io", "acme.com", "kestrel.de", "nope.org"];
+        let mut records = Vec::new();
+        for (i, (n, d)) in companies.iter().enumerate() {
+            records.push(company(i as u64 + 2, names[*n], domains[*d]));
+        }
+        for (i, (e, c, how)) in people.iter().enumerate() {
+            let mut p = person(100 + i as u64, emails[*e], "X", "2024-01-01");
+            match how {
+                0 => {}
+                1 => p.refs.push(company_ref(names[*c], RefKey::Name)),
+                2 => p.refs.push(company_ref(&format!("company-{}", c + 2), RefKey::SourceId)),
+                _ => p.refs.push(company_ref(hosts[*c], RefKey::Domain)),
+            }
+            records.push(p);
+        }
+        let n = records.len();
+        let everyone = vec![true; n];
+        let still: Vec<bool> = (0..n).map(|i| !dropped[i]).collect();
+        let gone: link::Gone = (0..n)
+            .filter(|&i| !still[i])
+            .map(|i| (i, "skipped as stale".to_string()))
+            .collect();
+        let (merges, members, settings) = (HashMap::new(), Directory::default(), Settings::default());
+        let mut want_findings = vec![];
+        let want = link::link(&records, &still, &merges, &gone, &members, &settings, &mut want_findings);
+        let linker = link::Linker::new(&records, &everyone, &merges, &members, &settings);
+        let mut got_findings = vec![];
+        for i in 0..n {
+            let mut touched = vec![];
+            let mut first = vec![];
+            let links = linker.resolve(i, &everyone, &HashMap::new(), &mut first, &mut |t| touched.push(t));
+            if !still[i] {
+                continue;
+            }
+            let got = if touched.iter().any(|&t| !still[t]) {
+                linker.resolve(i, &still, &gone, &mut got_findings, &mut |_| {})
+            } else {
+                got_findings.extend(first);
+                links
+            };
+            prop_assert_eq!(&got, &want[i], "record {}", i);
+        }
+        let show = |f: &[c2t_pipeline::record::Finding]| {
+            f.iter()
+                .map(|f| format!("{}:{}:{}:{}", f.line, f.column, f.code, f.message))
+                .collect::<Vec<_>>()
+        };
+        prop_assert_eq!(show(&got_findings), show(&want_findings));
     }
 }
