@@ -630,3 +630,29 @@ fn records_the_server_refused_fail_verify() {
     assert_eq!(verdict["value"], json!(0.0));
     assert!(stderr(&o).contains("Verification FAILED"));
 }
+
+/// Without a workspace, `report` writes the page from the audit alone and says what is missing.
+#[test]
+fn report_without_a_workspace_shows_the_audit_and_says_what_is_not_done() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = example("salesforce");
+    let o = run(
+        &[
+            "report",
+            ex.to_str().unwrap(),
+            "--out",
+            "r",
+            "--as-of",
+            "2026-11-24",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let html = std::fs::read_to_string(tmp.path().join("r/report.html")).unwrap();
+    assert!(html.contains("No import through the API yet"));
+    assert!(html.contains("Not verified yet"));
+    assert!(
+        html.contains("Duplicates merged (3)"),
+        "the audit's merges are listed"
+    );
+}
