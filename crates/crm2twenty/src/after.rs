@@ -41,13 +41,6 @@ fn open_existing(path: &Path) -> anyhow::Result<Store> {
     Store::open(path).map_err(|e| user(e.to_string(), None))
 }
 
-fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
-    user(
-        e.to_string(),
-        Some("nothing is lost: run the same command again when the server answers"),
-    )
-}
-
 /// Reads the workspace back and verifies it. Without a state file, records are matched by
 /// their source id and deterministic id only.
 pub fn run_verify(
@@ -68,9 +61,9 @@ pub fn run_verify(
         }
         Store::open_in_memory().map_err(|e| user(e.to_string(), None))?
     };
-    let ws = Workspace::read_schema(client).map_err(api_err)?;
+    let ws = Workspace::read_schema(client).map_err(api::api_err)?;
     let objects = c2t_import::check::objects_written(p);
-    let records = verify::read_records(client, &ws, &objects).map_err(api_err)?;
+    let records = verify::read_records(client, &ws, &objects).map_err(api::api_err)?;
     verify::verify(p, &ws, &records, &store, settings).map_err(|e| user(e.to_string(), None))
 }
 
@@ -165,7 +158,7 @@ pub fn rollback_cmd(
     let mut store = open_existing(state)?;
     let rb_err = |e: RollbackError| match e {
         RollbackError::Nothing(m) => user(m, Some("`crm2twenty runs` lists the runs")),
-        RollbackError::Api(e) => api_err(e),
+        RollbackError::Api(e) => api::api_err(e),
         RollbackError::State(e) => user(e.to_string(), None),
     };
     let runs = rollback::runs_to_undo(&store, run).map_err(rb_err)?;
@@ -192,7 +185,7 @@ pub fn rollback_cmd(
         ));
     }
     let client = api::connect(a)?;
-    let ws = Workspace::read_schema(&client).map_err(api_err)?;
+    let ws = Workspace::read_schema(&client).map_err(api::api_err)?;
     let mut on_event = |e: RollbackEvent| {
         if quiet {
             return;

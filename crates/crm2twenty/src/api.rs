@@ -53,7 +53,7 @@ pub fn connect(api: &Api) -> anyhow::Result<Client> {
     Client::new(cfg).map_err(|e| user(e.to_string(), None))
 }
 
-fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
+pub fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
     match e {
         c2t_twenty::ApiError::RetriesExhausted { .. }
         | c2t_twenty::ApiError::Unreachable { .. } => anyhow::Error::new(UserError {

@@ -274,27 +274,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 )?;
                 // Verify what was written, and write the migration report.
                 let state = api::state_path(&load, common.mapping.as_deref());
-                let v = after::run_verify(&client, &p, &state, &p.mapping.verify, quiet)?;
-                let json = serde_json::to_string_pretty(&v)?;
-                std::fs::write(out.join("verify.json"), json)
-                    .map_err(|e| anyhow::anyhow!("cannot write verify.json: {e}"))?;
-                let report = after::write_report(
-                    &out,
-                    &p,
-                    &state,
-                    Some(client.base_url().to_string()),
-                    Some(&v),
-                )?;
-                if !quiet || !v.passed {
-                    eprint!("{}", c2t_import::verify::render(&v));
-                }
-                if !quiet {
-                    eprintln!("report: {}", report.display());
-                }
-                return Ok(if code != ExitCode::SUCCESS || v.passed {
+                let verified =
+                    after::verify_cmd(&client, &p, &out, &state, None, None, false, quiet)?;
+                return Ok(if code != ExitCode::SUCCESS {
                     code
                 } else {
-                    ExitCode::from(1)
+                    verified
                 });
             }
             let many = export_dirs.len() > 1;
