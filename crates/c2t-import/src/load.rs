@@ -133,6 +133,26 @@ impl Loader<'_> {
         }
     }
 
+    /// Counts a record the server refused (or would refuse) in the summary and tells the caller.
+    fn rejected(&mut self, object: &str, record: usize, message: String) {
+        let rec = &self.p.records[record];
+        let file = self.p.file_name(rec.file).to_string();
+        self.summary
+            .objects
+            .entry(object.to_string())
+            .or_default()
+            .rejected += 1;
+        self.summary
+            .rejects
+            .push((file.clone(), rec.line, object.to_string(), message.clone()));
+        (self.on_event)(Event::Rejected {
+            object: object.into(),
+            file,
+            line: rec.line,
+            message,
+        });
+    }
+
     /// Sends items in batches; bisects a refused batch down to the records at fault.
     fn send(
         &mut self,
@@ -213,23 +233,7 @@ impl Loader<'_> {
                     let message = e.to_string();
                     self.store
                         .reject(self.run, object, &i.key, &file, rec.line, &message)?;
-                    self.summary
-                        .objects
-                        .entry(object.to_string())
-                        .or_default()
-                        .rejected += 1;
-                    self.summary.rejects.push((
-                        file.clone(),
-                        rec.line,
-                        object.to_string(),
-                        message.clone(),
-                    ));
-                    (self.on_event)(Event::Rejected {
-                        object: object.into(),
-                        file,
-                        line: rec.line,
-                        message,
-                    });
+                    self.rejected(object, i.record, message);
                     return Ok(());
                 }
                 let (a, b) = chunk.split_at(chunk.len() / 2);
@@ -440,23 +444,11 @@ fn load_all(
                 if problems.is_empty() {
                     continue;
                 }
-                let rec = &p.records[i.record];
-                let file = p.file_name(rec.file).to_string();
-                let message = format!("would be refused: {}", problems.join("; "));
-                l.summary
-                    .objects
-                    .entry(object.clone())
-                    .or_default()
-                    .rejected += 1;
-                l.summary
-                    .rejects
-                    .push((file.clone(), rec.line, object.clone(), message.clone()));
-                (l.on_event)(Event::Rejected {
-                    object: object.clone(),
-                    file,
-                    line: rec.line,
-                    message,
-                });
+                l.rejected(
+                    object,
+                    i.record,
+                    format!("would be refused: {}", problems.join("; ")),
+                );
             }
             let s = l.summary.objects.entry(object.clone()).or_default();
             s.updated = items.iter().filter(|i| i.existed).count();
