@@ -17,6 +17,7 @@
 use crate::payload::{self, Resolved};
 use crate::workspace::{SOURCE_ID_FIELD, Workspace};
 use c2t_core::mapping::VerifySettings;
+use c2t_pipeline::audit::Place;
 use c2t_pipeline::export::record_id;
 use c2t_pipeline::job::{Prepared, Status};
 use c2t_pipeline::link::Target;
@@ -48,16 +49,6 @@ pub struct ObjectCheck {
     pub in_workspace: u64,
     /// Expected records not found.
     pub missing: Vec<Place>,
-}
-
-/// A record, named for a person to find it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
-pub struct Place {
-    /// `file:line` in the export (or the Twenty id for records not from the export).
-    pub at: String,
-    /// Display name.
-    pub name: String,
-    pub detail: String,
 }
 
 /// What a check is about.

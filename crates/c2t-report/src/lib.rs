@@ -8,8 +8,9 @@
 //! (`<html data-ready="1">`) once its script ran, so a headless browser test can tell that it
 //! displayed without script errors.
 
-use c2t_import::verify::{LinkKind, Place, Verification, pct};
+use c2t_import::verify::{LinkKind, Verification, pct};
 use c2t_pipeline::audit::Audit;
+use c2t_pipeline::audit::Place;
 use c2t_pipeline::html::{STYLE, esc, object_chart};
 use c2t_state::{Run, RunStatus, StateError, Store};
 use serde::Serialize;
@@ -110,7 +111,7 @@ fn places(o: &mut String, list: &[Place], limit: usize) {
     }
     let _ = writeln!(
         o,
-        "<details><summary>{} record{}</summary><table><tr><th>where</th><th>record</th><th>detail</th></tr>",
+        "<details><summary>{} record{}</summary><table class=sort><tr><th>where</th><th>record</th><th>detail</th></tr>",
         list.len(),
         if list.len() == 1 { "" } else { "s" }
     );
@@ -126,7 +127,7 @@ fn places(o: &mut String, list: &[Place], limit: usize) {
     if list.len() > limit {
         let _ = writeln!(
             o,
-            "<tr><td colspan=3>… and {} more (all of them are in verify.json)</td></tr>",
+            "<tr><td colspan=3>… and {} more (audit.json and verify.json next to this page hold them all)</td></tr>",
             list.len() - limit
         );
     }
@@ -300,21 +301,8 @@ pub fn render(r: &Report) -> String {
         if list.is_empty() {
             continue;
         }
-        let _ = writeln!(
-            o,
-            "<h3>{title} ({})</h3><details><summary>Show</summary><table class=sort><tr><th>where</th><th>record</th><th>why</th></tr>",
-            list.len()
-        );
-        for p in list.iter().take(500) {
-            let _ = writeln!(
-                o,
-                "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
-                esc(&p.at),
-                esc(&p.name),
-                esc(&p.detail)
-            );
-        }
-        let _ = writeln!(o, "</table></details>");
+        let _ = writeln!(o, "<h3>{title} ({})</h3>", list.len());
+        places(&mut o, list, 500);
     }
     if !a.custom_fields.is_empty() {
         let _ = writeln!(
