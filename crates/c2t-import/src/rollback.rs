@@ -112,7 +112,7 @@ pub fn runs_to_undo(store: &Store, from: Option<i64>) -> Result<Vec<Run>, Rollba
             // Runs that wrote nothing (an import with nothing new to send) do not count.
             let mut wrote = Vec::new();
             for r in &runs {
-                if !store.run_writes(r.id)?.is_empty() {
+                if store.run_wrote(r.id)? {
                     wrote.push(r);
                 }
             }

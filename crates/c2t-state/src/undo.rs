@@ -127,6 +127,19 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether the batches of `run` carried any record (an import with nothing new to send
+    /// writes nothing).
+    pub fn run_wrote(&self, run: i64) -> Result<bool, StateError> {
+        const OP: &str = "checking whether a run wrote";
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM batch_items bi JOIN batches b ON b.id = bi.batch_id
+                                WHERE b.run_id = ?1)",
+            )
+            .and_then(|mut st| st.query_row([run], |r| r.get(0)))
+            .ctx(&self.path, OP)
+    }
+
     /// Records that a rollback of `run` dealt with one record, and forgets the record's import
     /// state (the next import treats it as new), in one transaction.
     pub fn undone(&mut self, run: i64, w: &RunWrite, action: UndoAction) -> Result<(), StateError> {
@@ -279,6 +292,9 @@ mod tests {
             .batch_sending(r2, "company", &[item("A", "a", true, Some(json!({})))])
             .unwrap();
         s.batch_confirmed(b, 201).unwrap();
+        assert!(s.run_wrote(r1).unwrap() && s.run_wrote(r2).unwrap());
+        let r3 = s.begin_run("http://x", "m").unwrap();
+        assert!(!s.run_wrote(r3).unwrap());
         let w1 = s.run_writes(r1).unwrap();
         assert_eq!(w1.len(), 1);
         assert!(w1[0].created);
