@@ -3,7 +3,7 @@
 //! the run (previous values of updated records included), also when killed half-way and run
 //! again; the migration report displays in a headless browser without script errors.
 
-use crate::api::{KEY, all, client, members_of, run_api, s, sandbox};
+use crate::api::{KEY, all, client, kill_repeatedly, members_of, run_api, s, sandbox};
 use crate::util::*;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -261,26 +261,12 @@ fn a_rollback_killed_half_way_finishes_when_run_again() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
 
     // Kill -9 the rollback of both runs (from run 1) at several points, then finish it.
-    let bin = assert_cmd::cargo::cargo_bin("crm2twenty");
-    let mut killed = 0;
-    for delay_ms in [300u64, 700, 500] {
-        let mut child = std::process::Command::new(&bin)
-            .current_dir(tmp.path())
-            .env_clear()
-            .env("TWENTY_API_URL", &url)
-            .env("TWENTY_API_KEY", KEY)
-            .args(["rollback", "1", "--state", "st.sqlite", "--yes", "-q"])
-            .args(["--requests-per-minute", "60000"])
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap();
-            killed += 1;
-        }
-        child.wait().unwrap();
-    }
+    let killed = kill_repeatedly(
+        &["rollback", "1", "--state", "st.sqlite", "--yes", "-q"],
+        tmp.path(),
+        &url,
+        &[300, 700, 500],
+    );
     assert!(
         killed >= 2,
         "the rollback was killed mid-way {killed} times only"

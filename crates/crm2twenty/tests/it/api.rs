@@ -102,6 +102,33 @@ pub(crate) fn run_until_done(args: &[&str], cwd: &Path, url: &str) -> std::proce
     o
 }
 
+/// Runs the command against `url` once per delay, killing it with SIGKILL after that many
+/// milliseconds when it is still running; returns how many runs were killed mid-way.
+pub(crate) fn kill_repeatedly(args: &[&str], cwd: &Path, url: &str, delays: &[u64]) -> usize {
+    let bin = assert_cmd::cargo::cargo_bin("crm2twenty");
+    let mut killed = 0;
+    for &delay_ms in delays {
+        let mut child = std::process::Command::new(&bin)
+            .current_dir(cwd)
+            .env_clear()
+            .env("TWENTY_API_URL", url)
+            .env("TWENTY_API_KEY", KEY)
+            .env("CRM2TWENTY_RETRY_BASE_MS", "5")
+            .args(args)
+            .args(["--requests-per-minute", "60000"])
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+    killed
+}
+
 pub(crate) fn client(url: &str) -> c2t_twenty::Client {
     let mut cfg = c2t_twenty::ClientConfig::new(url, c2t_twenty::ApiKey::new(KEY).unwrap());
     cfg.requests_per_minute = 100_000;
@@ -498,8 +525,6 @@ fn an_import_killed_at_random_points_resumes_to_the_same_workspace() {
     assert!(o.status.success(), "{}", stderr(&o));
     // Kill -9 the importer at a dozen random points (seeded), each time resuming from the state
     // it left.
-    let bin = assert_cmd::cargo::cargo_bin("crm2twenty");
-    let mut killed = 0;
     let mut rng = 0x2545_f491_4f6c_dd1du64;
     let delays: Vec<u64> = (0..12)
         .map(|_| {
@@ -509,36 +534,22 @@ fn an_import_killed_at_random_points_resumes_to_the_same_workspace() {
             120 + rng % 500
         })
         .collect();
-    for delay_ms in delays {
-        let mut child = std::process::Command::new(&bin)
-            .current_dir(tmp.path())
-            .env_clear()
-            .env("TWENTY_API_URL", &url)
-            .env("TWENTY_API_KEY", KEY)
-            .args([
-                "import",
-                exs,
-                "--as-of",
-                "2026-11-24",
-                "--state",
-                "st.sqlite",
-                "-q",
-                "--batch-size",
-                "5",
-                "--requests-per-minute",
-                "60000",
-            ])
-            .env("CRM2TWENTY_RETRY_BASE_MS", "5")
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap();
-            killed += 1;
-        }
-        child.wait().unwrap();
-    }
+    let killed = kill_repeatedly(
+        &[
+            "import",
+            exs,
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "st.sqlite",
+            "-q",
+            "--batch-size",
+            "5",
+        ],
+        tmp.path(),
+        &url,
+        &delays,
+    );
     assert!(
         killed >= 8,
         "the importer was killed mid-run {killed} times only"
