@@ -179,7 +179,7 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
             }
             for l in &p.links[r] {
                 if l.field != "targets" {
-                    used.insert(l.field.clone());
+                    used.insert(l.field.to_string());
                 }
             }
         }

@@ -446,10 +446,10 @@ pub fn verify(
                 ),
             };
             let c = links
-                .entry((rec.object.clone(), l.field.clone()))
+                .entry((rec.object.clone(), l.field.to_string()))
                 .or_insert_with(|| LinkCheck {
                     object: rec.object.clone(),
-                    field: l.field.clone(),
+                    field: l.field.to_string(),
                     kind,
                     expected: 0,
                     ok: 0,

@@ -161,13 +161,15 @@ pub fn is_test_value(s: &str) -> bool {
 /// whose rest is only digits, spaces, `.` and `,` (at least one digit) is left alone: `-12.5`,
 /// `+33 1 23 45 67 89`, `-1 234,50`. Such a cell cannot call a function or reference a cell.
 /// Anything else starting with `+`/`-` (`+1 (415) 555-2671`, `-2+3`, `+cmd|...`) is neutralised.
-pub fn csv_safe(cell: &str) -> String {
+///
+/// The cell comes back borrowed when it is safe as it is (nearly always).
+pub fn csv_safe(cell: &str) -> std::borrow::Cow<'_, str> {
     let Some(first) = cell.chars().next() else {
-        return String::new();
+        return cell.into();
     };
     let dangerous = matches!(first, '=' | '+' | '-' | '@' | '\t' | '\r');
     if !dangerous {
-        return cell.to_string();
+        return cell.into();
     }
     if matches!(first, '+' | '-') {
         let rest = &cell[1..];
@@ -176,10 +178,10 @@ pub fn csv_safe(cell: &str) -> String {
                 .bytes()
                 .all(|b| b.is_ascii_digit() || matches!(b, b' ' | b'.' | b','));
         if plain {
-            return cell.to_string();
+            return cell.into();
         }
     }
-    format!("'{cell}")
+    format!("'{cell}").into()
 }
 
 #[cfg(test)]

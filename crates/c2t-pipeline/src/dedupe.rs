@@ -11,7 +11,7 @@
 
 use crate::record::{Key, Obj, Record, Val};
 use c2t_core::Settings;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 /// A record folded into another.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,7 +100,7 @@ pub fn find_merges_reporting(
         parent: (0..n).collect(),
         key: records.iter().map(identity_key).collect(),
     };
-    let mut rule_of: HashMap<usize, String> = HashMap::new();
+    let mut rule_of: HashMap<usize, String> = HashMap::default();
     let join = |cl: &mut Clusters,
                 a: usize,
                 b: usize,
@@ -112,8 +112,8 @@ pub fn find_merges_reporting(
         }
     };
     // Exact keys.
-    let mut by_id: HashMap<(&str, &str), usize> = HashMap::new();
-    let mut by_key: HashMap<(&str, String), usize> = HashMap::new();
+    let mut by_id: HashMap<(&str, &str), usize> = HashMap::default();
+    let mut by_key: HashMap<(&str, String), usize> = HashMap::default();
     for &i in alive {
         let r = &records[i];
         if let Some(id) = r.source_id.as_deref() {
@@ -140,7 +140,8 @@ pub fn find_merges_reporting(
     }
     // Fuzzy company names, blocked by the fingerprint's first three characters.
     if settings.fuzzy_merge {
-        let mut blocks: HashMap<String, Vec<(usize, String, usize)>> = HashMap::new();
+        let mut blocks: HashMap<String, Vec<(usize, String, usize, CharCounts)>> =
+            HashMap::default();
         for &i in alive {
             let r = &records[i];
             if r.object != "company" {
@@ -155,7 +156,11 @@ pub fn find_merges_reporting(
             }
             let block: String = fp.chars().take(3).collect();
             let chars = fp.chars().count();
-            blocks.entry(block).or_default().push((i, fp, chars));
+            let counts = char_counts(&fp);
+            blocks
+                .entry(block)
+                .or_default()
+                .push((i, fp, chars, counts));
         }
         for (prefix, members) in &blocks {
             if members.len() > BLOCK_CAP {
@@ -165,10 +170,12 @@ pub fn find_merges_reporting(
                 });
                 continue;
             }
-            for (x, (a, fa, ca)) in members.iter().enumerate() {
-                for (b, fb, cb) in &members[x + 1..] {
+            for (x, (a, fa, ca, ha)) in members.iter().enumerate() {
+                for (b, fb, cb, hb) in &members[x + 1..] {
                     let score = if fa == fb {
                         1.0
+                    } else if settings.fuzzy_threshold > 0.0 && too_far(ha, hb, (*ca).max(*cb)) {
+                        0.0
                     } else {
                         similarity(fa, *ca, fb, *cb, settings.fuzzy_threshold)
                     };
@@ -185,12 +192,12 @@ pub fn find_merges_reporting(
         }
     }
     // Survivors: the most recently modified member of each cluster (the first row on a tie).
-    let mut clusters: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut clusters: HashMap<usize, Vec<usize>> = HashMap::default();
     for &i in alive {
         let root = cl.find(i);
         clusters.entry(root).or_default().push(i);
     }
-    let mut merges = HashMap::new();
+    let mut merges = HashMap::default();
     for members in clusters.values() {
         if members.len() < 2 {
             continue;
@@ -215,6 +222,34 @@ pub fn find_merges_reporting(
     }
     skipped.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     (merges, skipped)
+}
+
+/// How many times each character occurs in a name, in 64 buckets (characters sharing a bucket
+/// are counted together; counts stop at 255).
+type CharCounts = [u8; 64];
+
+fn char_counts(s: &str) -> CharCounts {
+    let mut h = [0u8; 64];
+    for c in s.chars() {
+        let b = &mut h[(c as usize) % 64];
+        *b = b.saturating_add(1);
+    }
+    h
+}
+
+/// True when the edit distance of two names is certainly too large for [`similarity`] to score
+/// them (normalised Levenshtein < 0.9), from their character counts alone: each edit changes at
+/// most two counts by one, so the distance is at least half the counts' total difference. Shared
+/// buckets and capped counts only lower that bound, so the answer is never wrong, and it spares
+/// the Jaro-Winkler of most pairs in a block.
+fn too_far(a: &CharCounts, b: &CharCounts, longest: usize) -> bool {
+    let diff: u32 = a
+        .iter()
+        .zip(b)
+        .map(|(&x, &y)| u32::from(x.abs_diff(y)))
+        .sum();
+    let at_least = diff.div_ceil(2);
+    longest > 0 && 1.0 - f64::from(at_least) / (longest as f64) < 0.9
 }
 
 /// The score of two different name fingerprints (`ca`, `cb`: their lengths in characters):
@@ -248,7 +283,7 @@ fn similarity(fa: &str, ca: usize, fb: &str, cb: usize, threshold: f64) -> f64 {
 /// Folds the merged-away records into their survivors: empty values filled, additional emails,
 /// phones and links kept, references the survivor lacks taken over.
 pub fn apply(records: &mut [Record], merges: &HashMap<usize, Merge>) {
-    let mut groups: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut groups: HashMap<usize, Vec<usize>> = HashMap::default();
     for (&m, merge) in merges {
         groups.entry(merge.survivor).or_default().push(m);
     }
@@ -390,6 +425,30 @@ mod tests {
                 prop_assert_eq!(got, want);
             }
         }
+    }
+
+    proptest! {
+        /// The character-count shortcut only ever rules out pairs whose edit distance is out
+        /// of reach (letters sharing a bucket, `a`/`!`, `é`/`)`, included on purpose).
+        #[test]
+        fn char_counts_never_rule_out_a_near_pair(
+            fa in "[abcé!) ]{0,30}",
+            fb in "[abcé!) ]{0,30}",
+        ) {
+            let longest = fa.chars().count().max(fb.chars().count());
+            if super::too_far(&super::char_counts(&fa), &super::char_counts(&fb), longest) {
+                prop_assert!(strsim::normalized_levenshtein(&fa, &fb) < 0.9);
+            }
+        }
+    }
+
+    #[test]
+    fn char_counts_rule_out_far_pairs() {
+        let c = super::char_counts;
+        assert!(super::too_far(&c("acme robotics"), &c("zenith foods"), 13));
+        assert!(!super::too_far(&c("acme robotics"), &c("acme robotic"), 13));
+        // Same letters in another order: counts cannot tell, the full score decides.
+        assert!(!super::too_far(&c("abcdefghij"), &c("jihgfedcba"), 10));
     }
 
     #[test]

@@ -12,6 +12,8 @@ use crate::job::{Prepared, Status};
 use crate::link::Target;
 use crate::record::{Record, Val};
 use c2t_core::{FieldType, ObjectDef};
+use rustc_hash::FxHashSet as HashSet;
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -81,14 +83,14 @@ pub struct Written {
     pub rows: usize,
 }
 
-fn csv_cell(v: &Val) -> String {
+fn csv_cell(v: &Val) -> Cow<'_, str> {
     match v {
-        Val::Null => String::new(),
-        Val::Str(s) => s.to_string(),
-        Val::Bool(b) => b.to_string(),
-        Val::Int(i) => i.to_string(),
-        Val::List(a) if a.is_empty() => String::new(),
-        other => other.to_json().to_string(),
+        Val::Null => "".into(),
+        Val::Str(s) => Cow::Borrowed(s),
+        Val::Bool(b) => b.to_string().into(),
+        Val::Int(i) => i.to_string().into(),
+        Val::List(a) if a.is_empty() => "".into(),
+        other => other.to_json().to_string().into(),
     }
 }
 
@@ -113,17 +115,32 @@ enum Col {
 
 fn object_columns(p: &Prepared, def: &ObjectDef, kept: &[usize]) -> Vec<(String, Col)> {
     let mut cols = vec![("Id".to_string(), Col::Id)];
-    let any = |path: &str| {
-        kept.iter()
-            .any(|&r| p.records[r].get(path).is_some_and(|v| !v.is_empty()))
-    };
+    // Which fields and parts hold a value in at least one kept record, and which relations are
+    // linked: one pass over the records (a column nobody fills is not written).
+    let mut filled: HashSet<(&str, &str)> = HashSet::default();
+    let mut linked: HashSet<&str> = HashSet::default();
+    for &r in kept {
+        for (k, v) in p.records[r].values.iter() {
+            if v.is_empty() {
+                continue;
+            }
+            filled.insert((k, ""));
+            if let Val::Obj(o) = v {
+                for (sub, sv) in o.iter() {
+                    if !sv.is_empty() {
+                        filled.insert((k, sub));
+                    }
+                }
+            }
+        }
+        for l in &p.links[r] {
+            linked.insert(l.field);
+        }
+    }
     for f in &def.fields {
         match f.kind {
             FieldType::Relation => {
-                let linked = kept
-                    .iter()
-                    .any(|&r| p.links[r].iter().any(|l| l.field == f.name));
-                if !linked {
+                if !linked.contains(f.name.as_str()) {
                     continue;
                 }
                 let target = f.relation.clone().unwrap_or_default();
@@ -159,8 +176,7 @@ fn object_columns(p: &Prepared, def: &ObjectDef, kept: &[usize]) -> Vec<(String,
             }
             k if k.is_composite() => {
                 for (sub, sub_label) in k.csv_sub_fields() {
-                    let path = format!("{}.{sub}", f.name);
-                    if !any(&path) {
+                    if !filled.contains(&(f.name.as_str(), *sub)) {
                         continue;
                     }
                     let header = format!("{} / {sub_label}", f.label);
@@ -172,7 +188,7 @@ fn object_columns(p: &Prepared, def: &ObjectDef, kept: &[usize]) -> Vec<(String,
                 }
             }
             _ => {
-                if any(&f.name) {
+                if filled.contains(&(f.name.as_str(), "")) {
                     cols.push((f.label.clone(), Col::Scalar(f.name.clone())));
                 }
             }
@@ -182,18 +198,18 @@ fn object_columns(p: &Prepared, def: &ObjectDef, kept: &[usize]) -> Vec<(String,
 }
 
 /// The unique key of a record as the importer connects by it, when it has one.
-fn unique_key(rec: &Record, object: &str) -> Option<String> {
+fn unique_key<'r>(rec: &'r Record, object: &str) -> Option<&'r str> {
     match object {
-        "company" => rec.domain_url().map(str::to_string),
-        "person" => rec.primary_email().map(str::to_string),
+        "company" => rec.domain_url(),
+        "person" => rec.primary_email(),
         _ => None,
     }
 }
 
-fn cell(p: &Prepared, r: usize, col: &Col) -> String {
+fn cell<'p>(p: &'p Prepared, r: usize, col: &Col) -> Cow<'p, str> {
     let rec = &p.records[r];
     match col {
-        Col::Id => record_id(p, r).to_string(),
+        Col::Id => record_id(p, r).to_string().into(),
         Col::Scalar(f) => rec.values.get(f).map(csv_cell).unwrap_or_default(),
         Col::Sub(f, sub) => rec
             .values
@@ -207,7 +223,8 @@ fn cell(p: &Prepared, r: usize, col: &Col) -> String {
             .and_then(|v| v.get("amountMicros"))
             .and_then(Val::as_i64)
             .map(micros_to_amount)
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         Col::RelKey {
             field,
             target_object,
@@ -218,6 +235,7 @@ fn cell(p: &Prepared, r: usize, col: &Col) -> String {
                 Target::Record(t) => unique_key(&p.records[t], target_object),
                 Target::Member(_) => None,
             })
+            .map(Cow::Borrowed)
             .unwrap_or_default(),
         Col::RelId { field } => p.links[r]
             .iter()
@@ -229,14 +247,16 @@ fn cell(p: &Prepared, r: usize, col: &Col) -> String {
                 }
                 Target::Member(_) => None,
             })
-            .unwrap_or_default(),
+            .unwrap_or_default()
+            .into(),
         Col::Member { field } => p.links[r]
             .iter()
             .find(|l| &l.field == field)
             .and_then(|l| match &l.target {
-                Target::Member(e) => Some(e.clone()),
+                Target::Member(e) => Some(e.as_str()),
                 Target::Record(_) => None,
             })
+            .map(Cow::Borrowed)
             .unwrap_or_default(),
     }
 }
@@ -272,7 +292,9 @@ impl CsvOut {
         for c in cells {
             let c = c.as_ref();
             let safe = c2t_normalize::text::csv_safe(c);
-            self.w.write_field(safe).map_err(std::io::Error::other)?;
+            self.w
+                .write_field(safe.as_bytes())
+                .map_err(std::io::Error::other)?;
         }
         self.w
             .write_record(None::<&[u8]>)
@@ -366,7 +388,8 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
                             record_id(p, r).to_string(),
                             tr.object.clone(),
                             record_id(p, t).to_string(),
-                            unique_key(tr, &tr.object).unwrap_or_else(|| tr.display_name()),
+                            unique_key(tr, &tr.object)
+                                .map_or_else(|| tr.display_name(), str::to_string),
                         ])?;
                     }
                 }

@@ -8,8 +8,9 @@ use crate::record::{Finding, Record, Val};
 use crate::transform::{FileContext, inference_columns};
 use c2t_core::mapping::{LOOKUP_ONLY, SKIP_FILE};
 use c2t_core::{Ledger, Mapping, Outcome, Schema};
-use c2t_ingest::{ReadOptions, Source};
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use c2t_ingest::{ReadOptions, Row, RowReject, Source};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 /// What became of one record.
@@ -145,6 +146,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         members.load_file(f).map_err(JobError::Members)?;
     }
 
+    let mut phase = crate::timing::Phase::start("read and clean");
     let mut ledger = Ledger::default();
     let mut records: Vec<Record> = Vec::new();
     let mut status: Vec<Status> = Vec::new();
@@ -229,77 +231,86 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         let object_def = schema.object(&fm.object);
         let ctx = FileContext::new(fi, &mapping, object_def, &headers, &samples);
         info.ambiguous_dates = ctx.ambiguous_dates.clone();
-        for row in source {
-            info.rows += 1;
-            ledger.count_read(&fm.path, 1);
-            let row = match row {
-                Ok(r) => r,
-                Err(rej) => {
+        let is_skip_file = fm.object == SKIP_FILE;
+        // Rows are read, parsed and cleaned on other threads ([`read_and_clean`]) and settled
+        // here in file order, so findings, members and the ledger come out as if one thread had
+        // done it all.
+        read_and_clean(source, &ctx, is_skip_file, |batch, cleaned, found| {
+            findings.extend(found);
+            let mut cleaned = cleaned.into_iter();
+            ledger.count_read(&fm.path, batch.len() as u64);
+            for row in batch {
+                info.rows += 1;
+                let row = match row {
+                    Ok(r) => r,
+                    Err(rej) => {
+                        ledger.record(
+                            &fm.path,
+                            rej.line,
+                            &fm.object,
+                            Outcome::Rejected {
+                                reason: rej.reason.clone(),
+                            },
+                        );
+                        rejects.push(Reject {
+                            file: fm.path.clone(),
+                            line: rej.line,
+                            reason: rej.reason,
+                        });
+                        continue;
+                    }
+                };
+                for (i, c) in row.cells.iter().enumerate().take(headers.len()) {
+                    if !c.trim().is_empty() {
+                        info.filled[i] += 1;
+                    }
+                }
+                if is_skip_file {
                     ledger.record(
                         &fm.path,
-                        rej.line,
+                        row.line,
                         &fm.object,
-                        Outcome::Rejected {
-                            reason: rej.reason.clone(),
+                        Outcome::Skipped {
+                            rule: "file_not_mapped".into(),
                         },
                     );
-                    rejects.push(Reject {
-                        file: fm.path.clone(),
-                        line: rej.line,
-                        reason: rej.reason,
-                    });
                     continue;
                 }
-            };
-            for (i, c) in row.cells.iter().enumerate().take(headers.len()) {
-                if !c.trim().is_empty() {
-                    info.filled[i] += 1;
-                }
+                let filtered = fm.skip_rows.iter().find_map(|f| {
+                    let pos = headers.iter().position(|h| h == &f.column)?;
+                    let cell = row.cells.get(pos)?;
+                    f.matches(cell)
+                        .then(|| (f.rule.clone(), format!("{} = {}", f.column, cell.trim())))
+                });
+                let rec = cleaned.next().expect("one record per row read");
+                let st = if let Some((rule, detail)) = filtered {
+                    Status::Skipped { rule, detail }
+                } else if fm.object == LOOKUP_ONLY {
+                    add_member(&mut members, &rec);
+                    Status::Skipped {
+                        rule: "lookup_only".into(),
+                        detail: "user export, read to find owners".into(),
+                    }
+                } else if let Some(reason) = empty_reason(&rec) {
+                    Status::Rejected(reason)
+                } else if let Some(t) = &rec.test_reason {
+                    Status::Skipped {
+                        rule: "test_data".into(),
+                        detail: t.clone(),
+                    }
+                } else {
+                    Status::Kept
+                };
+                records.push(rec);
+                status.push(st);
             }
-            if fm.object == SKIP_FILE {
-                ledger.record(
-                    &fm.path,
-                    row.line,
-                    &fm.object,
-                    Outcome::Skipped {
-                        rule: "file_not_mapped".into(),
-                    },
-                );
-                continue;
-            }
-            let filtered = fm.skip_rows.iter().find_map(|f| {
-                let pos = headers.iter().position(|h| h == &f.column)?;
-                let cell = row.cells.get(pos)?;
-                f.matches(cell)
-                    .then(|| (f.rule.clone(), format!("{} = {}", f.column, cell.trim())))
-            });
-            let rec = ctx.transform(row.line, &row.cells, &mut findings);
-            let st = if let Some((rule, detail)) = filtered {
-                Status::Skipped { rule, detail }
-            } else if fm.object == LOOKUP_ONLY {
-                add_member(&mut members, &rec);
-                Status::Skipped {
-                    rule: "lookup_only".into(),
-                    detail: "user export, read to find owners".into(),
-                }
-            } else if let Some(reason) = empty_reason(&rec) {
-                Status::Rejected(reason)
-            } else if let Some(t) = &rec.test_reason {
-                Status::Skipped {
-                    rule: "test_data".into(),
-                    detail: t.clone(),
-                }
-            } else {
-                Status::Kept
-            };
-            records.push(rec);
-            status.push(st);
-        }
+        });
         info.headers = headers;
         files.push(info);
     }
 
     // De-duplicate what is still in.
+    phase.next("de-duplicate");
     let alive: Vec<usize> = (0..records.len())
         .filter(|&i| status[i] == Status::Kept)
         .collect();
@@ -311,7 +322,8 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     }
 
     // Link, decide staleness, then link again without the stale rows.
-    let mut gone: link::Gone = HashMap::new();
+    phase.next("link and stale");
+    let mut gone: link::Gone = HashMap::default();
     for (i, s) in status.iter().enumerate() {
         if let Status::Skipped { rule, .. } = s {
             gone.insert(i, format!("skipped ({rule})"));
@@ -400,6 +412,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     }
 
     // Settle the ledger.
+    phase.next("ledger and options");
     for (i, r) in records.iter().enumerate() {
         let path = &mapping.files[r.file].path;
         let outcome = match &status[i] {
@@ -473,6 +486,78 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         stale_cutoff,
         skipped_blocks,
     })
+}
+
+/// Rows per batch handed from the reading thread to the cleaning threads.
+const BATCH: usize = 1024;
+
+/// Threads cleaning rows (the machine this is tuned for has two cores; reading and settling are
+/// light).
+const CLEANERS: usize = 2;
+
+/// Reads `source` and cleans its rows with `ctx`, in parallel: one thread reads and parses rows
+/// into batches, two threads clean alternate batches, and `settle` gets every batch in file
+/// order on the calling thread, with the records of its rows that were read (in order, none for
+/// rejected rows or when `skip` says the file is not cleaned) and their findings.
+fn read_and_clean(
+    source: Source,
+    ctx: &FileContext<'_>,
+    skip: bool,
+    mut settle: impl FnMut(Vec<Result<Row, RowReject>>, Vec<Record>, Vec<Finding>),
+) {
+    type Batch = Vec<Result<Row, RowReject>>;
+    type Cleaned = (Batch, Vec<Record>, Vec<Finding>);
+    std::thread::scope(|scope| {
+        let mut to_cleaner = Vec::new();
+        let mut from_cleaner = Vec::new();
+        for _ in 0..CLEANERS {
+            let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
+            let (tx_done, rx_done) = std::sync::mpsc::sync_channel::<Cleaned>(2);
+            scope.spawn(move || {
+                for batch in rx {
+                    let mut found = Vec::new();
+                    let recs: Vec<Record> = if skip {
+                        Vec::new()
+                    } else {
+                        batch
+                            .iter()
+                            .filter_map(|r| r.as_ref().ok())
+                            .map(|row| ctx.transform(row.line, &row.cells, &mut found))
+                            .collect()
+                    };
+                    if tx_done.send((batch, recs, found)).is_err() {
+                        return;
+                    }
+                }
+            });
+            to_cleaner.push(tx);
+            from_cleaner.push(rx_done);
+        }
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(BATCH);
+            let mut n = 0;
+            for row in source {
+                batch.push(row);
+                if batch.len() == BATCH {
+                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                    if to_cleaner[n % CLEANERS].send(full).is_err() {
+                        return;
+                    }
+                    n += 1;
+                }
+            }
+            if !batch.is_empty() {
+                let _ = to_cleaner[n % CLEANERS].send(batch);
+            }
+        });
+        // Batches come back in the order they were dealt out; a cleaner whose channel closes
+        // has no more.
+        let mut n = 0;
+        while let Ok((batch, recs, found)) = from_cleaner[n % CLEANERS].recv() {
+            settle(batch, recs, found);
+            n += 1;
+        }
+    });
 }
 
 fn add_member(members: &mut Directory, rec: &Record) {

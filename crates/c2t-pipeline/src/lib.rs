@@ -19,6 +19,7 @@ pub mod presets;
 pub mod propose;
 pub mod record;
 pub mod render;
+pub mod timing;
 pub mod transform;
 
 pub use job::{Prepared, prepare};

@@ -6,9 +6,9 @@
 
 use crate::dedupe::Merge;
 use crate::members::Directory;
-use crate::record::{Finding, Record};
+use crate::record::{Finding, Key, Record};
 use c2t_core::{IssueCode, RefKey, Settings};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// What a reference resolved to.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub enum Target {
 /// One resolved reference.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Link {
-    pub field: String,
+    pub field: Key,
     pub target: Target,
     /// How it was found: `source_id`, `name`, `email`, `domain`, `email_domain`.
     pub via: &'static str,
@@ -130,14 +130,24 @@ impl<'a> Linker<'a> {
         settings: &'a Settings,
     ) -> Linker<'a> {
         let mut ix = Index {
-            by_id: HashMap::new(),
-            by_any_id: HashMap::new(),
-            by_name: HashMap::new(),
-            by_email: HashMap::new(),
-            more_email: HashMap::new(),
-            by_domain: HashMap::new(),
-            more_domain: HashMap::new(),
+            by_id: HashMap::default(),
+            by_any_id: HashMap::default(),
+            by_name: HashMap::default(),
+            by_email: HashMap::default(),
+            more_email: HashMap::default(),
+            by_domain: HashMap::default(),
+            more_domain: HashMap::default(),
         };
+        // Names are indexed only for the objects some reference finds by name (building a name
+        // key for every record would cost more than the rest of the index).
+        let mut by_name_objects: HashSet<&str> = HashSet::default();
+        for r in records {
+            for rf in &r.refs {
+                if rf.by == RefKey::Name {
+                    by_name_objects.insert(rf.object);
+                }
+            }
+        }
         for (i, r) in records.iter().enumerate() {
             if r.object == "workspaceMember" {
                 continue;
@@ -153,7 +163,11 @@ impl<'a> Linker<'a> {
             if !alive[i] {
                 continue;
             }
-            let name = r.display_name();
+            let name = if by_name_objects.contains(r.object.as_str()) {
+                r.display_name()
+            } else {
+                String::new()
+            };
             if !name.is_empty() {
                 let key = if r.object == "company" {
                     company_name_key(&name)
@@ -253,7 +267,7 @@ impl<'a> Linker<'a> {
                     };
                     match found {
                         Some(email) => links.push(Link {
-                            field: rf.field.to_string(),
+                            field: rf.field,
                             target: Target::Member(email),
                             via: rf.by.as_str(),
                         }),
@@ -330,7 +344,7 @@ impl<'a> Linker<'a> {
                                 .any(|l| l.field == rf.field && l.target == Target::Record(t))
                         {
                             links.push(Link {
-                                field: rf.field.to_string(),
+                                field: rf.field,
                                 target: Target::Record(t),
                                 via: rf.by.as_str(),
                             });
@@ -381,7 +395,7 @@ impl<'a> Linker<'a> {
                 .and_then(|d| first_alive(&ix.by_domain, &ix.more_domain, &d.key, alive, touch))
             {
                 links.push(Link {
-                    field: "company".into(),
+                    field: "company",
                     target: Target::Record(t),
                     via: "email_domain",
                 });

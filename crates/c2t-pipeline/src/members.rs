@@ -3,7 +3,7 @@
 //! from the CRM's own user export (mapped to `workspaceMember`), and are found by email, by
 //! full name, or by the source CRM's user id.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,8 @@ use c2t_core::{
     ColumnMapping, FieldType, FileMapping, Mapping, Preset, Schema, Settings, Transform,
 };
 use c2t_ingest::{ReadOptions, Source};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 /// What one column holds, from one pass over the file.
@@ -59,7 +60,7 @@ pub fn profile(
         ],
     };
     // Where each kept distinct value is in `distinct`, per column.
-    let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::new(); headers.len()];
+    let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::default(); headers.len()];
     for row in source {
         let Ok(row) = row else { continue };
         p.rows += 1;

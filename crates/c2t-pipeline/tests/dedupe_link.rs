@@ -8,8 +8,8 @@ use c2t_pipeline::link::{self, Target};
 use c2t_pipeline::members::Directory;
 use c2t_pipeline::record::{Record, Ref};
 use proptest::prelude::*;
+use rustc_hash::FxHashMap as HashMap;
 use serde_json::{Map, Value, json};
-use std::collections::HashMap;
 
 fn rec(object: &str, line: u64, values: Value, modified: Option<&str>) -> Record {
     let values: Map<String, Value> = values.as_object().cloned().unwrap_or_default();
@@ -128,8 +128,8 @@ fn links_never_guess_and_never_use_free_mail() {
     let links = link::link(
         &records,
         &alive,
-        &HashMap::new(),
-        &HashMap::new(),
+        &HashMap::default(),
+        &HashMap::default(),
         &Directory::default(),
         &Settings::default(),
         &mut findings,
@@ -192,7 +192,7 @@ proptest! {
             }
         }
         // Every pair in one cluster shares its key when both have one.
-        let mut clusters: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut clusters: HashMap<usize, Vec<usize>> = HashMap::default();
         for i in 0..records.len() {
             clusters.entry(merges.get(&i).map(|m| m.survivor).unwrap_or(i)).or_default().push(i);
         }
@@ -315,7 +315,7 @@ proptest! {
             .filter(|&i| !still[i])
             .map(|i| (i, "skipped as stale".to_string()))
             .collect();
-        let (merges, members, settings) = (HashMap::new(), Directory::default(), Settings::default());
+        let (merges, members, settings) = (HashMap::default(), Directory::default(), Settings::default());
         let mut want_findings = vec![];
         let want = link::link(&records, &still, &merges, &gone, &members, &settings, &mut want_findings);
         let linker = link::Linker::new(&records, &everyone, &merges, &members, &settings);
@@ -323,7 +323,7 @@ proptest! {
         for i in 0..n {
             let mut touched = vec![];
             let mut first = vec![];
-            let links = linker.resolve(i, &everyone, &HashMap::new(), &mut first, &mut |t| touched.push(t));
+            let links = linker.resolve(i, &everyone, &HashMap::default(), &mut first, &mut |t| touched.push(t));
             if !still[i] {
                 continue;
             }

@@ -353,6 +353,7 @@ fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     let members = default_members(dir, common.members.as_deref());
+    let mut phase = c2t_pipeline::timing::Phase::start("detect and propose");
     let mapping = match &common.mapping {
         Some(path) => load_mapping(path)?,
         None => {
@@ -366,6 +367,7 @@ fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::
             proposal.mapping
         }
     };
+    phase.next("prepare");
     let p = job::prepare(
         dir,
         mapping,
@@ -375,10 +377,13 @@ fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::
         },
     )
     .map_err(job_error)?;
+    phase.next("audit");
     let a = audit::build(&p);
     write_audit(&a, out)?;
+    phase.next("export");
     let written = export::write_all(&p, out)
         .map_err(|e| anyhow::anyhow!("cannot write to {}: {e}", out.display()))?;
+    drop(phase);
     if !quiet {
         eprint!("{}", audit::terminal(&a));
         eprintln!();
@@ -391,7 +396,11 @@ fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::
             );
         }
     }
-    Ok(exit_for(&p))
+    let code = exit_for(&p);
+    // Freeing millions of small values takes a while: a thread does it, and when this was the
+    // last folder the process exits without waiting for it.
+    std::thread::spawn(move || drop(p));
+    Ok(code)
 }
 
 fn exit_for(p: &Prepared) -> ExitCode {
