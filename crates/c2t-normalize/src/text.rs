@@ -65,14 +65,15 @@ fn clean_slow(input: &str) -> String {
 
 struct TestValues {
     exact: HashSet<String>,
-    phrases: Vec<String>,
+    /// Phrases as their words, under their first word.
+    phrases: std::collections::HashMap<String, Vec<Vec<String>>>,
     domains: Vec<String>,
 }
 
 static TEST_VALUES: LazyLock<TestValues> = LazyLock::new(|| {
     let mut t = TestValues {
         exact: HashSet::new(),
-        phrases: Vec::new(),
+        phrases: std::collections::HashMap::new(),
         domains: Vec::new(),
     };
     for line in include_str!("../data/test-values.txt").lines() {
@@ -83,7 +84,11 @@ static TEST_VALUES: LazyLock<TestValues> = LazyLock::new(|| {
         if let Some(v) = line.strip_prefix("exact:") {
             t.exact.insert(v.trim().to_string());
         } else if let Some(v) = line.strip_prefix("phrase:") {
-            t.phrases.push(format!(" {} ", v.trim()));
+            // Matched word by word against `words(cell)`, so written the same way.
+            let ws: Vec<String> = words(v).split(' ').map(str::to_string).collect();
+            if let Some(first) = ws.first().filter(|f| !f.is_empty()) {
+                t.phrases.entry(first.clone()).or_default().push(ws);
+            }
         } else if let Some(v) = line.strip_prefix("domain:") {
             t.domains.push(v.trim().to_string());
         }
@@ -113,31 +118,34 @@ fn words(s: &str) -> String {
 /// attention only in the audit, but it should still be rare.
 pub fn is_test_value(s: &str) -> bool {
     let t = &*TEST_VALUES;
-    // Domains: any `@domain` or bare host in the cell.
-    let lower = s.trim().to_lowercase();
-    for token in
-        lower.split(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '<' || c == '>')
-    {
-        let host = match token.rfind('@') {
-            Some(i) => &token[i + 1..],
-            None => {
-                let no_scheme = token
-                    .strip_prefix("https://")
-                    .or_else(|| token.strip_prefix("http://"))
-                    .unwrap_or(token);
-                no_scheme.split(['/', '?', '#']).next().unwrap_or("")
-            }
-        };
-        let host = host.trim_end_matches('.');
-        if !host.is_empty()
-            && t.domains.iter().any(|d| {
-                host == d
-                    || (host.len() > d.len()
-                        && host.ends_with(d.as_str())
-                        && host.as_bytes()[host.len() - d.len() - 1] == b'.')
-            })
+    // Domains: any `@domain` or bare host in the cell. Every listed domain has a dot, so a cell
+    // without one (most names) is not looked at.
+    if s.contains('.') {
+        let lower = s.trim().to_lowercase();
+        for token in
+            lower.split(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '<' || c == '>')
         {
-            return true;
+            let host = match token.rfind('@') {
+                Some(i) => &token[i + 1..],
+                None => {
+                    let no_scheme = token
+                        .strip_prefix("https://")
+                        .or_else(|| token.strip_prefix("http://"))
+                        .unwrap_or(token);
+                    no_scheme.split(['/', '?', '#']).next().unwrap_or("")
+                }
+            };
+            let host = host.trim_end_matches('.');
+            if !host.is_empty()
+                && t.domains.iter().any(|d| {
+                    host == d
+                        || (host.len() > d.len()
+                            && host.ends_with(d.as_str())
+                            && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+                })
+            {
+                return true;
+            }
         }
     }
     let w = words(s);
@@ -149,8 +157,14 @@ pub fn is_test_value(s: &str) -> bool {
     if t.exact.contains(&w) || (!base.is_empty() && t.exact.contains(base)) {
         return true;
     }
-    let padded = format!(" {w} ");
-    t.phrases.iter().any(|p| padded.contains(p.as_str()))
+    // Phrases: a run of whole words anywhere in the cell.
+    let cell: Vec<&str> = w.split(' ').collect();
+    cell.iter().enumerate().any(|(i, first)| {
+        t.phrases.get(*first).is_some_and(|list| {
+            list.iter()
+                .any(|p| cell.len() - i >= p.len() && cell[i..i + p.len()] == p[..])
+        })
+    })
 }
 
 /// Make a cell safe to open in a spreadsheet: a cell starting with `=`, `+`, `-`, `@`, a tab or a
@@ -263,6 +277,69 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(is_test_value(input), *want, "is_test_value({input:?})");
+        }
+    }
+
+    /// `is_test_value` as it was written first (substring search of every phrase, every cell
+    /// lower-cased), to check the faster one against.
+    fn is_test_value_reference(s: &str) -> bool {
+        let t = &*TEST_VALUES;
+        let lower = s.trim().to_lowercase();
+        for token in
+            lower.split(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '<' || c == '>')
+        {
+            let host = match token.rfind('@') {
+                Some(i) => &token[i + 1..],
+                None => {
+                    let no_scheme = token
+                        .strip_prefix("https://")
+                        .or_else(|| token.strip_prefix("http://"))
+                        .unwrap_or(token);
+                    no_scheme.split(['/', '?', '#']).next().unwrap_or("")
+                }
+            };
+            let host = host.trim_end_matches('.');
+            if !host.is_empty()
+                && t.domains.iter().any(|d| {
+                    host == d
+                        || (host.len() > d.len()
+                            && host.ends_with(d.as_str())
+                            && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+                })
+            {
+                return true;
+            }
+        }
+        let w = words(s);
+        if w.is_empty() {
+            return false;
+        }
+        let base = w.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
+        if t.exact.contains(&w) || (!base.is_empty() && t.exact.contains(base)) {
+            return true;
+        }
+        let padded = format!(" {w} ");
+        include_str!("../data/test-values.txt")
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("phrase:"))
+            .any(|p| padded.contains(&format!(" {} ", p.trim())))
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn is_test_value_agrees_with_the_reference(
+            parts in proptest::collection::vec(
+                proptest::sample::select(vec![
+                    "do", "not", "use", "DO NOT", "Use", "test", "Test 2", "account", "lorem",
+                    "ipsum", "x@example.com", "www.Test.com/x", "acme", "a", "supprimer", "é",
+                    "don't", "-", "  ", ".", "asdf", "qwerty123", "mailinator.com.", "@", ";",
+                ]),
+                0..6,
+            ),
+            sep in proptest::sample::select(vec![" ", "", "-", ", ", "\n"]),
+        ) {
+            let s = parts.join(sep);
+            proptest::prop_assert_eq!(is_test_value(&s), is_test_value_reference(&s), "{:?}", s);
         }
     }
 

@@ -61,44 +61,67 @@ pub fn profile(
     };
     // Where each kept distinct value is in `distinct`, per column.
     let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::default(); headers.len()];
-    for row in source {
-        let Ok(row) = row else { continue };
-        p.rows += 1;
-        for (i, cell) in row.cells.iter().enumerate().take(headers.len()) {
-            let v = cell.trim();
-            if v.is_empty() {
-                continue;
+    // Another thread reads and parses the rows, in batches.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<c2t_ingest::Row>>(4);
+        scope.spawn(move || {
+            let mut batch = Vec::with_capacity(1024);
+            for row in source.flatten() {
+                batch.push(row);
+                if batch.len() == 1024 && tx.send(std::mem::take(&mut batch)).is_err() {
+                    return;
+                }
             }
-            let c = &mut p.columns[i];
-            c.filled += 1;
-            if let Some(&at) = seen[i].get(v) {
-                c.distinct[at].1 += 1;
-            } else if c.distinct.len() < DISTINCT_CAP {
-                seen[i].insert(v.to_string(), c.distinct.len());
-                c.distinct.push((v.to_string(), 1));
-            } else {
-                c.many_values = true;
-            }
-            if c.all_bool && c2t_normalize::boolean::boolean(v).is_err() {
-                c.all_bool = false;
-            }
-            if c.all_number && c2t_normalize::number::decimal(v, None).is_err() {
-                c.all_number = false;
-            }
-            if c.all_date && !looks_like_date(v) {
-                c.all_date = false;
-            }
-            if c.all_email && c2t_normalize::email::email(v).is_err() {
-                c.all_email = false;
-            }
-            if c.all_url
-                && !(v.starts_with("http://") || v.starts_with("https://") || v.starts_with("www."))
-            {
-                c.all_url = false;
-            }
+            let _ = tx.send(batch);
+        });
+        for row in rx.into_iter().flatten() {
+            profile_row(&mut p, &mut seen, &headers, &row);
+        }
+    });
+    Ok((headers, p))
+}
+
+/// Adds one row to the profile of its file.
+fn profile_row(
+    p: &mut FileProfile,
+    seen: &mut [HashMap<String, usize>],
+    headers: &[String],
+    row: &c2t_ingest::Row,
+) {
+    p.rows += 1;
+    for (i, cell) in row.cells.iter().enumerate().take(headers.len()) {
+        let v = cell.trim();
+        if v.is_empty() {
+            continue;
+        }
+        let c = &mut p.columns[i];
+        c.filled += 1;
+        if let Some(&at) = seen[i].get(v) {
+            c.distinct[at].1 += 1;
+        } else if c.distinct.len() < DISTINCT_CAP {
+            seen[i].insert(v.to_string(), c.distinct.len());
+            c.distinct.push((v.to_string(), 1));
+        } else {
+            c.many_values = true;
+        }
+        if c.all_bool && c2t_normalize::boolean::boolean(v).is_err() {
+            c.all_bool = false;
+        }
+        if c.all_number && c2t_normalize::number::decimal(v, None).is_err() {
+            c.all_number = false;
+        }
+        if c.all_date && !looks_like_date(v) {
+            c.all_date = false;
+        }
+        if c.all_email && c2t_normalize::email::email(v).is_err() {
+            c.all_email = false;
+        }
+        if c.all_url
+            && !(v.starts_with("http://") || v.starts_with("https://") || v.starts_with("www."))
+        {
+            c.all_url = false;
         }
     }
-    Ok((headers, p))
 }
 
 fn looks_like_date(v: &str) -> bool {

@@ -396,6 +396,7 @@ impl<'m> FileContext<'m> {
             addr.set("addressStreet2", Val::from(b));
         }
         rec.values.shrink_to_fit();
+        rec.refs.shrink_to_fit();
         rec
     }
 
