@@ -90,7 +90,7 @@ pub fn payload(p: &Prepared, r: usize, ws: &Workspace, ids: &[Option<Resolved>])
         if l.field == "targets" {
             continue;
         }
-        let Some(column) = link_column(ws, &rec.object, &l.field) else {
+        let Some(column) = link_column(ws, &rec.object, l.field) else {
             continue;
         };
         let id = match &l.target {
@@ -137,7 +137,7 @@ pub fn deferred_links(
             };
             let there = ids[t].as_ref().is_some_and(|x| x.existing.is_some());
             (!there && rank(&p.records[t].object) >= own)
-                .then(|| link_column(ws, &p.records[r].object, &l.field))
+                .then(|| link_column(ws, &p.records[r].object, l.field))
                 .flatten()
         })
         .collect()

@@ -426,7 +426,7 @@ pub fn verify(
         let Some(actual) = found[r] else { continue };
         let rec = &p.records[r];
         for l in p.links[r].iter().filter(|l| l.field != "targets") {
-            let Some(f) = ws.field(&rec.object, &l.field) else {
+            let Some(f) = ws.field(&rec.object, l.field) else {
                 continue;
             };
             let column = f

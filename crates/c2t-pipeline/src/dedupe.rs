@@ -20,13 +20,13 @@ pub struct Merge {
     pub rule: String,
 }
 
-struct Clusters {
+struct Clusters<'k> {
     parent: Vec<usize>,
     /// The cluster's identity key (email or domain), when it has one.
-    key: Vec<Option<String>>,
+    key: Vec<Option<&'k str>>,
 }
 
-impl Clusters {
+impl Clusters<'_> {
     fn find(&mut self, mut x: usize) -> usize {
         while self.parent[x] != x {
             self.parent[x] = self.parent[self.parent[x]];
@@ -45,7 +45,7 @@ impl Clusters {
             (Some(x), Some(y)) if x != y => return false,
             _ => {}
         }
-        let k = self.key[ra].clone().or_else(|| self.key[rb].clone());
+        let k = self.key[ra].or(self.key[rb]);
         let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
         self.parent[hi] = lo;
         self.key[lo] = k;
@@ -96,9 +96,10 @@ pub fn find_merges_reporting(
 ) -> (HashMap<usize, Merge>, Vec<SkippedBlock>) {
     let mut skipped = Vec::new();
     let n = records.len();
+    let keys: Vec<Option<String>> = records.iter().map(identity_key).collect();
     let mut cl = Clusters {
         parent: (0..n).collect(),
-        key: records.iter().map(identity_key).collect(),
+        key: keys.iter().map(Option::as_deref).collect(),
     };
     let mut rule_of: HashMap<usize, String> = HashMap::default();
     let join = |cl: &mut Clusters,
@@ -113,7 +114,7 @@ pub fn find_merges_reporting(
     };
     // Exact keys.
     let mut by_id: HashMap<(&str, &str), usize> = HashMap::default();
-    let mut by_key: HashMap<(&str, String), usize> = HashMap::default();
+    let mut by_key: HashMap<(&str, &str), usize> = HashMap::default();
     for &i in alive {
         let r = &records[i];
         if let Some(id) = r.source_id.as_deref() {
@@ -124,13 +125,13 @@ pub fn find_merges_reporting(
                 }
             }
         }
-        if let Some(k) = identity_key(r) {
+        if let Some(k) = keys[i].as_deref() {
             let rule = if r.object == "person" {
                 "same email"
             } else {
                 "same domain"
             };
-            match by_key.get(&(r.object.as_str(), k.clone())) {
+            match by_key.get(&(r.object.as_str(), k)) {
                 Some(&first) => join(&mut cl, first, i, rule, &mut rule_of),
                 None => {
                     by_key.insert((r.object.as_str(), k), i);
@@ -140,8 +141,7 @@ pub fn find_merges_reporting(
     }
     // Fuzzy company names, blocked by the fingerprint's first three characters.
     if settings.fuzzy_merge {
-        let mut blocks: HashMap<String, Vec<(usize, String, usize, CharCounts)>> =
-            HashMap::default();
+        let mut blocks: HashMap<String, Vec<BlockMember>> = HashMap::default();
         for &i in alive {
             let r = &records[i];
             if r.object != "company" {
@@ -170,32 +170,30 @@ pub fn find_merges_reporting(
                 });
                 continue;
             }
-            for (x, (a, fa, ca, ha)) in members.iter().enumerate() {
-                for (b, fb, cb, hb) in &members[x + 1..] {
-                    let score = if fa == fb {
-                        1.0
-                    } else if settings.fuzzy_threshold > 0.0 && too_far(ha, hb, (*ca).max(*cb)) {
-                        0.0
-                    } else {
-                        similarity(fa, *ca, fb, *cb, settings.fuzzy_threshold)
-                    };
-                    if score >= settings.fuzzy_threshold {
-                        let rule = if fa == fb {
-                            "same name".to_string()
-                        } else {
-                            format!("similar name ({score:.2})")
-                        };
-                        join(&mut cl, *a, *b, &rule, &mut rule_of);
-                    }
-                }
+            for (x, y, score) in matching_pairs(members, settings.fuzzy_threshold) {
+                let (a, fa, _, _) = &members[x];
+                let (b, fb, _, _) = &members[y];
+                let rule = if fa == fb {
+                    "same name".to_string()
+                } else {
+                    format!("similar name ({score:.2})")
+                };
+                join(&mut cl, *a, *b, &rule, &mut rule_of);
             }
         }
     }
     // Survivors: the most recently modified member of each cluster (the first row on a tie).
+    // Only clusters of two or more are kept (most records are alone in theirs).
+    let roots: Vec<usize> = alive.iter().map(|&i| cl.find(i)).collect();
+    let mut size = vec![0u32; n];
+    for &r in &roots {
+        size[r] += 1;
+    }
     let mut clusters: HashMap<usize, Vec<usize>> = HashMap::default();
-    for &i in alive {
-        let root = cl.find(i);
-        clusters.entry(root).or_default().push(i);
+    for (&i, &root) in alive.iter().zip(&roots) {
+        if size[root] > 1 {
+            clusters.entry(root).or_default().push(i);
+        }
     }
     let mut merges = HashMap::default();
     for members in clusters.values() {
@@ -222,6 +220,60 @@ pub fn find_merges_reporting(
     }
     skipped.sort_by(|a, b| a.prefix.cmp(&b.prefix));
     (merges, skipped)
+}
+
+/// A member of a block of company names: record, name fingerprint, its length in characters and
+/// its character counts.
+type BlockMember = (usize, String, usize, CharCounts);
+
+/// The pairs of a block whose names match (`score >= threshold`), as `(x, y, score)` with
+/// `x < y` positions in `members`, in the order a double loop over the block finds them (the
+/// order clusters are joined in matters when keys conflict).
+///
+/// Names whose lengths differ by more than a tenth never match, so with a positive threshold
+/// each name is compared only with names of about its length (sorted by length), not with the
+/// whole block.
+fn matching_pairs(members: &[BlockMember], threshold: f64) -> Vec<(usize, usize, f64)> {
+    let score = |x: usize, y: usize| -> f64 {
+        let ((_, fa, ca, ha), (_, fb, cb, hb)) = (&members[x], &members[y]);
+        if fa == fb {
+            1.0
+        } else if threshold > 0.0 && too_far(ha, hb, (*ca).max(*cb)) {
+            0.0
+        } else {
+            similarity(fa, *ca, fb, *cb, threshold)
+        }
+    };
+    let mut out = Vec::new();
+    if threshold <= 0.0 {
+        for x in 0..members.len() {
+            for y in x + 1..members.len() {
+                let s = score(x, y);
+                if s >= threshold {
+                    out.push((x, y, s));
+                }
+            }
+        }
+        return out;
+    }
+    let mut by_len: Vec<usize> = (0..members.len()).collect();
+    by_len.sort_by_key(|&x| (members[x].2, x));
+    for (k, &x) in by_len.iter().enumerate() {
+        let cx = members[x].2;
+        for &y in &by_len[k + 1..] {
+            // Well past a tenth longer (the exact test is in `similarity`): no more matches.
+            if members[y].2 as f64 * 0.9 > cx as f64 + 1.0 {
+                break;
+            }
+            let (lo, hi) = if x < y { (x, y) } else { (y, x) };
+            let s = score(lo, hi);
+            if s >= threshold {
+                out.push((lo, hi, s));
+            }
+        }
+    }
+    out.sort_by_key(|&(x, y, _)| (x, y));
+    out
 }
 
 /// How many times each character occurs in a name, in 64 buckets (characters sharing a bucket
@@ -439,6 +491,37 @@ mod tests {
             if super::too_far(&super::char_counts(&fa), &super::char_counts(&fb), longest) {
                 prop_assert!(strsim::normalized_levenshtein(&fa, &fb) < 0.9);
             }
+        }
+    }
+
+    proptest! {
+        /// Comparing names of about the same length only finds the same pairs, in the same
+        /// order, as comparing every pair.
+        #[test]
+        fn matching_pairs_equal_every_pair(
+            names in prop::collection::vec("[ab]{1,3}( [ab]{0,3})?( acme)?", 0..40),
+            threshold in prop::sample::select(vec![0.0, 0.5, 0.8, 0.9, 0.95, 1.0]),
+        ) {
+            let members: Vec<super::BlockMember> = names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| (i, n.clone(), n.chars().count(), super::char_counts(n)))
+                .collect();
+            let mut every = Vec::new();
+            for x in 0..members.len() {
+                for y in x + 1..members.len() {
+                    let (fa, fb) = (&members[x].1, &members[y].1);
+                    let s = if fa == fb { 1.0 } else { reference(fa, fb) };
+                    if s >= threshold {
+                        every.push((x, y));
+                    }
+                }
+            }
+            let got: Vec<(usize, usize)> = super::matching_pairs(&members, threshold)
+                .into_iter()
+                .map(|(x, y, _)| (x, y))
+                .collect();
+            prop_assert_eq!(got, every);
         }
     }
 

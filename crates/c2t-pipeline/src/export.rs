@@ -230,7 +230,7 @@ fn cell<'p>(p: &'p Prepared, r: usize, col: &Col) -> Cow<'p, str> {
             target_object,
         } => p.links[r]
             .iter()
-            .find(|l| &l.field == field)
+            .find(|l| l.field == field)
             .and_then(|l| match l.target {
                 Target::Record(t) => unique_key(&p.records[t], target_object),
                 Target::Member(_) => None,
@@ -239,7 +239,7 @@ fn cell<'p>(p: &'p Prepared, r: usize, col: &Col) -> Cow<'p, str> {
             .unwrap_or_default(),
         Col::RelId { field } => p.links[r]
             .iter()
-            .find(|l| &l.field == field)
+            .find(|l| l.field == field)
             .and_then(|l| match l.target {
                 Target::Record(t) => {
                     let has_key = unique_key(&p.records[t], &p.records[t].object).is_some();
@@ -251,7 +251,7 @@ fn cell<'p>(p: &'p Prepared, r: usize, col: &Col) -> Cow<'p, str> {
             .into(),
         Col::Member { field } => p.links[r]
             .iter()
-            .find(|l| &l.field == field)
+            .find(|l| l.field == field)
             .and_then(|l| match &l.target {
                 Target::Member(e) => Some(e.as_str()),
                 Target::Record(_) => None,

@@ -336,20 +336,37 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     // it) are linked again, without them. The others keep their links and findings.
     let alive_mask: Vec<bool> = status.iter().map(|s| *s == Status::Kept).collect();
     let linker = link::Linker::new(&records, &alive_mask, &merges, &members, &mapping.settings);
-    let mut first_findings: Vec<Finding> = Vec::new();
-    let mut findings_end: Vec<usize> = Vec::with_capacity(records.len());
-    let mut touched: Vec<(u32, u32)> = Vec::new();
-    let mut links: Vec<Vec<Link>> = Vec::with_capacity(records.len());
-    for i in 0..records.len() {
-        links.push(if alive_mask[i] {
-            linker.resolve(i, &alive_mask, &gone, &mut first_findings, &mut |t| {
-                touched.push((i as u32, t as u32))
-            })
-        } else {
-            Vec::new()
-        });
-        findings_end.push(first_findings.len());
-    }
+    // The records are linked on two threads, half each, and the halves put back in order.
+    let link_range = |range: std::ops::Range<usize>| {
+        let mut found: Vec<Finding> = Vec::new();
+        let mut ends: Vec<usize> = Vec::with_capacity(range.len());
+        let mut touched: Vec<(u32, u32)> = Vec::new();
+        let mut links: Vec<Vec<Link>> = Vec::with_capacity(range.len());
+        for i in range {
+            links.push(if alive_mask[i] {
+                linker.resolve(i, &alive_mask, &gone, &mut found, &mut |t| {
+                    touched.push((i as u32, t as u32))
+                })
+            } else {
+                Vec::new()
+            });
+            ends.push(found.len());
+        }
+        (links, found, ends, touched)
+    };
+    let mid = records.len() / 2;
+    let (first_half, second_half) = std::thread::scope(|s| {
+        let h = s.spawn(|| link_range(0..mid));
+        let b = link_range(mid..records.len());
+        (h.join().expect("linking thread"), b)
+    });
+    let (mut links, mut first_findings, mut findings_end, mut touched) = first_half;
+    let (links2, found2, ends2, touched2) = second_half;
+    let offset = first_findings.len();
+    links.extend(links2);
+    first_findings.extend(found2);
+    findings_end.extend(ends2.into_iter().map(|e| e + offset));
+    touched.extend(touched2);
     if mapping.settings.skip_stale {
         let stale = decide_stale(&records, &status, &links, &stale_cutoff);
         for (i, why) in stale {
@@ -513,43 +530,49 @@ fn read_and_clean(
         for _ in 0..CLEANERS {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
             let (tx_done, rx_done) = std::sync::mpsc::sync_channel::<Cleaned>(2);
-            scope.spawn(move || {
-                for batch in rx {
-                    let mut found = Vec::new();
-                    let recs: Vec<Record> = if skip {
-                        Vec::new()
-                    } else {
-                        batch
-                            .iter()
-                            .filter_map(|r| r.as_ref().ok())
-                            .map(|row| ctx.transform(row.line, &row.cells, &mut found))
-                            .collect()
-                    };
-                    if tx_done.send((batch, recs, found)).is_err() {
-                        return;
+            let spawned = std::thread::Builder::new()
+                .name("c2t-clean".into())
+                .spawn_scoped(scope, move || {
+                    for batch in rx {
+                        let mut found = Vec::new();
+                        let recs: Vec<Record> = if skip {
+                            Vec::new()
+                        } else {
+                            batch
+                                .iter()
+                                .filter_map(|r| r.as_ref().ok())
+                                .map(|row| ctx.transform(row.line, &row.cells, &mut found))
+                                .collect()
+                        };
+                        if tx_done.send((batch, recs, found)).is_err() {
+                            return;
+                        }
                     }
-                }
-            });
+                });
+            spawned.expect("cannot start a cleaning thread");
             to_cleaner.push(tx);
             from_cleaner.push(rx_done);
         }
-        scope.spawn(move || {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut n = 0;
-            for row in source {
-                batch.push(row);
-                if batch.len() == BATCH {
-                    let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                    if to_cleaner[n % CLEANERS].send(full).is_err() {
-                        return;
+        let spawned = std::thread::Builder::new()
+            .name("c2t-read".into())
+            .spawn_scoped(scope, move || {
+                let mut batch = Vec::with_capacity(BATCH);
+                let mut n = 0;
+                for row in source {
+                    batch.push(row);
+                    if batch.len() == BATCH {
+                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
+                        if to_cleaner[n % CLEANERS].send(full).is_err() {
+                            return;
+                        }
+                        n += 1;
                     }
-                    n += 1;
                 }
-            }
-            if !batch.is_empty() {
-                let _ = to_cleaner[n % CLEANERS].send(batch);
-            }
-        });
+                if !batch.is_empty() {
+                    let _ = to_cleaner[n % CLEANERS].send(batch);
+                }
+            });
+        spawned.expect("cannot start the reading thread");
         // Batches come back in the order they were dealt out; a cleaner whose channel closes
         // has no more.
         let mut n = 0;

@@ -33,7 +33,9 @@ pub type Gone = HashMap<usize, String>;
 
 struct Index<'a> {
     by_id: HashMap<(&'a str, &'a str), usize>,
-    by_any_id: HashMap<&'a str, Vec<usize>>,
+    /// The first record with each source id (any object), and the other records with it.
+    by_any_id: HashMap<&'a str, usize>,
+    more_any_id: HashMap<&'a str, Vec<usize>>,
     by_name: HashMap<(&'a str, String), Vec<usize>>,
     /// The first person with each email, and the others after it (rare: duplicates are merged).
     by_email: HashMap<String, usize>,
@@ -132,6 +134,7 @@ impl<'a> Linker<'a> {
         let mut ix = Index {
             by_id: HashMap::default(),
             by_any_id: HashMap::default(),
+            more_any_id: HashMap::default(),
             by_name: HashMap::default(),
             by_email: HashMap::default(),
             more_email: HashMap::default(),
@@ -155,9 +158,17 @@ impl<'a> Linker<'a> {
             let target = resolve_to_survivor(i, merges);
             if let Some(id) = r.source_id.as_deref() {
                 ix.by_id.entry((r.object.as_str(), id)).or_insert(target);
-                let v = ix.by_any_id.entry(id).or_default();
-                if !v.contains(&target) {
-                    v.push(target);
+                match ix.by_any_id.get(id) {
+                    None => {
+                        ix.by_any_id.insert(id, target);
+                    }
+                    Some(&first) if first != target => {
+                        let v = ix.more_any_id.entry(id).or_default();
+                        if !v.contains(&target) {
+                            v.push(target);
+                        }
+                    }
+                    Some(_) => {}
                 }
             }
             if !alive[i] {
@@ -284,10 +295,12 @@ impl<'a> Linker<'a> {
                 let found: Result<Option<usize>, String> = match rf.by {
                     RefKey::SourceId => {
                         if rf.object == "any" {
-                            match ix.by_any_id.get(value.as_str()).map(Vec::as_slice) {
-                                None | Some([]) => Ok(None),
-                                Some([t]) => Ok(Some(*t)),
-                                Some(_) => Err(format!("id \"{value}\" exists in several files")),
+                            match ix.by_any_id.get(value.as_str()) {
+                                None => Ok(None),
+                                Some(_) if ix.more_any_id.contains_key(value.as_str()) => {
+                                    Err(format!("id \"{value}\" exists in several files"))
+                                }
+                                Some(&t) => Ok(Some(t)),
                             }
                         } else {
                             Ok(ix.by_id.get(&(rf.object, value.as_str())).copied())

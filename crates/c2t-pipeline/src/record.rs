@@ -141,6 +141,12 @@ impl From<&str> for Val {
     }
 }
 
+impl From<std::borrow::Cow<'_, str>> for Val {
+    fn from(s: std::borrow::Cow<'_, str>) -> Val {
+        Val::Str(s.into())
+    }
+}
+
 impl From<String> for Val {
     fn from(s: String) -> Val {
         Val::Str(s.into_boxed_str())

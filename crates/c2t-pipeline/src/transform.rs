@@ -188,7 +188,9 @@ impl<'m> FileContext<'m> {
         // Row-level context first: the row's currency and country.
         let mut currency: Option<String> = None;
         let mut region: Option<String> = None;
-        for (c, pos) in self.file.columns.iter().zip(&self.positions) {
+        // Country cells read here, by column index, so the column's own turn below reuses them.
+        let mut countries: Vec<(usize, Result<n::address::Country, c2t_core::Issue>)> = Vec::new();
+        for (ci, (c, pos)) in self.file.columns.iter().zip(&self.positions).enumerate() {
             let Some(v) = pos
                 .and_then(|p| cells.get(p))
                 .map(|s| s.trim())
@@ -199,20 +201,23 @@ impl<'m> FileContext<'m> {
             match c.transform {
                 Transform::Currency => currency = Some(v.to_uppercase()),
                 Transform::Country => {
-                    if let Ok(country) = n::address::country(v) {
+                    let found = n::address::country(v);
+                    if let Ok(country) = &found {
                         region = Some(country.code.to_string());
                     }
+                    countries.push((ci, found));
                 }
                 _ => {}
             }
         }
         let region = region.or_else(|| settings.default_country.clone());
-        for ((c, pos), t) in self
+        for (ci, ((c, pos), t)) in self
             .file
             .columns
             .iter()
             .zip(&self.positions)
             .zip(&self.targets)
+            .enumerate()
         {
             let Some(p) = *pos else { continue };
             let raw = cells.get(p).map(String::as_str).unwrap_or("");
@@ -239,7 +244,7 @@ impl<'m> FileContext<'m> {
                         .and_then(Val::as_str)
                     {
                         Some(prev) if !prev.is_empty() => format!("{prev}\n\n{v}"),
-                        _ => v,
+                        _ => v.into_owned(),
                     };
                     rec.values.set(
                         field,
@@ -358,7 +363,12 @@ impl<'m> FileContext<'m> {
                         ])),
                     );
                 }
-                Transform::Country => match n::address::country(&v) {
+                Transform::Country => match countries
+                    .iter()
+                    .position(|(i, _)| *i == ci && raw.trim() == v.as_ref())
+                    .map(|k| countries.swap_remove(k).1)
+                    .unwrap_or_else(|| n::address::country(&v))
+                {
                     Ok(country) => set_parts(&mut rec.values, &t.parts, Val::from(country.name)),
                     Err(i) => {
                         report(&c.column, i);
@@ -368,7 +378,7 @@ impl<'m> FileContext<'m> {
                 Transform::Relation | Transform::Member => {
                     let values: Vec<String> = match &c.separator {
                         Some(sep) => n::select::split_multi(&v, sep),
-                        None => vec![v],
+                        None => vec![v.into_owned()],
                     };
                     let object = if c.transform == Transform::Member {
                         "workspaceMember"
