@@ -3,6 +3,7 @@
 //! record came from.
 
 use c2t_core::{IssueCode, RefKey};
+use compact_str::CompactString;
 use serde_json::{Map, Value};
 use std::collections::HashSet;
 use std::sync::{LazyLock, Mutex};
@@ -33,7 +34,9 @@ pub enum Val {
     Bool(bool),
     Int(i64),
     Float(f64),
-    Str(Box<str>),
+    /// Short strings (up to 24 bytes: names, codes, dates) are held inline, without an
+    /// allocation of their own.
+    Str(CompactString),
     List(Vec<Val>),
     Obj(Obj),
 }
@@ -46,7 +49,7 @@ pub struct Obj(Vec<(Key, Val)>);
 static NULL: Val = Val::Null;
 
 impl Val {
-    pub fn str(s: impl Into<Box<str>>) -> Val {
+    pub fn str(s: impl Into<CompactString>) -> Val {
         Val::Str(s.into())
     }
 
@@ -149,7 +152,7 @@ impl From<std::borrow::Cow<'_, str>> for Val {
 
 impl From<String> for Val {
     fn from(s: String) -> Val {
-        Val::Str(s.into_boxed_str())
+        Val::Str(s.into())
     }
 }
 
