@@ -278,7 +278,7 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
                 } else {
                     let e = plan
                         .options
-                        .entry((rec.object.clone(), f.name.clone()))
+                        .entry((rec.object.to_string(), f.name.clone()))
                         .or_default();
                     if !e.iter().any(|o| o == v) {
                         e.push(v.to_string());

@@ -31,7 +31,7 @@ pub struct Resolved {
 pub fn source_key(p: &Prepared, r: usize) -> String {
     let rec = &p.records[r];
     match &rec.source_id {
-        Some(id) => id.clone(),
+        Some(id) => id.to_string(),
         None => p.place(r),
     }
 }
@@ -45,7 +45,7 @@ pub fn resolve(p: &Prepared, existing: &Existing) -> Vec<Option<Resolved>> {
         let key = source_key(p, r);
         let found = existing
             .by_source_id
-            .get(&(rec.object.clone(), key))
+            .get(&(rec.object.to_string(), key))
             .or_else(|| match rec.object.as_str() {
                 "person" => rec
                     .primary_email()
@@ -58,7 +58,7 @@ pub fn resolve(p: &Prepared, existing: &Existing) -> Vec<Option<Resolved>> {
             .or_else(|| {
                 existing
                     .by_id
-                    .get(&(rec.object.clone(), record_id(p, r).to_string()))
+                    .get(&(rec.object.to_string(), record_id(p, r).to_string()))
             });
         let id = found
             .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string))

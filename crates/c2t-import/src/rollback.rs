@@ -160,7 +160,7 @@ pub fn plan(store: &Store, runs: &[Run]) -> Result<RollbackPlan, RollbackError> 
         let mut order: Vec<String> = Vec::new();
         for w in &writes {
             if !order.contains(&w.object) {
-                order.push(w.object.clone());
+                order.push(w.object.to_string());
             }
         }
         let mut restores = Vec::new();
@@ -170,7 +170,7 @@ pub fn plan(store: &Store, runs: &[Run]) -> Result<RollbackPlan, RollbackError> 
                 out.refused += 1;
                 continue;
             }
-            let done = log.contains_key(&(w.object.clone(), w.source_key.clone()));
+            let done = log.contains_key(&(w.object.to_string(), w.source_key.clone()));
             if w.created {
                 let rank = order.len() - order.iter().position(|o| *o == w.object).unwrap_or(0);
                 deletes.entry(rank).or_default().push(Step {
@@ -230,14 +230,14 @@ pub fn rollback(
             restore(client, plural, w, destroy)?
         };
         store.undone(step.run, w, action)?;
-        let c = summary.objects.entry(w.object.clone()).or_default();
+        let c = summary.objects.entry(w.object.to_string()).or_default();
         match action {
             UndoAction::Deleted => c.deleted += 1,
             UndoAction::Restored => c.restored += 1,
             UndoAction::Gone => c.gone += 1,
         }
         on_event(RollbackEvent::Undone {
-            object: w.object.clone(),
+            object: w.object.to_string(),
             id: w.twenty_id.clone(),
             action: action.as_str(),
             done: i + 1,

@@ -336,7 +336,7 @@ pub fn verify(
     let mut found: Vec<Option<&Value>> = vec![None; p.records.len()];
     let mut states = vec![None; p.records.len()];
     for (r, rec) in p.records.iter().enumerate() {
-        let o = objects.entry(rec.object.clone()).or_default();
+        let o = objects.entry(rec.object.to_string()).or_default();
         o.read += 1;
         match &p.status[r] {
             Status::Kept => {}
@@ -446,9 +446,9 @@ pub fn verify(
                 ),
             };
             let c = links
-                .entry((rec.object.clone(), l.field.to_string()))
+                .entry((rec.object.to_string(), l.field.to_string()))
                 .or_insert_with(|| LinkCheck {
-                    object: rec.object.clone(),
+                    object: rec.object.to_string(),
                     field: l.field.to_string(),
                     kind,
                     expected: 0,
@@ -568,9 +568,9 @@ pub fn verify(
                 continue;
             }
             let c = fields
-                .entry((rec.object.clone(), f.name.clone()))
+                .entry((rec.object.to_string(), f.name.clone()))
                 .or_insert_with(|| FillCheck {
-                    object: rec.object.clone(),
+                    object: rec.object.to_string(),
                     field: f.name.clone(),
                     custom: f.is_custom,
                     records: 0,
@@ -625,7 +625,7 @@ pub fn verify(
             equal &= explained.is_some();
             s.differences.push(Difference {
                 at: p.place(r),
-                object: p.records[r].object.clone(),
+                object: p.records[r].object.to_string(),
                 id: id.clone(),
                 field: k.clone(),
                 expected: v.clone(),

@@ -234,7 +234,7 @@ pub fn build(p: &Prepared) -> Audit {
     let duplicates = clusters
         .into_iter()
         .map(|(s, merged)| Cluster {
-            object: p.records[s].object.clone(),
+            object: p.records[s].object.to_string(),
             survivor: place(s, "kept".into()),
             merged,
         })

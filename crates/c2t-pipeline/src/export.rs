@@ -437,7 +437,7 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
                         let tr = &p.records[t];
                         f.row([
                             record_id(p, r).to_string(),
-                            tr.object.clone(),
+                            tr.object.to_string(),
                             record_id(p, t).to_string(),
                             unique_key(tr, &tr.object)
                                 .map_or_else(|| tr.display_name(), str::to_string),

@@ -479,7 +479,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             for v in vals {
                 if !f.options.iter().any(|o| o == v) {
                     new_options
-                        .entry((r.object.clone(), f.name.clone()))
+                        .entry((r.object.to_string(), f.name.clone()))
                         .or_default()
                         .insert(v.to_string());
                 }

@@ -316,18 +316,18 @@ pub struct Ref {
 /// One cleaned source row, on its way to becoming one Twenty record.
 #[derive(Debug, Clone)]
 pub struct Record {
-    pub object: String,
+    pub object: CompactString,
     /// Index of the file in the mapping.
     pub file: usize,
     pub line: u64,
-    pub source_id: Option<String>,
+    pub source_id: Option<CompactString>,
     /// Field values in Twenty's API shape ([`Obj::iter_json`] gives them as JSON).
     pub values: Obj,
     pub refs: Vec<Ref>,
     /// Last modification (ISO date or date-time), for merge conflicts.
-    pub modified: Option<String>,
+    pub modified: Option<CompactString>,
     /// Last activity (ISO date or date-time), for staleness.
-    pub activity: Option<String>,
+    pub activity: Option<CompactString>,
     /// Why the row looks like test data, if it does.
     pub test_reason: Option<String>,
 }

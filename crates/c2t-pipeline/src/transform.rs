@@ -7,6 +7,7 @@ use c2t_core::{FieldType, FileMapping, IssueCode, Mapping, ObjectDef, RefKey, Tr
 use c2t_normalize as n;
 use c2t_normalize::date::DateOrder;
 use c2t_normalize::number::NumberStyle;
+use compact_str::CompactString;
 use std::collections::BTreeMap;
 
 /// What the transformer knows about one file before its rows arrive: the column positions and
@@ -162,18 +163,23 @@ impl<'m> FileContext<'m> {
     pub fn transform(&self, line: u64, cells: &[String], findings: &mut Vec<Finding>) -> Record {
         let settings = &self.mapping.settings;
         let mut rec = Record {
-            object: self.file.object.clone(),
+            object: self.file.object.as_str().into(),
             file: self.index,
             line,
             source_id: self
                 .id_pos
                 .and_then(|p| cells.get(p))
-                .map(|s| s.trim().to_string())
-                .filter(|s| !s.is_empty()),
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(CompactString::from),
             values: Obj::with_capacity(self.file.columns.len().min(16)),
             refs: Vec::new(),
-            modified: self.date_at(cells, self.modified_pos),
-            activity: self.date_at(cells, self.activity_pos),
+            modified: self
+                .date_at(cells, self.modified_pos)
+                .map(CompactString::from),
+            activity: self
+                .date_at(cells, self.activity_pos)
+                .map(CompactString::from),
             test_reason: None,
         };
         let mut report = |column: &str, issue: c2t_core::Issue| {

@@ -17,10 +17,10 @@ fn rec(object: &str, line: u64, values: Value, modified: Option<&str>) -> Record
         object: object.into(),
         file: 0,
         line,
-        source_id: Some(format!("{object}-{line}")),
+        source_id: Some(format!("{object}-{line}").into()),
         values: values.into(),
         refs: vec![],
-        modified: modified.map(str::to_string),
+        modified: modified.map(Into::into),
         activity: None,
         test_reason: None,
     }

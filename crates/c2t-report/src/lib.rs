@@ -50,19 +50,19 @@ pub fn import_facts(store: &Store) -> Result<ImportFacts, StateError> {
             if w.outcome == c2t_state::BatchStatus::Failed {
                 continue;
             }
-            let o = f.objects.entry(w.object.clone()).or_default();
+            let o = f.objects.entry(w.object.to_string()).or_default();
             if w.created {
                 o.created += 1;
             } else {
                 o.updated += 1;
             }
-            if undone.contains_key(&(w.object.clone(), w.source_key.clone())) {
+            if undone.contains_key(&(w.object.to_string(), w.source_key.clone())) {
                 o.undone += 1;
             }
         }
     }
     for r in store.rejects(None)? {
-        f.objects.entry(r.object.clone()).or_default().refused += 1;
+        f.objects.entry(r.object.to_string()).or_default().refused += 1;
         f.refused.push((r.file, r.line, r.object, r.message));
     }
     Ok(f)
