@@ -96,7 +96,7 @@ pub fn find_merges_reporting(
 ) -> (HashMap<usize, Merge>, Vec<SkippedBlock>) {
     let mut skipped = Vec::new();
     let n = records.len();
-    let keys: Vec<Option<String>> = records.iter().map(identity_key).collect();
+    let keys: Vec<Option<String>> = crate::par::map(records, identity_key);
     let mut cl = Clusters {
         parent: (0..n).collect(),
         key: keys.iter().map(Option::as_deref).collect(),
@@ -141,36 +141,42 @@ pub fn find_merges_reporting(
     }
     // Fuzzy company names, blocked by the fingerprint's first three characters.
     if settings.fuzzy_merge {
-        let mut blocks: HashMap<String, Vec<BlockMember>> = HashMap::default();
-        for &i in alive {
-            let r = &records[i];
-            if r.object != "company" {
-                continue;
-            }
-            let Some(Val::Str(name)) = r.values.get("name") else {
-                continue;
+        let companies: Vec<usize> = alive
+            .iter()
+            .copied()
+            .filter(|&i| records[i].object == "company")
+            .collect();
+        let fingerprints = crate::par::map(&companies, |&i| {
+            let Some(Val::Str(name)) = records[i].values.get("name") else {
+                return None;
             };
             let fp = c2t_normalize::name::fingerprint(name);
-            if fp.chars().count() < 3 {
-                continue;
+            let chars = fp.chars().count();
+            if chars < 3 {
+                return None;
             }
             let block: String = fp.chars().take(3).collect();
-            let chars = fp.chars().count();
             let counts = char_counts(&fp);
-            blocks
-                .entry(block)
-                .or_default()
-                .push((i, fp, chars, counts));
+            Some((block, (i, fp, chars, counts)))
+        });
+        let mut blocks: HashMap<String, Vec<BlockMember>> = HashMap::default();
+        for (block, member) in fingerprints.into_iter().flatten() {
+            blocks.entry(block).or_default().push(member);
         }
-        for (prefix, members) in &blocks {
-            if members.len() > BLOCK_CAP {
+        // The blocks are compared on two threads; their matches are joined here, in order.
+        let blocks: Vec<(&String, &Vec<BlockMember>)> = blocks.iter().collect();
+        let matches = crate::par::map(&blocks, |(_, members)| {
+            (members.len() <= BLOCK_CAP).then(|| matching_pairs(members, settings.fuzzy_threshold))
+        });
+        for ((prefix, members), pairs) in blocks.iter().zip(matches) {
+            let Some(pairs) = pairs else {
                 skipped.push(SkippedBlock {
-                    prefix: prefix.clone(),
+                    prefix: prefix.to_string(),
                     records: members.len(),
                 });
                 continue;
-            }
-            for (x, y, score) in matching_pairs(members, settings.fuzzy_threshold) {
+            };
+            for (x, y, score) in pairs {
                 let (a, fa, _, _) = &members[x];
                 let (b, fb, _, _) = &members[y];
                 let rule = if fa == fb {

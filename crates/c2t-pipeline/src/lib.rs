@@ -15,6 +15,7 @@ pub mod html;
 pub mod job;
 pub mod link;
 pub mod members;
+pub mod par;
 pub mod presets;
 pub mod propose;
 pub mod record;
