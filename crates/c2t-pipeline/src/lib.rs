@@ -6,6 +6,10 @@
 //! ```
 //!
 //! It knows nothing of HTTP: the API import consumes the same [`Prepared`] records.
+//!
+//! It uses two cores: rows are read on one thread and cleaned on two ([`job`]), and the other
+//! phases split their loops in two ([`par`]). Results always go back in input order, so the
+//! output never depends on thread timing. `C2T_TIMINGS=1` prints each phase's time ([`timing`]).
 
 pub mod audit;
 pub mod dedupe;

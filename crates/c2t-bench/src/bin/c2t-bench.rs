@@ -84,6 +84,20 @@ fn load_average() -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
+/// The `[timing] phase  1.234 s` lines of a run's stderr, as `phase 1.23 s, …`.
+fn phase_timings(stderr: &str) -> String {
+    stderr
+        .lines()
+        .filter_map(|l| l.strip_prefix("[timing] "))
+        .filter_map(|l| {
+            let (name, rest) = l.trim_end().rsplit_once(char::is_whitespace)?;
+            let (name, secs) = name.trim_end().rsplit_once(char::is_whitespace)?;
+            (rest == "s").then(|| format!("{} {secs} s", name.trim()))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// Peak resident set size so far of a live process, from /proc (kB).
 fn vm_hwm_kb(pid: u32) -> Option<u64> {
     let s = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
@@ -427,7 +441,9 @@ fn main() -> anyhow::Result<()> {
             .arg(dir)
             .arg("--out")
             .arg(&out)
-            .args(["--as-of", "2026-11-24", "-q"]);
+            .args(["--as-of", "2026-11-24", "-q"])
+            // Phase timings on stderr (c2t-pipeline's `timing` module), reported below.
+            .env("C2T_TIMINGS", "1");
         eprintln!("[{label}] running crm2twenty on {rows} rows …");
         let log = work.join(format!("crm2twenty-{n}.log"));
         let (m, _) = measure(cmd, &log)?;
@@ -441,6 +457,10 @@ fn main() -> anyhow::Result<()> {
             for l in tail.iter().rev() {
                 eprintln!("    {l}");
             }
+        }
+        let phases = phase_timings(&std::fs::read_to_string(&log).unwrap_or_default());
+        if !phases.is_empty() {
+            notes.push(format!("phases ({label}): {phases}"));
         }
         let outputs = output_rows(&out).ok();
         match audit_summary(&out) {
@@ -520,4 +540,19 @@ fn main() -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn phase_timings_are_read_from_stderr() {
+        let stderr = "[timing] detect and propose          0.246 s\n\
+                      something else\n\
+                      [timing] read and clean              0.870 s\n";
+        assert_eq!(
+            super::phase_timings(stderr),
+            "detect and propose 0.246 s, read and clean 0.870 s"
+        );
+        assert_eq!(super::phase_timings("no timings"), "");
+    }
 }
