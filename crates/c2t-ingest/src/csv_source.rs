@@ -287,19 +287,15 @@ impl CsvState {
                         .to_owned(),
                 }));
             }
-            let mut cells = Vec::with_capacity(self.ncols);
-            for f in &self.rec {
-                match std::str::from_utf8(f) {
-                    Ok(s) => cells.push(s.to_owned()),
-                    Err(_) => {
-                        return Some(Err(RowReject {
-                            line,
-                            reason: "undecodable bytes (not valid UTF-8) in this row".to_owned(),
-                        }));
-                    }
-                }
-            }
-            return Some(Ok(Row { line, cells }));
+            return Some(
+                match csv::StringRecord::from_byte_record(self.rec.clone()) {
+                    Ok(cells) => Ok(Row { line, cells }),
+                    Err(_) => Err(RowReject {
+                        line,
+                        reason: "undecodable bytes (not valid UTF-8) in this row".to_owned(),
+                    }),
+                },
+            );
         }
     }
 }

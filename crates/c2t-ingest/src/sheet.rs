@@ -309,7 +309,7 @@ impl SheetState {
             }
             out = Some(Row {
                 line: u64::from(row) + 1,
-                cells: values,
+                cells: values.into(),
             });
             break;
         }

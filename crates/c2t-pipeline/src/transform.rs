@@ -8,6 +8,7 @@ use c2t_normalize as n;
 use c2t_normalize::date::DateOrder;
 use c2t_normalize::number::NumberStyle;
 use compact_str::CompactString;
+use csv::StringRecord;
 use std::collections::BTreeMap;
 
 /// What the transformer knows about one file before its rows arrive: the column positions and
@@ -145,7 +146,7 @@ impl<'m> FileContext<'m> {
         }
     }
 
-    fn date_at(&self, cells: &[String], pos: Option<usize>) -> Option<String> {
+    fn date_at(&self, cells: &StringRecord, pos: Option<usize>) -> Option<String> {
         let p = pos?;
         let v = cells.get(p)?.trim();
         if v.is_empty() {
@@ -160,7 +161,12 @@ impl<'m> FileContext<'m> {
     }
 
     /// Cleans one row. Bad values are left out of the record and reported in `findings`.
-    pub fn transform(&self, line: u64, cells: &[String], findings: &mut Vec<Finding>) -> Record {
+    pub fn transform(
+        &self,
+        line: u64,
+        cells: &StringRecord,
+        findings: &mut Vec<Finding>,
+    ) -> Record {
         let settings = &self.mapping.settings;
         let mut rec = Record {
             object: self.file.object.as_str().into(),
@@ -226,7 +232,7 @@ impl<'m> FileContext<'m> {
             .enumerate()
         {
             let Some(p) = *pos else { continue };
-            let raw = cells.get(p).map(String::as_str).unwrap_or("");
+            let raw = cells.get(p).unwrap_or("");
             let v = n::text::clean(raw);
             if v.is_empty() {
                 continue;

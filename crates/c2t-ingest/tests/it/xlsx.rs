@@ -202,12 +202,12 @@ fn a_used_range_as_large_as_excel_allows_costs_only_its_cells() {
     assert_eq!(src.headers[16_383], "Column 16384");
     let first = src.next().unwrap().unwrap();
     assert_eq!(
-        (first.line, &first.cells[..2]),
-        (2, &strings(&["Ada", "ada@example.com"])[..])
+        (first.line, first.cells.iter().take(2).collect::<Vec<_>>()),
+        (2, vec!["Ada", "ada@example.com"])
     );
     let last = src.next().unwrap().unwrap();
     assert_eq!(last.line, 1_048_576);
-    assert_eq!(last.cells[16_383], "far away");
+    assert_eq!(&last.cells[16_383], "far away");
     assert!(src.next().is_none());
     assert_eq!(src.blank_rows_skipped(), 1_048_576 - 3);
 }
