@@ -235,76 +235,86 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         // Rows are read, parsed and cleaned on other threads ([`read_and_clean`]) and settled
         // here in file order, so findings, members and the ledger come out as if one thread had
         // done it all.
-        read_and_clean(source, &ctx, is_skip_file, |batch, cleaned, found| {
-            findings.extend(found);
-            let mut cleaned = cleaned.into_iter();
-            ledger.count_read(&fm.path, batch.len() as u64);
-            for row in batch {
-                info.rows += 1;
-                let row = match row {
-                    Ok(r) => r,
-                    Err(rej) => {
+        // The skip rules' columns, found once (a rule whose column is missing never matches).
+        let skip_rules: Vec<(&c2t_core::mapping::RowFilter, usize)> = fm
+            .skip_rows
+            .iter()
+            .filter_map(|f| Some((f, headers.iter().position(|h| h == &f.column)?)))
+            .collect();
+        let width = headers.len();
+        read_and_clean(
+            source,
+            &ctx,
+            is_skip_file,
+            width,
+            |batch, cleaned, found, filled| {
+                findings.extend(found);
+                for (total, n) in info.filled.iter_mut().zip(filled) {
+                    *total += n;
+                }
+                let mut cleaned = cleaned.into_iter();
+                ledger.count_read(&fm.path, batch.len() as u64);
+                for row in batch {
+                    info.rows += 1;
+                    let row = match row {
+                        Ok(r) => r,
+                        Err(rej) => {
+                            ledger.record(
+                                &fm.path,
+                                rej.line,
+                                &fm.object,
+                                Outcome::Rejected {
+                                    reason: rej.reason.clone(),
+                                },
+                            );
+                            rejects.push(Reject {
+                                file: fm.path.clone(),
+                                line: rej.line,
+                                reason: rej.reason,
+                            });
+                            continue;
+                        }
+                    };
+                    if is_skip_file {
                         ledger.record(
                             &fm.path,
-                            rej.line,
+                            row.line,
                             &fm.object,
-                            Outcome::Rejected {
-                                reason: rej.reason.clone(),
+                            Outcome::Skipped {
+                                rule: "file_not_mapped".into(),
                             },
                         );
-                        rejects.push(Reject {
-                            file: fm.path.clone(),
-                            line: rej.line,
-                            reason: rej.reason,
-                        });
                         continue;
                     }
-                };
-                for (i, c) in row.cells.iter().enumerate().take(headers.len()) {
-                    if !c.trim().is_empty() {
-                        info.filled[i] += 1;
-                    }
+                    let filtered = skip_rules.iter().find_map(|&(f, pos)| {
+                        let cell = row.cells.get(pos)?;
+                        f.matches(cell)
+                            .then(|| (f.rule.clone(), format!("{} = {}", f.column, cell.trim())))
+                    });
+                    let rec = cleaned.next().expect("one record per row read");
+                    let st = if let Some((rule, detail)) = filtered {
+                        Status::Skipped { rule, detail }
+                    } else if fm.object == LOOKUP_ONLY {
+                        add_member(&mut members, &rec);
+                        Status::Skipped {
+                            rule: "lookup_only".into(),
+                            detail: "user export, read to find owners".into(),
+                        }
+                    } else if let Some(reason) = empty_reason(&rec) {
+                        Status::Rejected(reason)
+                    } else if let Some(t) = &rec.test_reason {
+                        Status::Skipped {
+                            rule: "test_data".into(),
+                            detail: t.clone(),
+                        }
+                    } else {
+                        Status::Kept
+                    };
+                    records.push(rec);
+                    status.push(st);
                 }
-                if is_skip_file {
-                    ledger.record(
-                        &fm.path,
-                        row.line,
-                        &fm.object,
-                        Outcome::Skipped {
-                            rule: "file_not_mapped".into(),
-                        },
-                    );
-                    continue;
-                }
-                let filtered = fm.skip_rows.iter().find_map(|f| {
-                    let pos = headers.iter().position(|h| h == &f.column)?;
-                    let cell = row.cells.get(pos)?;
-                    f.matches(cell)
-                        .then(|| (f.rule.clone(), format!("{} = {}", f.column, cell.trim())))
-                });
-                let rec = cleaned.next().expect("one record per row read");
-                let st = if let Some((rule, detail)) = filtered {
-                    Status::Skipped { rule, detail }
-                } else if fm.object == LOOKUP_ONLY {
-                    add_member(&mut members, &rec);
-                    Status::Skipped {
-                        rule: "lookup_only".into(),
-                        detail: "user export, read to find owners".into(),
-                    }
-                } else if let Some(reason) = empty_reason(&rec) {
-                    Status::Rejected(reason)
-                } else if let Some(t) = &rec.test_reason {
-                    Status::Skipped {
-                        rule: "test_data".into(),
-                        detail: t.clone(),
-                    }
-                } else {
-                    Status::Kept
-                };
-                records.push(rec);
-                status.push(st);
-            }
-        });
+            },
+        );
         info.headers = headers;
         files.push(info);
     }
@@ -515,15 +525,17 @@ const CLEANERS: usize = 2;
 /// Reads `source` and cleans its rows with `ctx`, in parallel: one thread reads and parses rows
 /// into batches, two threads clean alternate batches, and `settle` gets every batch in file
 /// order on the calling thread, with the records of its rows that were read (in order, none for
-/// rejected rows or when `skip` says the file is not cleaned) and their findings.
+/// rejected rows or when `skip` says the file is not cleaned), their findings, and the number
+/// of non-blank cells in each of the first `width` columns.
 fn read_and_clean(
     source: Source,
     ctx: &FileContext<'_>,
     skip: bool,
-    mut settle: impl FnMut(Vec<Result<Row, RowReject>>, Vec<Record>, Vec<Finding>),
+    width: usize,
+    mut settle: impl FnMut(Vec<Result<Row, RowReject>>, Vec<Record>, Vec<Finding>, Vec<u64>),
 ) {
     type Batch = Vec<Result<Row, RowReject>>;
-    type Cleaned = (Batch, Vec<Record>, Vec<Finding>);
+    type Cleaned = (Batch, Vec<Record>, Vec<Finding>, Vec<u64>);
     std::thread::scope(|scope| {
         let mut to_cleaner = Vec::new();
         let mut from_cleaner = Vec::new();
@@ -544,7 +556,15 @@ fn read_and_clean(
                                 .map(|row| ctx.transform(row.line, &row.cells, &mut found))
                                 .collect()
                         };
-                        if tx_done.send((batch, recs, found)).is_err() {
+                        let mut filled = vec![0u64; width];
+                        for row in batch.iter().filter_map(|r| r.as_ref().ok()) {
+                            for (n, c) in filled.iter_mut().zip(row.cells.iter()) {
+                                if !c.trim().is_empty() {
+                                    *n += 1;
+                                }
+                            }
+                        }
+                        if tx_done.send((batch, recs, found, filled)).is_err() {
                             return;
                         }
                     }
@@ -576,8 +596,8 @@ fn read_and_clean(
         // Batches come back in the order they were dealt out; a cleaner whose channel closes
         // has no more.
         let mut n = 0;
-        while let Ok((batch, recs, found)) = from_cleaner[n % CLEANERS].recv() {
-            settle(batch, recs, found);
+        while let Ok((batch, recs, found, filled)) = from_cleaner[n % CLEANERS].recv() {
+            settle(batch, recs, found, filled);
             n += 1;
         }
     });
