@@ -1,6 +1,7 @@
 //! The ledger: what became of every input row. A row is imported, merged into another record,
 //! skipped by a named rule, or rejected with a reason — and the four counts add up to the rows read.
 
+use compact_str::CompactString;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -11,11 +12,14 @@ pub enum Outcome {
     /// Written as a record of its own (to a Twenty-ready file or through the API).
     Imported,
     /// Folded into another row's record; `into` names the surviving row (`file:line`).
-    Merged { into: String, rule: String },
+    Merged {
+        into: CompactString,
+        rule: CompactString,
+    },
     /// Left out on purpose by a named rule (`stale`, `test_data`, `lookup_only`, …).
-    Skipped { rule: String },
+    Skipped { rule: CompactString },
     /// Could not be used; `reason` says why.
-    Rejected { reason: String },
+    Rejected { reason: CompactString },
 }
 
 impl Outcome {
@@ -31,10 +35,12 @@ impl Outcome {
 
 /// One ledger line: where the row came from and what became of it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// One per input row: names up to 24 bytes (file, object, rule, `file:line`) are held inline.
 pub struct Entry {
-    pub file: String,
+    pub file: CompactString,
     pub line: u64,
-    pub object: String,
+    pub object: CompactString,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
@@ -71,9 +77,9 @@ impl Ledger {
 
     pub fn record(&mut self, file: &str, line: u64, object: &str, outcome: Outcome) {
         self.entries.push(Entry {
-            file: file.to_string(),
+            file: file.into(),
             line,
-            object: object.to_string(),
+            object: object.into(),
             outcome,
         });
     }
@@ -85,7 +91,10 @@ impl Ledger {
             out.entry(file.clone()).or_default().read = *n;
         }
         for e in &self.entries {
-            let c = out.entry(e.file.clone()).or_default();
+            if !out.contains_key(e.file.as_str()) {
+                out.insert(e.file.to_string(), Counts::default());
+            }
+            let c = out.get_mut(e.file.as_str()).expect("inserted above");
             match e.outcome {
                 Outcome::Imported => c.imported += 1,
                 Outcome::Merged { .. } => c.merged += 1,

@@ -198,12 +198,20 @@ pub fn build(p: &Prepared) -> Audit {
 
     let mut objects: BTreeMap<String, ObjectCounts> = BTreeMap::new();
     for e in &p.ledger.entries {
-        let c = objects.entry(e.object.clone()).or_default();
+        if !objects.contains_key(e.object.as_str()) {
+            objects.insert(e.object.to_string(), ObjectCounts::default());
+        }
+        let c = objects.get_mut(e.object.as_str()).expect("inserted above");
         c.read += 1;
         match &e.outcome {
             c2t_core::Outcome::Imported => c.kept += 1,
             c2t_core::Outcome::Merged { .. } => c.merged += 1,
-            c2t_core::Outcome::Skipped { rule } => *c.skipped.entry(rule.clone()).or_default() += 1,
+            c2t_core::Outcome::Skipped { rule } => match c.skipped.get_mut(rule.as_str()) {
+                Some(n) => *n += 1,
+                None => {
+                    c.skipped.insert(rule.to_string(), 1);
+                }
+            },
             c2t_core::Outcome::Rejected { .. } => c.rejected += 1,
         }
     }

@@ -264,7 +264,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                                 rej.line,
                                 &fm.object,
                                 Outcome::Rejected {
-                                    reason: rej.reason.clone(),
+                                    reason: rej.reason.as_str().into(),
                                 },
                             );
                             rejects.push(Reject {
@@ -445,13 +445,16 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         let outcome = match &status[i] {
             Status::Kept => Outcome::Imported,
             Status::Merged(m) => Outcome::Merged {
-                into: format!(
+                into: compact_str::format_compact!(
                     "{}:{}",
-                    mapping.files[records[m.survivor].file].path, records[m.survivor].line
+                    mapping.files[records[m.survivor].file].path,
+                    records[m.survivor].line
                 ),
-                rule: m.rule.clone(),
+                rule: m.rule.as_str().into(),
             },
-            Status::Skipped { rule, .. } => Outcome::Skipped { rule: rule.clone() },
+            Status::Skipped { rule, .. } => Outcome::Skipped {
+                rule: rule.as_str().into(),
+            },
             Status::Rejected(reason) => {
                 rejects.push(Reject {
                     file: path.clone(),
@@ -459,7 +462,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                     reason: reason.clone(),
                 });
                 Outcome::Rejected {
-                    reason: reason.clone(),
+                    reason: reason.as_str().into(),
                 }
             }
         };

@@ -108,7 +108,7 @@ proptest! {
         }
         prop_assert!(per_line.values().all(|&n| n == 1), "{:?}", per_line);
         for (f, n) in &p.ledger.read {
-            let entries = p.ledger.entries.iter().filter(|e| &e.file == f).count() as u64;
+            let entries = p.ledger.entries.iter().filter(|e| e.file == *f).count() as u64;
             prop_assert_eq!(*n, entries, "{}", f);
         }
         // Every reject has its file and line, and is in the ledger as rejected.
