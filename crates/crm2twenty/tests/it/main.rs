@@ -11,6 +11,7 @@ mod hostile;
 mod progress;
 mod secrets;
 mod state_file;
+mod threads;
 mod util;
 
 /// Every test module in this folder is declared above (a file not declared would never run).
