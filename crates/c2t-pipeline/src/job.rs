@@ -242,11 +242,38 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             .filter_map(|f| Some((f, headers.iter().position(|h| h == &f.column)?)))
             .collect();
         let width = headers.len();
+        // What becomes of a cleaned row, decided on the cleaning threads (it depends on the
+        // row alone).
+        let decide = |row: &Row, rec: &Record| -> Status {
+            let filtered = skip_rules.iter().find_map(|&(f, pos)| {
+                let cell = row.cells.get(pos)?;
+                f.matches(cell)
+                    .then(|| (f.rule.clone(), format!("{} = {}", f.column, cell.trim())))
+            });
+            if let Some((rule, detail)) = filtered {
+                Status::Skipped { rule, detail }
+            } else if fm.object == LOOKUP_ONLY {
+                Status::Skipped {
+                    rule: "lookup_only".into(),
+                    detail: LOOKUP_DETAIL.into(),
+                }
+            } else if let Some(reason) = empty_reason(rec) {
+                Status::Rejected(reason)
+            } else if let Some(t) = &rec.test_reason {
+                Status::Skipped {
+                    rule: "test_data".into(),
+                    detail: t.clone(),
+                }
+            } else {
+                Status::Kept
+            }
+        };
         read_and_clean(
             source,
             &ctx,
             is_skip_file,
             width,
+            &decide,
             |batch, cleaned, found, filled| {
                 findings.extend(found);
                 for (total, n) in info.filled.iter_mut().zip(filled) {
@@ -286,30 +313,13 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                         );
                         continue;
                     }
-                    let filtered = skip_rules.iter().find_map(|&(f, pos)| {
-                        let cell = row.cells.get(pos)?;
-                        f.matches(cell)
-                            .then(|| (f.rule.clone(), format!("{} = {}", f.column, cell.trim())))
-                    });
-                    let rec = cleaned.next().expect("one record per row read");
-                    let st = if let Some((rule, detail)) = filtered {
-                        Status::Skipped { rule, detail }
-                    } else if fm.object == LOOKUP_ONLY {
+                    let (rec, st) = cleaned.next().expect("one record per row read");
+                    // A user export's rows (not skipped by a rule) are the members owners name.
+                    if fm.object == LOOKUP_ONLY
+                        && matches!(&st, Status::Skipped { detail, .. } if detail == LOOKUP_DETAIL)
+                    {
                         add_member(&mut members, &rec);
-                        Status::Skipped {
-                            rule: "lookup_only".into(),
-                            detail: "user export, read to find owners".into(),
-                        }
-                    } else if let Some(reason) = empty_reason(&rec) {
-                        Status::Rejected(reason)
-                    } else if let Some(t) = &rec.test_reason {
-                        Status::Skipped {
-                            rule: "test_data".into(),
-                            detail: t.clone(),
-                        }
-                    } else {
-                        Status::Kept
-                    };
+                    }
                     records.push(rec);
                     status.push(st);
                 }
@@ -518,6 +528,9 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     })
 }
 
+/// Why a user export's rows are skipped (they are read to find owners).
+const LOOKUP_DETAIL: &str = "user export, read to find owners";
+
 /// Rows per batch handed from the reading thread to the cleaning threads.
 const BATCH: usize = 1024;
 
@@ -529,16 +542,18 @@ const CLEANERS: usize = 2;
 /// into batches, two threads clean alternate batches, and `settle` gets every batch in file
 /// order on the calling thread, with the records of its rows that were read (in order, none for
 /// rejected rows or when `skip` says the file is not cleaned), their findings, and the number
-/// of non-blank cells in each of the first `width` columns.
+/// of non-blank cells in each of the first `width` columns. Each record comes with what
+/// `decide` says becomes of it.
 fn read_and_clean(
     source: Source,
     ctx: &FileContext<'_>,
     skip: bool,
     width: usize,
-    mut settle: impl FnMut(Vec<Result<Row, RowReject>>, Vec<Record>, Vec<Finding>, Vec<u64>),
+    decide: &(dyn Fn(&Row, &Record) -> Status + Sync),
+    mut settle: impl FnMut(Vec<Result<Row, RowReject>>, Vec<(Record, Status)>, Vec<Finding>, Vec<u64>),
 ) {
     type Batch = Vec<Result<Row, RowReject>>;
-    type Cleaned = (Batch, Vec<Record>, Vec<Finding>, Vec<u64>);
+    type Cleaned = (Batch, Vec<(Record, Status)>, Vec<Finding>, Vec<u64>);
     std::thread::scope(|scope| {
         let mut to_cleaner = Vec::new();
         let mut from_cleaner = Vec::new();
@@ -550,13 +565,17 @@ fn read_and_clean(
                 .spawn_scoped(scope, move || {
                     for batch in rx {
                         let mut found = Vec::new();
-                        let recs: Vec<Record> = if skip {
+                        let recs: Vec<(Record, Status)> = if skip {
                             Vec::new()
                         } else {
                             batch
                                 .iter()
                                 .filter_map(|r| r.as_ref().ok())
-                                .map(|row| ctx.transform(row.line, &row.cells, &mut found))
+                                .map(|row| {
+                                    let rec = ctx.transform(row.line, &row.cells, &mut found);
+                                    let st = decide(row, &rec);
+                                    (rec, st)
+                                })
                                 .collect()
                         };
                         let mut filled = vec![0u64; width];
