@@ -250,12 +250,12 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ));
                 }
                 let dir = &export_dirs[0];
-                let code = migrate_one(dir, &out, &common, quiet)?;
+                // The records the local job prepared are the ones imported (not prepared again).
+                let (code, p) = migrate_local(dir, &out, &common, quiet)?;
                 if code != ExitCode::SUCCESS {
                     return Ok(code);
                 }
                 let client = api::connect(&a)?;
-                let p = prepare(dir, &common)?;
                 let state = api::state_path(&load, common.mapping.as_deref());
                 if !api::check(&client, &p, true, yes, quiet, &state)? {
                     return Err(user(
@@ -349,6 +349,20 @@ fn import(
 }
 
 fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::Result<ExitCode> {
+    let (code, p) = migrate_local(dir, out, common, quiet)?;
+    // Freeing millions of small values takes a while: a thread does it, and when this was the
+    // last folder the process exits without waiting for it.
+    std::thread::spawn(move || drop(p));
+    Ok(code)
+}
+
+/// The local job on one folder (detect, propose, prepare, audit, export), and its records.
+fn migrate_local(
+    dir: &Path,
+    out: &Path,
+    common: &Common,
+    quiet: bool,
+) -> anyhow::Result<(ExitCode, Prepared)> {
     check_dir(dir)?;
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
@@ -396,11 +410,7 @@ fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::
             );
         }
     }
-    let code = exit_for(&p);
-    // Freeing millions of small values takes a while: a thread does it, and when this was the
-    // last folder the process exits without waiting for it.
-    std::thread::spawn(move || drop(p));
-    Ok(code)
+    Ok((exit_for(&p), p))
 }
 
 fn exit_for(p: &Prepared) -> ExitCode {
