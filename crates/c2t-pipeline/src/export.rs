@@ -306,8 +306,8 @@ impl CsvOut {
     }
 }
 
-/// Writes a file of `headers` and one row per item, formatted by `row` on two threads (half the
-/// items each) and written in order. Returns the number of rows.
+/// Writes a file of `headers` and one row per item, formatted by `row` on two threads (half of
+/// each block of items each) and written in order. Returns the number of rows.
 fn write_in_parallel<T: Sync>(
     path: &Path,
     headers: &[String],
@@ -315,7 +315,8 @@ fn write_in_parallel<T: Sync>(
     row: impl Fn(&mut CsvOut<Vec<u8>>, &T) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<usize> {
     use std::io::Write;
-    let (first, second) = items.split_at(items.len() / 2);
+    /// Rows formatted in memory at a time, whatever `max_rows_per_file` says.
+    const BLOCK: usize = 20_000;
     let format = |items: &[T]| -> std::io::Result<Vec<u8>> {
         let mut part = CsvOut::in_memory();
         for item in items {
@@ -323,19 +324,22 @@ fn write_in_parallel<T: Sync>(
         }
         part.into_bytes()
     };
-    let (a, b) = std::thread::scope(|s| {
-        let h = s.spawn(|| format(first));
-        let b = format(second);
-        (h.join().expect("formatting thread"), b)
-    });
     let mut head = CsvOut::in_memory();
     head.w
         .write_record(headers)
         .map_err(std::io::Error::other)?;
     let mut file = std::fs::File::create(path)?;
     file.write_all(&head.into_bytes()?)?;
-    file.write_all(&a?)?;
-    file.write_all(&b?)?;
+    for block in items.chunks(BLOCK) {
+        let (first, second) = block.split_at(block.len() / 2);
+        let (a, b) = std::thread::scope(|s| {
+            let h = s.spawn(|| format(first));
+            let b = format(second);
+            (h.join().expect("formatting thread"), b)
+        });
+        file.write_all(&a?)?;
+        file.write_all(&b?)?;
+    }
     file.flush()?;
     Ok(items.len())
 }
