@@ -232,9 +232,6 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         let ctx = FileContext::new(fi, &mapping, object_def, &headers, &samples);
         info.ambiguous_dates = ctx.ambiguous_dates.clone();
         let is_skip_file = fm.object == SKIP_FILE;
-        // Rows are read, parsed and cleaned on other threads ([`read_and_clean`]) and settled
-        // here in file order, so findings, members and the ledger come out as if one thread had
-        // done it all.
         // The skip rules' columns, found once (a rule whose column is missing never matches).
         let skip_rules: Vec<(&c2t_core::mapping::RowFilter, usize)> = fm
             .skip_rows
@@ -268,6 +265,9 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                 Status::Kept
             }
         };
+        // Rows are read, parsed and cleaned on other threads ([`read_and_clean`]) and settled
+        // here in file order, so findings, members and the ledger come out as if one thread had
+        // done it all.
         read_and_clean(
             source,
             &ctx,
