@@ -120,35 +120,9 @@ fn words(s: &str) -> String {
 /// attention only in the audit, but it should still be rare.
 pub fn is_test_value(s: &str) -> bool {
     let t = &*TEST_VALUES;
-    // Domains: any `@domain` or bare host in the cell. Every listed domain has a dot, so a cell
-    // without one (most names) is not looked at.
-    if s.contains('.') {
-        let lower = s.trim().to_lowercase();
-        for token in
-            lower.split(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '<' || c == '>')
-        {
-            let host = match token.rfind('@') {
-                Some(i) => &token[i + 1..],
-                None => {
-                    let no_scheme = token
-                        .strip_prefix("https://")
-                        .or_else(|| token.strip_prefix("http://"))
-                        .unwrap_or(token);
-                    no_scheme.split(['/', '?', '#']).next().unwrap_or("")
-                }
-            };
-            let host = host.trim_end_matches('.');
-            if !host.is_empty()
-                && t.domains.iter().any(|d| {
-                    host == d
-                        || (host.len() > d.len()
-                            && host.ends_with(d.as_str())
-                            && host.as_bytes()[host.len() - d.len() - 1] == b'.')
-                })
-            {
-                return true;
-            }
-        }
+    // Every listed domain has a dot, so a cell without one (most names) is not looked at.
+    if s.contains('.') && names_test_domain(s) {
+        return true;
     }
     let w = words(s);
     if w.is_empty() {
@@ -167,6 +141,33 @@ pub fn is_test_value(s: &str) -> bool {
                 .any(|p| cell.len() - i >= p.len() && cell[i..i + p.len()] == p[..])
         })
     })
+}
+
+/// Whether any `@domain` or bare host in the cell is a listed test domain (or under one).
+fn names_test_domain(s: &str) -> bool {
+    let lower = s.trim().to_lowercase();
+    lower
+        .split(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '<' || c == '>')
+        .any(|token| {
+            let host = match token.rfind('@') {
+                Some(i) => &token[i + 1..],
+                None => {
+                    let no_scheme = token
+                        .strip_prefix("https://")
+                        .or_else(|| token.strip_prefix("http://"))
+                        .unwrap_or(token);
+                    no_scheme.split(['/', '?', '#']).next().unwrap_or("")
+                }
+            };
+            let host = host.trim_end_matches('.');
+            !host.is_empty()
+                && TEST_VALUES.domains.iter().any(|d| {
+                    host == d
+                        || (host.len() > d.len()
+                            && host.ends_with(d.as_str())
+                            && host.as_bytes()[host.len() - d.len() - 1] == b'.')
+                })
+        })
 }
 
 /// Make a cell safe to open in a spreadsheet: a cell starting with `=`, `+`, `-`, `@`, a tab or a
@@ -287,35 +288,12 @@ mod tests {
         }
     }
 
-    /// `is_test_value` as it was written first (substring search of every phrase, every cell
-    /// lower-cased), to check the faster one against.
+    /// `is_test_value` as it was written first (every cell's domains looked at, substring search
+    /// of every phrase), to check the faster one against.
     fn is_test_value_reference(s: &str) -> bool {
         let t = &*TEST_VALUES;
-        let lower = s.trim().to_lowercase();
-        for token in
-            lower.split(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '<' || c == '>')
-        {
-            let host = match token.rfind('@') {
-                Some(i) => &token[i + 1..],
-                None => {
-                    let no_scheme = token
-                        .strip_prefix("https://")
-                        .or_else(|| token.strip_prefix("http://"))
-                        .unwrap_or(token);
-                    no_scheme.split(['/', '?', '#']).next().unwrap_or("")
-                }
-            };
-            let host = host.trim_end_matches('.');
-            if !host.is_empty()
-                && t.domains.iter().any(|d| {
-                    host == d
-                        || (host.len() > d.len()
-                            && host.ends_with(d.as_str())
-                            && host.as_bytes()[host.len() - d.len() - 1] == b'.')
-                })
-            {
-                return true;
-            }
+        if names_test_domain(s) {
+            return true;
         }
         let w = words(s);
         if w.is_empty() {
