@@ -332,13 +332,9 @@ fn write_in_parallel<T: Sync>(
     file.write_all(&head.into_bytes()?)?;
     for block in items.chunks(BLOCK) {
         let (first, second) = block.split_at(block.len() / 2);
-        let (a, b) = std::thread::scope(|s| {
-            let h = s.spawn(|| format(first));
-            let b = format(second);
-            (h.join().expect("formatting thread"), b)
-        });
-        file.write_all(&a?)?;
-        file.write_all(&b?)?;
+        for part in crate::par::map(&[first, second], |half| format(half)) {
+            file.write_all(&part?)?;
+        }
     }
     file.flush()?;
     Ok(items.len())

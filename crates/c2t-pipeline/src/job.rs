@@ -240,20 +240,24 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             .collect();
         let width = headers.len();
         // What becomes of a cleaned row, decided on the cleaning threads (it depends on the
-        // row alone).
-        let decide = |row: &Row, rec: &Record| -> Status {
+        // row alone), and whether it names a workspace member (a user export's row that no
+        // rule skipped).
+        let decide = |row: &Row, rec: &Record| -> (Status, bool) {
             let filtered = skip_rules.iter().find_map(|&(f, pos)| {
                 let cell = row.cells.get(pos)?;
                 f.matches(cell)
                     .then(|| (f.rule.clone(), format!("{} = {}", f.column, cell.trim())))
             });
-            if let Some((rule, detail)) = filtered {
+            let status = if let Some((rule, detail)) = filtered {
                 Status::Skipped { rule, detail }
             } else if fm.object == LOOKUP_ONLY {
-                Status::Skipped {
-                    rule: "lookup_only".into(),
-                    detail: LOOKUP_DETAIL.into(),
-                }
+                return (
+                    Status::Skipped {
+                        rule: "lookup_only".into(),
+                        detail: "user export, read to find owners".into(),
+                    },
+                    true,
+                );
             } else if let Some(reason) = empty_reason(rec) {
                 Status::Rejected(reason)
             } else if let Some(t) = &rec.test_reason {
@@ -263,7 +267,8 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                 }
             } else {
                 Status::Kept
-            }
+            };
+            (status, false)
         };
         // Rows are read, parsed and cleaned on other threads ([`read_and_clean`]) and settled
         // here in file order, so findings, members and the ledger come out as if one thread had
@@ -313,11 +318,8 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                         );
                         continue;
                     }
-                    let (rec, st) = cleaned.next().expect("one record per row read");
-                    // A user export's rows (not skipped by a rule) are the members owners name.
-                    if fm.object == LOOKUP_ONLY
-                        && matches!(&st, Status::Skipped { detail, .. } if detail == LOOKUP_DETAIL)
-                    {
+                    let (rec, (st, member)) = cleaned.next().expect("one record per row read");
+                    if member {
                         add_member(&mut members, &rec);
                     }
                     records.push(rec);
@@ -375,18 +377,19 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         (links, found, ends, touched)
     };
     let mid = records.len() / 2;
-    let (first_half, second_half) = std::thread::scope(|s| {
-        let h = s.spawn(|| link_range(0..mid));
-        let b = link_range(mid..records.len());
-        (h.join().expect("linking thread"), b)
-    });
-    let (mut links, mut first_findings, mut findings_end, mut touched) = first_half;
-    let (links2, found2, ends2, touched2) = second_half;
-    let offset = first_findings.len();
-    links.extend(links2);
-    first_findings.extend(found2);
-    findings_end.extend(ends2.into_iter().map(|e| e + offset));
-    touched.extend(touched2);
+    let mut links: Vec<Vec<Link>> = Vec::with_capacity(records.len());
+    let mut first_findings: Vec<Finding> = Vec::new();
+    let mut findings_end: Vec<usize> = Vec::with_capacity(records.len());
+    let mut touched: Vec<(u32, u32)> = Vec::new();
+    for (l, found, ends, t) in
+        crate::par::map(&[0..mid, mid..records.len()], |r| link_range(r.clone()))
+    {
+        let offset = first_findings.len();
+        links.extend(l);
+        first_findings.extend(found);
+        findings_end.extend(ends.into_iter().map(|e| e + offset));
+        touched.extend(t);
+    }
     if mapping.settings.skip_stale {
         let stale = decide_stale(&records, &status, &links, &stale_cutoff);
         for (i, why) in stale {
@@ -528,9 +531,6 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     })
 }
 
-/// Why a user export's rows are skipped (they are read to find owners).
-const LOOKUP_DETAIL: &str = "user export, read to find owners";
-
 /// Rows per batch handed from the reading thread to the cleaning threads.
 const BATCH: usize = 1024;
 
@@ -543,29 +543,31 @@ const CLEANERS: usize = 2;
 /// order on the calling thread, with the records of its rows that were read (in order, none for
 /// rejected rows or when `skip` says the file is not cleaned), their findings, and the number
 /// of non-blank cells in each of the first `width` columns. Each record comes with what
-/// `decide` says becomes of it.
-fn read_and_clean(
+/// `decide` says of it.
+fn read_and_clean<D: Send>(
     source: Source,
     ctx: &FileContext<'_>,
     skip: bool,
     width: usize,
-    decide: &(dyn Fn(&Row, &Record) -> Status + Sync),
-    mut settle: impl FnMut(Vec<Result<Row, RowReject>>, Vec<(Record, Status)>, Vec<Finding>, Vec<u64>),
+    decide: &(dyn Fn(&Row, &Record) -> D + Sync),
+    mut settle: impl FnMut(Vec<Result<Row, RowReject>>, Vec<(Record, D)>, Vec<Finding>, Vec<u64>),
 ) {
     type Batch = Vec<Result<Row, RowReject>>;
-    type Cleaned = (Batch, Vec<(Record, Status)>, Vec<Finding>, Vec<u64>);
     std::thread::scope(|scope| {
         let mut to_cleaner = Vec::new();
         let mut from_cleaner = Vec::new();
         for _ in 0..CLEANERS {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
-            let (tx_done, rx_done) = std::sync::mpsc::sync_channel::<Cleaned>(2);
+            let (tx_done, rx_done) =
+                std::sync::mpsc::sync_channel::<(Batch, Vec<(Record, D)>, Vec<Finding>, Vec<u64>)>(
+                    2,
+                );
             let spawned = std::thread::Builder::new()
                 .name("c2t-clean".into())
                 .spawn_scoped(scope, move || {
                     for batch in rx {
                         let mut found = Vec::new();
-                        let recs: Vec<(Record, Status)> = if skip {
+                        let recs: Vec<(Record, D)> = if skip {
                             Vec::new()
                         } else {
                             batch
@@ -598,20 +600,10 @@ fn read_and_clean(
         let spawned = std::thread::Builder::new()
             .name("c2t-read".into())
             .spawn_scoped(scope, move || {
-                let mut batch = Vec::with_capacity(BATCH);
-                let mut n = 0;
-                for row in source {
-                    batch.push(row);
-                    if batch.len() == BATCH {
-                        let full = std::mem::replace(&mut batch, Vec::with_capacity(BATCH));
-                        if to_cleaner[n % CLEANERS].send(full).is_err() {
-                            return;
-                        }
-                        n += 1;
+                for (n, batch) in crate::par::batches(source, BATCH).enumerate() {
+                    if to_cleaner[n % CLEANERS].send(batch).is_err() {
+                        return;
                     }
-                }
-                if !batch.is_empty() {
-                    let _ = to_cleaner[n % CLEANERS].send(batch);
                 }
             });
         spawned.expect("cannot start the reading thread");

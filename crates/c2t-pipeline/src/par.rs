@@ -16,6 +16,16 @@ pub fn map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> 
     a
 }
 
+/// The items of `iter` in vectors of `size` (the last one shorter, none empty): how a reading
+/// thread hands rows to the threads that work on them.
+pub fn batches<I: Iterator>(iter: I, size: usize) -> impl Iterator<Item = Vec<I::Item>> {
+    let mut iter = iter.fuse();
+    std::iter::from_fn(move || {
+        let batch: Vec<I::Item> = iter.by_ref().take(size).collect();
+        (!batch.is_empty()).then_some(batch)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -27,5 +37,12 @@ mod tests {
         );
         assert_eq!(super::map(&[7u8], |x| *x), vec![7]);
         assert!(super::map(&[] as &[u8], |x| *x).is_empty());
+    }
+
+    #[test]
+    fn batches_cut_every_size_items() {
+        let b: Vec<Vec<u32>> = super::batches(0..7, 3).collect();
+        assert_eq!(b, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6]]);
+        assert_eq!(super::batches(0..0, 3).count(), 0);
     }
 }

@@ -65,14 +65,11 @@ pub fn profile(
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<c2t_ingest::Row>>(4);
         scope.spawn(move || {
-            let mut batch = Vec::with_capacity(1024);
-            for row in source.flatten() {
-                batch.push(row);
-                if batch.len() == 1024 && tx.send(std::mem::take(&mut batch)).is_err() {
+            for batch in crate::par::batches(source.flatten(), 1024) {
+                if tx.send(batch).is_err() {
                     return;
                 }
             }
-            let _ = tx.send(batch);
         });
         for row in rx.into_iter().flatten() {
             profile_row(&mut p, &mut seen, &headers, &row);
