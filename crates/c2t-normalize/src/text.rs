@@ -128,9 +128,7 @@ pub fn is_test_value(s: &str) -> bool {
     if w.is_empty() {
         return false;
     }
-    // Exact, allowing trailing digits: "test", "test 2", "test123".
-    let base = w.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
-    if t.exact.contains(&w) || (!base.is_empty() && t.exact.contains(base)) {
+    if is_exact_test_value(&w) {
         return true;
     }
     // Phrases: a run of whole words anywhere in the cell.
@@ -141,6 +139,14 @@ pub fn is_test_value(s: &str) -> bool {
                 .any(|p| cell.len() - i >= p.len() && cell[i..i + p.len()] == p[..])
         })
     })
+}
+
+/// Whether the cell's words (as [`words`] gives them) are a listed test value, allowing
+/// trailing digits: "test", "test 2", "test123".
+fn is_exact_test_value(w: &str) -> bool {
+    let exact = &TEST_VALUES.exact;
+    let base = w.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
+    exact.contains(w) || (!base.is_empty() && exact.contains(base))
 }
 
 /// Whether any `@domain` or bare host in the cell is a listed test domain (or under one).
@@ -291,7 +297,6 @@ mod tests {
     /// `is_test_value` as it was written first (every cell's domains looked at, substring search
     /// of every phrase), to check the faster one against.
     fn is_test_value_reference(s: &str) -> bool {
-        let t = &*TEST_VALUES;
         if names_test_domain(s) {
             return true;
         }
@@ -299,8 +304,7 @@ mod tests {
         if w.is_empty() {
             return false;
         }
-        let base = w.trim_end_matches(|c: char| c.is_ascii_digit() || c == ' ');
-        if t.exact.contains(&w) || (!base.is_empty() && t.exact.contains(base)) {
+        if is_exact_test_value(&w) {
             return true;
         }
         let padded = format!(" {w} ");
