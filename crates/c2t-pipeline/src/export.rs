@@ -283,7 +283,7 @@ struct CsvOut<W: std::io::Write = std::fs::File> {
 }
 
 impl CsvOut<Vec<u8>> {
-    /// Rows formatted in memory, to be written into a file with [`CsvOut::write_formatted`].
+    /// Rows formatted in memory, to be written into a file by [`write_in_parallel`].
     fn in_memory() -> CsvOut<Vec<u8>> {
         CsvOut {
             w: csv::Writer::from_writer(Vec::new()),
@@ -306,8 +306,9 @@ impl CsvOut {
     }
 }
 
-/// Writes a file of `headers` and one row per item, formatted by `row` on two threads (half of
-/// each block of items each) and written in order. Returns the number of rows.
+/// Writes a file of `headers` and one row per item, formatted in memory by `row` on two threads
+/// (half the items each) and written in order. Returns the number of rows. The items are one
+/// output file's rows: at most `max_rows_per_file`, which the mapping caps at 10 000.
 fn write_in_parallel<T: Sync>(
     path: &Path,
     headers: &[String],
@@ -315,8 +316,6 @@ fn write_in_parallel<T: Sync>(
     row: impl Fn(&mut CsvOut<Vec<u8>>, &T) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<usize> {
     use std::io::Write;
-    /// Rows formatted in memory at a time, whatever `max_rows_per_file` says.
-    const BLOCK: usize = 20_000;
     let format = |items: &[T]| -> std::io::Result<Vec<u8>> {
         let mut part = CsvOut::in_memory();
         for item in items {
@@ -330,11 +329,9 @@ fn write_in_parallel<T: Sync>(
         .map_err(std::io::Error::other)?;
     let mut file = std::fs::File::create(path)?;
     file.write_all(&head.into_bytes()?)?;
-    for block in items.chunks(BLOCK) {
-        let (first, second) = block.split_at(block.len() / 2);
-        for part in crate::par::map(&[first, second], |half| format(half)) {
-            file.write_all(&part?)?;
-        }
+    let (first, second) = items.split_at(items.len() / 2);
+    for part in crate::par::map(&[first, second], |half| format(half)) {
+        file.write_all(&part?)?;
     }
     file.flush()?;
     Ok(items.len())
