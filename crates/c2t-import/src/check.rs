@@ -172,11 +172,11 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
         // Fields the records carry, and relation fields they link through.
         let mut used: BTreeSet<String> = BTreeSet::new();
         for &r in &kept {
-            for (k, v) in p.records[r].values.iter() {
-                if !v.is_empty() {
+            p.store.filled(p.records[r].stored, &mut |k, sub| {
+                if sub.is_empty() {
                     used.insert(k.to_string());
                 }
-            }
+            });
             for l in &p.links[r] {
                 if l.field != "targets" {
                     used.insert(l.field.to_string());
@@ -244,12 +244,14 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
         let Some(def) = p.schema.object(&rec.object) else {
             continue;
         };
-        for f in def
-            .fields
-            .iter()
-            .filter(|f| matches!(f.kind, FieldType::Select | FieldType::MultiSelect))
-        {
-            let vals: Vec<&str> = match rec.values.get(&f.name) {
+        let is_select =
+            |f: &&c2t_core::FieldDef| matches!(f.kind, FieldType::Select | FieldType::MultiSelect);
+        if !def.fields.iter().any(|f| is_select(&f)) {
+            continue;
+        }
+        let values = p.values(r);
+        for f in def.fields.iter().filter(is_select) {
+            let vals: Vec<&str> = match values.get(&f.name) {
                 Some(Val::Str(s)) => vec![&**s],
                 Some(Val::List(a)) => a.iter().filter_map(Val::as_str).collect(),
                 _ => continue,

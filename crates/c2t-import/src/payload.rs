@@ -78,7 +78,7 @@ pub fn payload(p: &Prepared, r: usize, ws: &Workspace, ids: &[Option<Resolved>])
     let mut m = Map::new();
     m.insert("id".into(), Value::String(resolved.id.clone()));
     let has = |f: &str| ws.field(&rec.object, f).is_some();
-    for (k, v) in rec.values.iter_json() {
+    for (k, v) in p.values(r).iter_json() {
         if !is_empty(&v) && has(k) {
             m.insert(k.to_string(), v);
         }

@@ -10,6 +10,7 @@
 //! values. Every merge is returned with its rule, so the ledger can say which rows went where.
 
 use crate::record::{Key, Obj, Record, Val};
+use crate::store::Store;
 use c2t_core::Settings;
 use rustc_hash::FxHashMap as HashMap;
 
@@ -147,9 +148,7 @@ pub fn find_merges_reporting(
             .filter(|&i| records[i].object == "company")
             .collect();
         let fingerprints = crate::par::map(&companies, |&i| {
-            let Some(Val::Str(name)) = records[i].values.get("name") else {
-                return None;
-            };
+            let name = records[i].lookup.str("name")?;
             let fp = c2t_normalize::name::fingerprint(name);
             let chars = fp.chars().count();
             if chars < 3 {
@@ -339,12 +338,20 @@ fn similarity(fa: &str, ca: usize, fb: &str, cb: usize, threshold: f64) -> f64 {
 }
 
 /// Folds the merged-away records into their survivors: empty values filled, additional emails,
-/// phones and links kept, references the survivor lacks taken over.
-pub fn apply(records: &mut [Record], merges: &HashMap<usize, Merge>) {
+/// phones and links kept, references the survivor lacks taken over. The survivors' values are
+/// read from `store` and written back to it.
+pub fn apply(
+    records: &mut [Record],
+    store: &mut Store,
+    merges: &HashMap<usize, Merge>,
+) -> std::io::Result<()> {
     let mut groups: HashMap<usize, Vec<usize>> = HashMap::default();
     for (&m, merge) in merges {
         groups.entry(merge.survivor).or_default().push(m);
     }
+    // In record order, so the store's layout does not depend on hashing.
+    let mut groups: Vec<(usize, Vec<usize>)> = groups.into_iter().collect();
+    groups.sort_unstable_by_key(|(s, _)| *s);
     for (survivor, mut others) in groups {
         // Most recent first, so the freshest value fills a gap.
         others.sort_by(|&a, &b| {
@@ -352,12 +359,13 @@ pub fn apply(records: &mut [Record], merges: &HashMap<usize, Merge>) {
             let mb = records[b].modified.as_deref().unwrap_or("");
             mb.cmp(ma).then(a.cmp(&b))
         });
+        let mut values = store.get(records[survivor].stored);
         for o in others {
             let other = records[o].clone();
-            let s = &mut records[survivor];
-            for (k, v) in other.values.iter() {
-                fill(s.values.get_or_insert_with(k, || Val::Null), v, k);
+            for (k, v) in store.get(other.stored).iter() {
+                fill(values.get_or_insert_with(k, || Val::Null), v, k);
             }
+            let s = &mut records[survivor];
             for r in other.refs {
                 let have = s.refs.iter().any(|x| x.field == r.field);
                 if r.field == "targets" || !have {
@@ -368,7 +376,11 @@ pub fn apply(records: &mut [Record], merges: &HashMap<usize, Merge>) {
                 s.activity = other.activity.clone().or(s.activity.clone());
             }
         }
+        let s = &mut records[survivor];
+        s.lookup = crate::record::Lookup::of(&values);
+        s.stored = store.put(&values)?;
     }
+    Ok(())
 }
 
 /// Fills empty parts of `dst` from `src`; unions multi-valued parts of composite fields.

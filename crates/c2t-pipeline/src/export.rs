@@ -10,7 +10,7 @@
 
 use crate::job::{Prepared, Status};
 use crate::link::Target;
-use crate::record::{Record, Val};
+use crate::record::{Obj, Record, Val};
 use c2t_core::{FieldType, ObjectDef};
 use rustc_hash::FxHashSet as HashSet;
 use std::borrow::Cow;
@@ -119,20 +119,11 @@ fn object_columns(p: &Prepared, def: &ObjectDef, kept: &[usize]) -> Vec<(String,
     // linked: one pass over the records (a column nobody fills is not written).
     let mut filled: HashSet<(&str, &str)> = HashSet::default();
     let mut linked: HashSet<&str> = HashSet::default();
+    let slots: Vec<_> = kept.iter().map(|&r| p.records[r].stored).collect();
+    p.store.filled_many(&slots, &mut |k, sub| {
+        filled.insert((k, sub));
+    });
     for &r in kept {
-        for (k, v) in p.records[r].values.iter() {
-            if v.is_empty() {
-                continue;
-            }
-            filled.insert((k, ""));
-            if let Val::Obj(o) = v {
-                for (sub, sv) in o.iter() {
-                    if !sv.is_empty() {
-                        filled.insert((k, sub));
-                    }
-                }
-            }
-        }
         for l in &p.links[r] {
             linked.insert(l.field);
         }
@@ -206,19 +197,17 @@ fn unique_key<'r>(rec: &'r Record, object: &str) -> Option<&'r str> {
     }
 }
 
-fn cell<'p>(p: &'p Prepared, r: usize, col: &Col) -> Cow<'p, str> {
-    let rec = &p.records[r];
+/// The cell of record `r` (whose values are `values`) in column `col`.
+fn cell<'p>(p: &'p Prepared, r: usize, values: &'p Obj, col: &Col) -> Cow<'p, str> {
     match col {
         Col::Id => record_id(p, r).to_string().into(),
-        Col::Scalar(f) => rec.values.get(f).map(csv_cell).unwrap_or_default(),
-        Col::Sub(f, sub) => rec
-            .values
+        Col::Scalar(f) => values.get(f).map(csv_cell).unwrap_or_default(),
+        Col::Sub(f, sub) => values
             .get(f)
             .and_then(|v| v.get(sub))
             .map(csv_cell)
             .unwrap_or_default(),
-        Col::Amount(f) => rec
-            .values
+        Col::Amount(f) => values
             .get(f)
             .and_then(|v| v.get("amountMicros"))
             .and_then(Val::as_i64)
@@ -306,21 +295,19 @@ impl CsvOut {
     }
 }
 
-/// Writes a file of `headers` and one row per item, formatted in memory by `row` on two threads
+/// Writes a file of `headers` and one row per item, formatted in memory by `rows` on two threads
 /// (half the items each) and written in order. Returns the number of rows. The items are one
 /// output file's rows: at most `max_rows_per_file`, which the mapping caps at 10 000.
 fn write_in_parallel<T: Sync>(
     path: &Path,
     headers: &[String],
     items: &[T],
-    row: impl Fn(&mut CsvOut<Vec<u8>>, &T) -> std::io::Result<()> + Sync,
+    rows: impl Fn(&mut CsvOut<Vec<u8>>, &[T]) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<usize> {
     use std::io::Write;
     let format = |items: &[T]| -> std::io::Result<Vec<u8>> {
         let mut part = CsvOut::in_memory();
-        for item in items {
-            row(&mut part, item)?;
-        }
+        rows(&mut part, items)?;
         part.into_bytes()
     };
     let mut head = CsvOut::in_memory();
@@ -410,8 +397,13 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
                 n + 1,
                 def.plural.to_lowercase()
             ));
-            let rows = write_in_parallel(&path, &headers, chunk, |out, r| {
-                out.row(cols.iter().map(|(_, c)| cell(p, *r, c)))
+            let rows = write_in_parallel(&path, &headers, chunk, |out, half| {
+                // The half's values read back together (one read per run of neighbours).
+                let values = p.store.get_many(half.iter().map(|&r| p.records[r].stored));
+                for (&r, values) in half.iter().zip(&values) {
+                    out.row(cols.iter().map(|(_, c)| cell(p, r, values, c)))?;
+                }
+                Ok(())
             })?;
             written.push(Written {
                 path,

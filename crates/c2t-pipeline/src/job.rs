@@ -4,7 +4,8 @@
 use crate::dedupe::{self, Merge};
 use crate::link::{self, Link, Target};
 use crate::members::{Directory, Member};
-use crate::record::{Finding, Record, Val};
+use crate::record::{Finding, Obj, Record, Val};
+use crate::store::Store;
 use crate::transform::{FileContext, inference_columns};
 use c2t_core::mapping::{LOOKUP_ONLY, SKIP_FILE};
 use c2t_core::{Ledger, Mapping, Outcome, Schema};
@@ -62,6 +63,8 @@ pub struct Prepared {
     pub schema: Schema,
     pub files: Vec<FileInfo>,
     pub records: Vec<Record>,
+    /// The records' values ([`Prepared::values`]).
+    pub store: Store,
     pub status: Vec<Status>,
     pub links: Vec<Vec<Link>>,
     pub findings: Vec<Finding>,
@@ -84,11 +87,18 @@ pub enum JobError {
     Members(String),
     #[error("settings.as_of / --as-of: `{0}` is not a YYYY-MM-DD date")]
     AsOf(String),
+    #[error("{0}")]
+    Store(#[from] std::io::Error),
 }
 
 impl Prepared {
     pub fn kept(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.records.len()).filter(|&i| self.status[i] == Status::Kept)
+    }
+
+    /// Record `r`'s values in Twenty's API shape, read back from the store.
+    pub fn values(&self, r: usize) -> Obj {
+        self.store.get(self.records[r].stored)
     }
 
     pub fn file_name(&self, i: usize) -> &str {
@@ -149,6 +159,10 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     let mut phase = crate::timing::Phase::start("read and clean");
     let mut ledger = Ledger::default();
     let mut records: Vec<Record> = Vec::new();
+    let mut store = Store::from_env();
+    let mut store_error: Option<std::io::Error> = None;
+    // Each record's select values with no option in the schema, when it has some.
+    let mut unlisted: HashMap<usize, Vec<(String, String)>> = HashMap::default();
     let mut status: Vec<Status> = Vec::new();
     let mut findings = Vec::new();
     let mut rejects = Vec::new();
@@ -240,9 +254,9 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             .collect();
         let width = headers.len();
         // What becomes of a cleaned row, decided on the cleaning threads (it depends on the
-        // row alone), and whether it names a workspace member (a user export's row that no
+        // row alone), and the workspace member it names, if any (a user export's row that no
         // rule skipped).
-        let decide = |row: &Row, rec: &Record| -> (Status, bool) {
+        let decide = |row: &Row, rec: &Record, values: &Obj| -> Decided {
             let filtered = skip_rules.iter().find_map(|&(f, pos)| {
                 let cell = row.cells.get(pos)?;
                 f.matches(cell)
@@ -256,9 +270,10 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                         rule: "lookup_only".into(),
                         detail: "user export, read to find owners".into(),
                     },
-                    true,
+                    member_of(rec, values),
+                    Vec::new(),
                 );
-            } else if let Some(reason) = empty_reason(rec) {
+            } else if let Some(reason) = empty_reason(rec, values) {
                 Status::Rejected(reason)
             } else if let Some(t) = &rec.test_reason {
                 Status::Skipped {
@@ -266,9 +281,9 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                     detail: t.clone(),
                 }
             } else {
-                Status::Kept
+                return (Status::Kept, None, unlisted_selects(object_def, values));
             };
-            (status, false)
+            (status, None, Vec::new())
         };
         // Rows are read, parsed and cleaned on other threads ([`read_and_clean`]) and settled
         // here in file order, so findings, members and the ledger come out as if one thread had
@@ -279,8 +294,16 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             is_skip_file,
             width,
             &decide,
-            |batch, cleaned, found, filled| {
+            |batch, cleaned, bytes, ends, found, filled| {
                 findings.extend(found);
+                let slots = match store.put_many(&bytes, &ends) {
+                    Ok(s) => s,
+                    Err(e) => {
+                        store_error.get_or_insert(e);
+                        vec![Default::default(); ends.len()]
+                    }
+                };
+                let mut slots = slots.into_iter();
                 for (total, n) in info.filled.iter_mut().zip(filled) {
                     *total += n;
                 }
@@ -318,9 +341,14 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                         );
                         continue;
                     }
-                    let (rec, (st, member)) = cleaned.next().expect("one record per row read");
-                    if member {
-                        add_member(&mut members, &rec);
+                    let (mut rec, (st, member, selects)) =
+                        cleaned.next().expect("one record per row read");
+                    if !selects.is_empty() {
+                        unlisted.insert(records.len(), selects);
+                    }
+                    rec.stored = slots.next().expect("one slot per record");
+                    if let Some((m, id)) = member {
+                        members.add(m, id.as_deref());
                     }
                     records.push(rec);
                     status.push(st);
@@ -329,6 +357,9 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         );
         info.headers = headers;
         files.push(info);
+        if let Some(e) = store_error.take() {
+            return Err(JobError::Store(e));
+        }
     }
 
     // De-duplicate what is still in.
@@ -338,7 +369,18 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         .collect();
     let (merges, skipped_blocks) =
         dedupe::find_merges_reporting(&records, &alive, &mapping.settings);
-    dedupe::apply(&mut records, &merges);
+    dedupe::apply(&mut records, &mut store, &merges)?;
+    // A survivor may have taken select values from the records merged into it.
+    let survivors: BTreeSet<usize> = merges.values().map(|m| m.survivor).collect();
+    for s in survivors {
+        let values = store.get(records[s].stored);
+        let selects = unlisted_selects(schema.object(&records[s].object), &values);
+        if selects.is_empty() {
+            unlisted.remove(&s);
+        } else {
+            unlisted.insert(s, selects);
+        }
+    }
     for (&m, merge) in &merges {
         status[m] = Status::Merged(merge.clone());
     }
@@ -453,6 +495,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
 
     // Settle the ledger.
     phase.next("ledger and options");
+    ledger.entries.reserve_exact(records.len());
     for (i, r) in records.iter().enumerate() {
         let path = &mapping.files[r.file].path;
         let outcome = match &status[i] {
@@ -486,30 +529,11 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     // Select values with no option in the workspace yet.
     let mut new_options: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for i in (0..records.len()).filter(|&i| status[i] == Status::Kept) {
-        let r = &records[i];
-        let Some(obj) = schema.object(&r.object) else {
-            continue;
-        };
-        for f in &obj.fields {
-            if !matches!(
-                f.kind,
-                c2t_core::FieldType::Select | c2t_core::FieldType::MultiSelect
-            ) {
-                continue;
-            }
-            let vals: Vec<&str> = match r.values.get(&f.name) {
-                Some(Val::Str(s)) => vec![&**s],
-                Some(Val::List(a)) => a.iter().filter_map(Val::as_str).collect(),
-                _ => continue,
-            };
-            for v in vals {
-                if !f.options.iter().any(|o| o == v) {
-                    new_options
-                        .entry((r.object.to_string(), f.name.clone()))
-                        .or_default()
-                        .insert(v.to_string());
-                }
-            }
+        for (field, value) in unlisted.get(&i).into_iter().flatten() {
+            new_options
+                .entry((records[i].object.to_string(), field.clone()))
+                .or_default()
+                .insert(value.clone());
         }
     }
 
@@ -518,6 +542,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         schema,
         files,
         records,
+        store,
         status,
         links,
         findings,
@@ -530,6 +555,18 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         skipped_blocks,
     })
 }
+
+/// A batch as a cleaning thread gives it back: its rows, their records with what was decided of
+/// each, the records' encoded values one after the other and where each ends, the findings, and
+/// the non-blank cells per column.
+type Cleaned<D> = (
+    Vec<Result<Row, RowReject>>,
+    Vec<(Record, D)>,
+    Vec<u8>,
+    Vec<usize>,
+    Vec<Finding>,
+    Vec<u64>,
+);
 
 /// Rows per batch handed from the reading thread to the cleaning threads.
 const BATCH: usize = 1024;
@@ -549,8 +586,15 @@ fn read_and_clean<D: Send>(
     ctx: &FileContext<'_>,
     skip: bool,
     width: usize,
-    decide: &(dyn Fn(&Row, &Record) -> D + Sync),
-    mut settle: impl FnMut(Vec<Result<Row, RowReject>>, Vec<(Record, D)>, Vec<Finding>, Vec<u64>),
+    decide: &(dyn Fn(&Row, &Record, &Obj) -> D + Sync),
+    mut settle: impl FnMut(
+        Vec<Result<Row, RowReject>>,
+        Vec<(Record, D)>,
+        Vec<u8>,
+        Vec<usize>,
+        Vec<Finding>,
+        Vec<u64>,
+    ),
 ) {
     type Batch = Vec<Result<Row, RowReject>>;
     std::thread::scope(|scope| {
@@ -558,15 +602,14 @@ fn read_and_clean<D: Send>(
         let mut from_cleaner = Vec::new();
         for _ in 0..CLEANERS {
             let (tx, rx) = std::sync::mpsc::sync_channel::<Batch>(2);
-            let (tx_done, rx_done) =
-                std::sync::mpsc::sync_channel::<(Batch, Vec<(Record, D)>, Vec<Finding>, Vec<u64>)>(
-                    2,
-                );
+            let (tx_done, rx_done) = std::sync::mpsc::sync_channel::<Cleaned<D>>(2);
             let spawned = std::thread::Builder::new()
                 .name("c2t-clean".into())
                 .spawn_scoped(scope, move || {
                     for batch in rx {
                         let mut found = Vec::new();
+                        let mut bytes = Vec::new();
+                        let mut ends = Vec::new();
                         let recs: Vec<(Record, D)> = if skip {
                             Vec::new()
                         } else {
@@ -574,8 +617,11 @@ fn read_and_clean<D: Send>(
                                 .iter()
                                 .filter_map(|r| r.as_ref().ok())
                                 .map(|row| {
-                                    let rec = ctx.transform(row.line, &row.cells, &mut found);
-                                    let st = decide(row, &rec);
+                                    let (rec, values) =
+                                        ctx.transform(row.line, &row.cells, &mut found);
+                                    let st = decide(row, &rec, &values);
+                                    crate::store::encode(&values, &mut bytes);
+                                    ends.push(bytes.len());
                                     (rec, st)
                                 })
                                 .collect()
@@ -588,7 +634,10 @@ fn read_and_clean<D: Send>(
                                 }
                             }
                         }
-                        if tx_done.send((batch, recs, found, filled)).is_err() {
+                        if tx_done
+                            .send((batch, recs, bytes, ends, found, filled))
+                            .is_err()
+                        {
                             return;
                         }
                     }
@@ -610,39 +659,77 @@ fn read_and_clean<D: Send>(
         // Batches come back in the order they were dealt out; a cleaner whose channel closes
         // has no more.
         let mut n = 0;
-        while let Ok((batch, recs, found, filled)) = from_cleaner[n % CLEANERS].recv() {
-            settle(batch, recs, found, filled);
+        while let Ok((batch, recs, bytes, ends, found, filled)) = from_cleaner[n % CLEANERS].recv()
+        {
+            settle(batch, recs, bytes, ends, found, filled);
             n += 1;
         }
     });
 }
 
-fn add_member(members: &mut Directory, rec: &Record) {
-    let s = |p: &str| rec.get(p).and_then(Val::as_str).unwrap_or("").to_string();
+/// What the cleaning threads decide of a record: its status, the workspace member it names (a
+/// user export's row), and its select values with no option in the schema (kept records only).
+type Decided = (
+    Status,
+    Option<(Member, Option<String>)>,
+    Vec<(String, String)>,
+);
+
+/// A record's select values that the schema has no option for: (field, value), in field order.
+fn unlisted_selects(object: Option<&c2t_core::ObjectDef>, values: &Obj) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for f in object.into_iter().flat_map(|o| &o.fields) {
+        if !matches!(
+            f.kind,
+            c2t_core::FieldType::Select | c2t_core::FieldType::MultiSelect
+        ) {
+            continue;
+        }
+        let vals: Vec<&str> = match values.get(&f.name) {
+            Some(Val::Str(s)) => vec![s.as_str()],
+            Some(Val::List(a)) => a.iter().filter_map(Val::as_str).collect(),
+            _ => continue,
+        };
+        for v in vals {
+            if !f.options.iter().any(|o| o == v) {
+                out.push((f.name.clone(), v.to_string()));
+            }
+        }
+    }
+    out
+}
+
+/// The workspace member a user export's row names (with the user's source id), if it has an
+/// email.
+fn member_of(rec: &Record, values: &Obj) -> Option<(Member, Option<String>)> {
+    let s = |p: &str| {
+        crate::record::get_path(values, p)
+            .and_then(Val::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
     let email = [s("userEmail"), s("emails.primaryEmail")]
         .into_iter()
-        .find(|e| !e.is_empty());
-    if let Some(email) = email {
-        members.add(
-            Member {
-                first_name: s("name.firstName"),
-                last_name: s("name.lastName"),
-                email,
-            },
-            rec.source_id.as_deref(),
-        );
-    }
+        .find(|e| !e.is_empty())?;
+    Some((
+        Member {
+            first_name: s("name.firstName"),
+            last_name: s("name.lastName"),
+            email,
+        },
+        rec.source_id.as_deref().map(str::to_string),
+    ))
 }
 
 /// Why a record holds nothing worth importing, if it does not.
-fn empty_reason(r: &Record) -> Option<String> {
-    let has = |f: &str| r.get(f).is_some_and(|v| !v.is_empty());
+fn empty_reason(r: &Record, values: &Obj) -> Option<String> {
+    let has = |f: &str| values.get(f).is_some_and(|v| !v.is_empty());
     let ok = match r.object.as_str() {
         "company" => has("name") || has("domainName"),
         "person" => has("name") || has("emails"),
         "opportunity" => has("name"),
         "note" | "task" => has("title") || has("bodyV2"),
-        _ => r.values.values().any(|v| !v.is_empty()),
+        _ => values.values().any(|v| !v.is_empty()),
     };
     if ok {
         return None;
@@ -685,7 +772,7 @@ fn decide_stale(
         {
             return None;
         }
-        if r.object == "opportunity" && is_open_stage(r.values.get("stage").and_then(Val::as_str)) {
+        if r.object == "opportunity" && is_open_stage(r.lookup.str("stage")) {
             return None;
         }
         let last = r.activity.as_deref().or(r.modified.as_deref())?;

@@ -24,6 +24,7 @@ pub mod presets;
 pub mod propose;
 pub mod record;
 pub mod render;
+pub mod store;
 pub mod timing;
 pub mod transform;
 

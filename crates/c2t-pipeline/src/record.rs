@@ -2,6 +2,7 @@
 //! API takes, composite fields as objects), the references still to resolve, and where each
 //! record came from.
 
+use crate::store::Slot;
 use c2t_core::{IssueCode, RefKey};
 use compact_str::CompactString;
 use serde_json::{Map, Value};
@@ -217,6 +218,11 @@ impl Obj {
         }
     }
 
+    /// Appends a field known not to be there yet (decoding what was an object already).
+    pub(crate) fn push_unchecked(&mut self, key: Key, v: Val) {
+        self.0.push((key, v));
+    }
+
     pub fn remove(&mut self, key: &str) -> Option<Val> {
         let i = self.0.iter().position(|(k, _)| *k == key)?;
         Some(self.0.remove(i).1)
@@ -314,6 +320,10 @@ pub struct Ref {
 }
 
 /// One cleaned source row, on its way to becoming one Twenty record.
+///
+/// Its field values wait in the run's [`Store`](crate::store::Store) (at `stored`); the record
+/// keeps in memory only the few that de-duplication, linking and messages look up
+/// ([`lookup_of`]).
 #[derive(Debug, Clone)]
 pub struct Record {
     pub object: CompactString,
@@ -321,8 +331,10 @@ pub struct Record {
     pub file: usize,
     pub line: u64,
     pub source_id: Option<CompactString>,
-    /// Field values in Twenty's API shape ([`Obj::iter_json`] gives them as JSON).
-    pub values: Obj,
+    /// The values looked up while the run goes: name, title, stage, primary email, website.
+    pub lookup: Lookup,
+    /// Where the record's values are ([`crate::job::Prepared::values`] reads them).
+    pub stored: Slot,
     pub refs: Vec<Ref>,
     /// Last modification (ISO date or date-time), for merge conflicts.
     pub modified: Option<CompactString>,
@@ -332,29 +344,73 @@ pub struct Record {
     pub test_reason: Option<String>,
 }
 
-impl Record {
-    /// A value at a dotted path (`address.addressCity`).
-    pub fn get(&self, path: &str) -> Option<&Val> {
-        get_path(&self.values, path)
+/// The values a record keeps in memory ([`Record::lookup`]): `name`, `title` and `stage`, and
+/// the primary email and website of `emails` and `domainName`, encoded as the store encodes
+/// values (one allocation of a few dozen bytes).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Lookup(Box<[u8]>);
+
+impl Lookup {
+    /// What a record whose values are `values` keeps in memory.
+    pub fn of(values: &Obj) -> Lookup {
+        let mut out = Obj::new();
+        for (k, v) in values.iter() {
+            match (k, v) {
+                ("name" | "title" | "stage", _) => out.0.push((k, v.clone())),
+                ("emails", Val::Obj(o)) => {
+                    if let Some(e) = o.get("primaryEmail") {
+                        out.0
+                            .push((k, Val::Obj(Obj(vec![("primaryEmail", e.clone())]))));
+                    }
+                }
+                ("domainName", Val::Obj(o)) => {
+                    if let Some(u) = o.get("primaryLinkUrl") {
+                        out.0
+                            .push((k, Val::Obj(Obj(vec![("primaryLinkUrl", u.clone())]))));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut bytes = Vec::new();
+        crate::store::encode(&out, &mut bytes);
+        Lookup(bytes.into_boxed_slice())
     }
 
+    /// The text at a dotted path (`emails.primaryEmail`), when it is text.
+    pub fn str(&self, path: &str) -> Option<&str> {
+        crate::store::find_str(&self.0, path)
+    }
+
+    /// The value at a top-level field.
+    pub fn get(&self, field: &str) -> Option<Val> {
+        crate::store::find_val(&self.0, field)
+    }
+
+    /// Every value held.
+    pub fn to_obj(&self) -> Obj {
+        crate::store::decode(&self.0)
+    }
+}
+
+impl Record {
     /// The person's primary email, lower-cased.
     pub fn primary_email(&self) -> Option<&str> {
-        self.get("emails.primaryEmail")
-            .and_then(Val::as_str)
+        self.lookup
+            .str("emails.primaryEmail")
             .filter(|s| !s.is_empty())
     }
 
     /// The company's website as stored (`https://acme.com`).
     pub fn domain_url(&self) -> Option<&str> {
-        self.get("domainName.primaryLinkUrl")
-            .and_then(Val::as_str)
+        self.lookup
+            .str("domainName.primaryLinkUrl")
             .filter(|s| !s.is_empty())
     }
 
     /// A name to show a person: company/opportunity name, person full name, note title.
     pub fn display_name(&self) -> String {
-        if let Some(n) = self.values.get("name") {
+        if let Some(n) = self.lookup.get("name") {
             match n {
                 Val::Str(s) => return s.to_string(),
                 Val::Obj(o) => {
@@ -365,7 +421,7 @@ impl Record {
                 _ => {}
             }
         }
-        if let Some(Val::Str(t)) = self.values.get("title") {
+        if let Some(t) = self.lookup.str("title") {
             return t.to_string();
         }
         self.primary_email().unwrap_or_default().to_string()

@@ -1,5 +1,6 @@
 //! Phase timings for whoever tunes the pipeline: with `C2T_TIMINGS=1` in the environment, each
-//! phase prints its wall time to stderr when it ends. Silent otherwise (one check per phase).
+//! phase prints its wall time to stderr when it ends, and on Linux the process's resident memory
+//! then and its peak so far. Silent otherwise (one check per phase).
 
 use std::sync::LazyLock;
 use std::time::Instant;
@@ -30,9 +31,14 @@ impl Phase {
     fn report(&self) {
         if *ON {
             eprintln!(
-                "[timing] {:<24} {:>8.3} s",
+                "[timing] {:<24} {:>8.3} s{}",
                 self.label,
-                self.start.elapsed().as_secs_f64()
+                self.start.elapsed().as_secs_f64(),
+                memory().map_or_else(String::new, |(rss, peak)| format!(
+                    "  rss {} MB, peak {} MB",
+                    rss >> 10,
+                    peak >> 10
+                ))
             );
         }
     }
@@ -42,4 +48,18 @@ impl Drop for Phase {
     fn drop(&mut self) {
         self.report();
     }
+}
+
+/// Resident memory now and at its peak (kB), from `/proc/self/status`.
+fn memory() -> Option<(u64, u64)> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb = |key: &str| -> Option<u64> {
+        s.lines()
+            .find_map(|l| l.strip_prefix(key))?
+            .split_whitespace()
+            .next()?
+            .parse()
+            .ok()
+    };
+    Some((kb("VmRSS:")?, kb("VmHWM:")?))
 }

@@ -160,14 +160,16 @@ impl<'m> FileContext<'m> {
         n::date::datetime(v, order).ok()
     }
 
-    /// Cleans one row. Bad values are left out of the record and reported in `findings`.
+    /// Cleans one row: the record (its [`Record::lookup`] filled, not yet stored) and its
+    /// values. Bad values are left out and reported in `findings`.
     pub fn transform(
         &self,
         line: u64,
         cells: &StringRecord,
         findings: &mut Vec<Finding>,
-    ) -> Record {
+    ) -> (Record, Obj) {
         let settings = &self.mapping.settings;
+        let mut values = Obj::with_capacity(self.file.columns.len().min(16));
         let mut rec = Record {
             object: self.file.object.as_str().into(),
             file: self.index,
@@ -178,7 +180,8 @@ impl<'m> FileContext<'m> {
                 .map(|s| s.trim())
                 .filter(|s| !s.is_empty())
                 .map(CompactString::from),
-            values: Obj::with_capacity(self.file.columns.len().min(16)),
+            lookup: Default::default(),
+            stored: Default::default(),
             refs: Vec::new(),
             modified: self
                 .date_at(cells, self.modified_pos)
@@ -247,10 +250,9 @@ impl<'m> FileContext<'m> {
             }
             match c.transform {
                 Transform::Skip | Transform::Id | Transform::Currency => {}
-                Transform::Text => set_parts(&mut rec.values, &t.parts, Val::from(v)),
+                Transform::Text => set_parts(&mut values, &t.parts, Val::from(v)),
                 Transform::RichText => {
-                    let md = match rec
-                        .values
+                    let md = match values
                         .get(field)
                         .and_then(|b| b.get("markdown"))
                         .and_then(Val::as_str)
@@ -258,7 +260,7 @@ impl<'m> FileContext<'m> {
                         Some(prev) if !prev.is_empty() => format!("{prev}\n\n{v}"),
                         _ => v.into_owned(),
                     };
-                    rec.values.set(
+                    values.set(
                         field,
                         Val::Obj(Obj::from_pairs([("markdown", Val::from(md))])),
                     );
@@ -266,7 +268,7 @@ impl<'m> FileContext<'m> {
                 Transform::Number | Transform::Integer => {
                     match n::number::decimal(&v, self.number_styles.get(&p).copied()) {
                         Ok(d) => match decimal_json(d, c.transform == Transform::Integer) {
-                            Some(num) => set_parts(&mut rec.values, &t.parts, num),
+                            Some(num) => set_parts(&mut values, &t.parts, num),
                             None => report(
                                 &c.column,
                                 c2t_core::Issue::new(
@@ -279,7 +281,7 @@ impl<'m> FileContext<'m> {
                     }
                 }
                 Transform::Boolean => match n::boolean::boolean(&v) {
-                    Ok(b) => set_parts(&mut rec.values, &t.parts, Val::Bool(b)),
+                    Ok(b) => set_parts(&mut values, &t.parts, Val::Bool(b)),
                     Err(i) => report(&c.column, i),
                 },
                 Transform::Date | Transform::Datetime => {
@@ -297,7 +299,7 @@ impl<'m> FileContext<'m> {
                         n::date::date(&v, order)
                     };
                     match r {
-                        Ok(d) => set_parts(&mut rec.values, &t.parts, Val::from(d)),
+                        Ok(d) => set_parts(&mut values, &t.parts, Val::from(d)),
                         Err(i) => report(&c.column, i),
                     }
                 }
@@ -310,22 +312,22 @@ impl<'m> FileContext<'m> {
                         continue;
                     }
                     if t.kind == Some(FieldType::Emails) || field == "emails" {
-                        add_emails(&mut rec.values, field, emails);
+                        add_emails(&mut values, field, emails);
                     } else {
                         let first = emails.into_iter().next().unwrap_or_default();
-                        set_parts(&mut rec.values, &t.parts, Val::from(first));
+                        set_parts(&mut values, &t.parts, Val::from(first));
                     }
                 }
                 Transform::Phone => match n::phone::phone(&v, region.as_deref()) {
-                    Ok(ph) => add_phone(&mut rec.values, field, &ph),
+                    Ok(ph) => add_phone(&mut values, field, &ph),
                     Err(i) => report(&c.column, i),
                 },
                 Transform::Domain => match n::domain::domain(&v) {
-                    Ok(d) => add_link(&mut rec.values, field, d.url),
+                    Ok(d) => add_link(&mut values, field, d.url),
                     Err(i) => report(&c.column, i),
                 },
                 Transform::Url => match n::url::link(&v) {
-                    Ok(u) => add_link(&mut rec.values, field, u),
+                    Ok(u) => add_link(&mut values, field, u),
                     Err(i) => report(&c.column, i),
                 },
                 Transform::Money => {
@@ -336,7 +338,7 @@ impl<'m> FileContext<'m> {
                         self.number_styles.get(&p).copied(),
                     ) {
                         Ok(m) => set_parts(
-                            &mut rec.values,
+                            &mut values,
                             &t.parts,
                             Val::Obj(Obj::from_pairs([
                                 ("amountMicros", Val::Int(m.amount_micros)),
@@ -351,7 +353,7 @@ impl<'m> FileContext<'m> {
                     // deal's "Open" status leaves its stage alone; "Lost" overrides it).
                     let value = self.select_value(c.values.as_deref(), &v);
                     if !value.is_empty() {
-                        set_parts(&mut rec.values, &t.parts, Val::from(value));
+                        set_parts(&mut values, &t.parts, Val::from(value));
                     }
                 }
                 Transform::MultiSelect => {
@@ -362,12 +364,12 @@ impl<'m> FileContext<'m> {
                         .filter(|v| !v.is_empty())
                         .map(Val::from)
                         .collect();
-                    set_parts(&mut rec.values, &t.parts, Val::List(vals));
+                    set_parts(&mut values, &t.parts, Val::List(vals));
                 }
                 Transform::FullName => {
                     let (first, last) = n::name::split_full_name(&v);
                     set_parts(
-                        &mut rec.values,
+                        &mut values,
                         &t.parts,
                         Val::Obj(Obj::from_pairs([
                             ("firstName", Val::from(first)),
@@ -381,10 +383,10 @@ impl<'m> FileContext<'m> {
                     .map(|k| countries.swap_remove(k).1)
                     .unwrap_or_else(|| n::address::country(&v))
                 {
-                    Ok(country) => set_parts(&mut rec.values, &t.parts, Val::from(country.name)),
+                    Ok(country) => set_parts(&mut values, &t.parts, Val::from(country.name)),
                     Err(i) => {
                         report(&c.column, i);
-                        set_parts(&mut rec.values, &t.parts, Val::from(v));
+                        set_parts(&mut values, &t.parts, Val::from(v));
                     }
                 },
                 Transform::Relation | Transform::Member => {
@@ -408,7 +410,7 @@ impl<'m> FileContext<'m> {
             }
         }
         // Street lines: a multi-line street becomes street1 + street2.
-        if let Some(Val::Obj(addr)) = rec.values.get_mut("address")
+        if let Some(Val::Obj(addr)) = values.get_mut("address")
             && let Some(Val::Str(s1)) = addr.get("addressStreet1")
             && s1.contains('\n')
             && addr.get("addressStreet2").is_none()
@@ -417,9 +419,9 @@ impl<'m> FileContext<'m> {
             addr.set("addressStreet1", Val::from(a));
             addr.set("addressStreet2", Val::from(b));
         }
-        rec.values.shrink_to_fit();
         rec.refs.shrink_to_fit();
-        rec
+        rec.lookup = crate::record::Lookup::of(&values);
+        (rec, values)
     }
 
     fn select_value(&self, map: Option<&str>, label: &str) -> String {

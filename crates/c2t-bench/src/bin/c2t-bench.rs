@@ -84,15 +84,23 @@ fn load_average() -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
-/// The `[timing] phase  1.234 s` lines of a run's stderr, as `phase 1.23 s, …`.
+/// The `[timing] phase  1.234 s  rss 250 MB, peak 287 MB` lines of a run's stderr, as
+/// `phase 1.234 s (rss 250 MB, peak 287 MB), …` (the memory part only when there is one).
 fn phase_timings(stderr: &str) -> String {
     stderr
         .lines()
         .filter_map(|l| l.strip_prefix("[timing] "))
         .filter_map(|l| {
-            let (name, rest) = l.trim_end().rsplit_once(char::is_whitespace)?;
-            let (name, secs) = name.trim_end().rsplit_once(char::is_whitespace)?;
-            (rest == "s").then(|| format!("{} {secs} s", name.trim()))
+            let words: Vec<&str> = l.split_whitespace().collect();
+            let at = (1..words.len().saturating_sub(1))
+                .find(|&i| words[i].parse::<f64>().is_ok() && words[i + 1] == "s")?;
+            let (name, secs, memory) =
+                (words[..at].join(" "), words[at], words[at + 2..].join(" "));
+            Some(if memory.is_empty() {
+                format!("{name} {secs} s")
+            } else {
+                format!("{name} {secs} s ({memory})")
+            })
         })
         .collect::<Vec<_>>()
         .join(", ")
@@ -548,10 +556,12 @@ mod tests {
     fn phase_timings_are_read_from_stderr() {
         let stderr = "[timing] detect and propose          0.246 s\n\
                       something else\n\
-                      [timing] read and clean              0.870 s\n";
+                      [timing] read and clean              0.870 s\n\
+                      [timing] link and stale              1.500 s  rss 250 MB, peak 287 MB\n";
         assert_eq!(
             super::phase_timings(stderr),
-            "detect and propose 0.246 s, read and clean 0.870 s"
+            "detect and propose 0.246 s, read and clean 0.870 s, \
+             link and stale 1.500 s (rss 250 MB, peak 287 MB)"
         );
         assert_eq!(super::phase_timings("no timings"), "");
     }

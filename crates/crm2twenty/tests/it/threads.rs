@@ -1,8 +1,9 @@
-//! The local job cleans, links and writes on several threads. These tests check that the
-//! output is the same on every run and keeps the order of the source rows, on an export large
-//! enough to be split into many batches and halves.
+//! The local job cleans, links and writes on several threads, and keeps the records' values in
+//! memory or in a temporary file. These tests check that the output is the same on every run,
+//! wherever the values wait, and keeps the order of the source rows, on an export large enough
+//! to be split into many batches and halves.
 
-use crate::util::{read_csv, run, stderr};
+use crate::util::{read_csv, run_env, stderr};
 use std::path::Path;
 
 /// Every file of `dir`, by name, with its bytes.
@@ -31,8 +32,10 @@ fn migrate_gives_the_same_bytes_every_run_in_source_order() {
         seed: 7,
     };
     c2t_bench::synth::generate(&cfg, &export, |_, _| {}).unwrap();
-    let migrate = |out: &str| {
-        let o = run(
+    let spool = tmp.path().join("spool");
+    std::fs::create_dir(&spool).unwrap();
+    let migrate = |out: &str, env: &[(&str, &Path)]| {
+        let o = run_env(
             &[
                 "migrate",
                 export.to_str().unwrap(),
@@ -43,12 +46,24 @@ fn migrate_gives_the_same_bytes_every_run_in_source_order() {
                 "-q",
             ],
             tmp.path(),
+            env,
         );
         assert!(o.status.success(), "{}", stderr(&o));
         files(&tmp.path().join(out))
     };
-    let first = migrate("one");
-    let second = migrate("two");
+    let first = migrate("one", &[]);
+    // Every record's values through the temporary file this time (none kept in memory).
+    let second = migrate(
+        "two",
+        &[
+            ("C2T_SPOOL_MEMORY_MB", Path::new("0")),
+            ("TMPDIR", spool.as_path()),
+        ],
+    );
+    assert!(
+        std::fs::read_dir(&spool).unwrap().next().is_none(),
+        "the temporary file is gone once the run ends"
+    );
     assert!(
         first.len() > 5,
         "{:?}",

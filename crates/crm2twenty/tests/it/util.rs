@@ -14,12 +14,20 @@ pub fn example(name: &str) -> PathBuf {
 
 /// Runs the binary with a clean environment (no colour, a fixed HOME).
 pub fn run(args: &[&str], cwd: &Path) -> Output {
+    run_env(args, cwd, &[])
+}
+
+/// [`run`] with these environment variables set too.
+pub fn run_env(args: &[&str], cwd: &Path, env: &[(&str, &Path)]) -> Output {
     let mut cmd = assert_cmd::Command::cargo_bin("crm2twenty").unwrap();
     cmd.current_dir(cwd)
         .env_clear()
         .env("HOME", cwd)
         .env("NO_COLOR", "1")
         .args(args);
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
     cmd.output().unwrap()
 }
 
