@@ -294,7 +294,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             is_skip_file,
             width,
             &decide,
-            |batch, cleaned, bytes, ends, found, filled| {
+            |(batch, cleaned, bytes, ends, found, filled)| {
                 findings.extend(found);
                 let slots = match store.put_many(&bytes, &ends) {
                     Ok(s) => s,
@@ -578,23 +578,16 @@ const CLEANERS: usize = 2;
 /// Reads `source` and cleans its rows with `ctx`, in parallel: one thread reads and parses rows
 /// into batches, two threads clean alternate batches, and `settle` gets every batch in file
 /// order on the calling thread, with the records of its rows that were read (in order, none for
-/// rejected rows or when `skip` says the file is not cleaned), their findings, and the number
-/// of non-blank cells in each of the first `width` columns. Each record comes with what
-/// `decide` says of it.
+/// rejected rows or when `skip` says the file is not cleaned), their values encoded for the
+/// store, their findings, and the number of non-blank cells in each of the first `width`
+/// columns ([`Cleaned`]). Each record comes with what `decide` says of it.
 fn read_and_clean<D: Send>(
     source: Source,
     ctx: &FileContext<'_>,
     skip: bool,
     width: usize,
     decide: &(dyn Fn(&Row, &Record, &Obj) -> D + Sync),
-    mut settle: impl FnMut(
-        Vec<Result<Row, RowReject>>,
-        Vec<(Record, D)>,
-        Vec<u8>,
-        Vec<usize>,
-        Vec<Finding>,
-        Vec<u64>,
-    ),
+    mut settle: impl FnMut(Cleaned<D>),
 ) {
     type Batch = Vec<Result<Row, RowReject>>;
     std::thread::scope(|scope| {
@@ -661,7 +654,7 @@ fn read_and_clean<D: Send>(
         let mut n = 0;
         while let Ok((batch, recs, bytes, ends, found, filled)) = from_cleaner[n % CLEANERS].recv()
         {
-            settle(batch, recs, bytes, ends, found, filled);
+            settle((batch, recs, bytes, ends, found, filled));
             n += 1;
         }
     });
