@@ -171,12 +171,13 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
         plan.to_write.insert(name.clone(), kept.len());
         // Fields the records carry, and relation fields they link through.
         let mut used: BTreeSet<String> = BTreeSet::new();
+        let slots: Vec<_> = kept.iter().map(|&r| p.records[r].stored).collect();
+        p.store.filled_many(&slots, &mut |k, sub| {
+            if sub.is_empty() {
+                used.insert(k.to_string());
+            }
+        });
         for &r in &kept {
-            p.store.filled(p.records[r].stored, &mut |k, sub| {
-                if sub.is_empty() {
-                    used.insert(k.to_string());
-                }
-            });
             for l in &p.links[r] {
                 if l.field != "targets" {
                     used.insert(l.field.to_string());

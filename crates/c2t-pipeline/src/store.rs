@@ -180,10 +180,7 @@ impl Store {
     /// # Panics
     /// When the temporary file cannot be read back (the disk failed under the run).
     pub fn get(&self, slot: Slot) -> Obj {
-        self.with_bytes(slot, |b| match decode_val(&mut Reader { b, at: 0 }) {
-            Val::Obj(o) => o,
-            _ => Obj::new(),
-        })
+        self.with_bytes(slot, decode)
     }
 
     /// The values of several records, in the order given. Records next to each other in the
@@ -241,20 +238,15 @@ impl Store {
         }
     }
 
-    /// [`Store::filled`] for several records, read as [`Store::get_many`] reads them.
+    /// Calls `f` with every field and composite part of these records that holds a value (as
+    /// [`Val::is_empty`] says), without building the values: `(field, "")` for the field,
+    /// `(field, part)` for each part of a composite one. Read as [`Store::get_many`] reads.
     pub fn filled_many(&self, slots: &[Slot], f: &mut impl FnMut(Key, Key)) {
         self.each_bytes(slots, |_, b| filled_in(b, f));
     }
-
-    /// Calls `f` with every field and composite part of a record that holds a value (as
-    /// [`Val::is_empty`] says), without building the values: `(field, "")` for the field,
-    /// `(field, part)` for each part of a composite one.
-    pub fn filled(&self, slot: Slot, f: &mut impl FnMut(Key, Key)) {
-        self.with_bytes(slot, |b| filled_in(b, f));
-    }
 }
 
-/// [`Store::filled`] on one record's encoded values.
+/// [`Store::filled_many`] on one record's encoded values.
 fn filled_in(b: &[u8], f: &mut impl FnMut(Key, Key)) {
     let mut r = Reader { b, at: 0 };
     if r.byte() != OBJ {
@@ -652,7 +644,7 @@ mod tests {
         let mut s = Store::default();
         let slot = s.put(&sample()).unwrap();
         let mut seen = Vec::new();
-        s.filled(slot, &mut |k, sub| seen.push(format!("{k}.{sub}")));
+        s.filled_many(&[slot], &mut |k, sub| seen.push(format!("{k}.{sub}")));
         assert!(seen.contains(&"emails.".to_string()));
         assert!(seen.contains(&"emails.additionalEmails".to_string()));
         assert!(seen.contains(&"amount.currencyCode".to_string()));
@@ -720,7 +712,7 @@ mod tests {
             let mut b = Vec::new();
             encode(&o, &mut b);
             prop_assert_eq!(decode(&b), o.clone());
-            // What `filled` names is what the decoded values hold.
+            // What `filled_many` names is what the decoded values hold.
             let mut want = Vec::new();
             for (k, v) in o.iter() {
                 if v.is_empty() {
@@ -734,7 +726,7 @@ mod tests {
             let mut s = Store::with_limit(0);
             let slot = s.put(&o).unwrap();
             let mut got = Vec::new();
-            s.filled(slot, &mut |k, sub| got.push((k, sub)));
+            s.filled_many(&[slot], &mut |k, sub| got.push((k, sub)));
             prop_assert_eq!(got, want);
         }
     }
