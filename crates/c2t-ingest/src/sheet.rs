@@ -66,6 +66,36 @@ pub(crate) fn open(
     zip_hint: Option<&[u8]>,
     sheet: Option<&str>,
 ) -> Result<Opened, IngestError> {
+    // calamine can panic on a damaged workbook (an index or an arithmetic overflow on a
+    // corrupted cell reference, found by `fuzz/fuzz_targets/xlsx.rs`): that is a damaged file,
+    // reported as one, not a crash of the whole run. Every calamine call of a sheet happens in
+    // here (the cells are read up front), so nothing after it can panic that way.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        open_unguarded(path, zip_hint, sheet)
+    })) {
+        Ok(opened) => opened,
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown failure".to_owned());
+            Err(IngestError::Spreadsheet {
+                path: path.to_owned(),
+                detail: format!(
+                    "damaged workbook: the spreadsheet reader failed on it ({why}); open it in \
+                     Excel or LibreOffice and save it again, or export the sheet as CSV"
+                ),
+            })
+        }
+    }
+}
+
+fn open_unguarded(
+    path: &Path,
+    zip_hint: Option<&[u8]>,
+    sheet: Option<&str>,
+) -> Result<Opened, IngestError> {
     let err = |detail: String| IngestError::Spreadsheet {
         path: path.to_owned(),
         detail,

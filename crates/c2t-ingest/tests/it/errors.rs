@@ -88,3 +88,28 @@ fn guess_encoding_on_bytes() {
     assert_eq!(png, "it is a PNG image");
     assert_eq!(c2t_ingest::guess_encoding(b""), Ok(("UTF-8", false)));
 }
+
+/// A workbook the xlsx fuzz target found: a corrupted cell reference makes calamine overflow
+/// while turning it into a row and column (a panic where overflow checks are on, as in this
+/// test's build and the fuzz build). The reader reports a damaged workbook instead of crashing.
+#[test]
+fn a_panic_in_the_spreadsheet_reader_is_a_damaged_workbook_error() {
+    let bytes = include_bytes!("fixtures/damaged-cell-reference.xlsx");
+    let f = fixture("export.xlsx", bytes);
+    match Source::open(&f.path, &ReadOptions::default()) {
+        Err(err) => {
+            let msg = err.to_string();
+            assert!(matches!(err, IngestError::Spreadsheet { .. }), "{err:?}");
+            assert!(
+                msg.starts_with(&f.path.display().to_string()),
+                "message must name the path: {msg}"
+            );
+            if cfg!(debug_assertions) {
+                assert!(msg.contains("damaged workbook"), "{msg}");
+                assert!(msg.contains("overflow"), "{msg}");
+            }
+        }
+        // Without overflow checks calamine wraps around and reads on.
+        Ok(src) => assert!(!cfg!(debug_assertions), "{:?}", src.headers),
+    }
+}
