@@ -110,6 +110,10 @@ fn a_panic_in_the_spreadsheet_reader_is_a_damaged_workbook_error() {
             }
         }
         // Without overflow checks calamine wraps around and reads on.
-        Ok(src) => assert!(!cfg!(debug_assertions), "{:?}", src.headers),
+        Ok(src) => {
+            if cfg!(debug_assertions) {
+                panic!("the damaged workbook opened: {:?}", src.headers);
+            }
+        }
     }
 }
