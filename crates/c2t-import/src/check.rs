@@ -297,7 +297,7 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
             if let Target::Member(email) = &l.target
                 && ws.member_id(email).is_none()
             {
-                missing.insert(email.clone());
+                missing.insert(email.to_string());
             }
         }
     }

@@ -442,7 +442,7 @@ pub fn verify(
                 Target::Member(email) => (
                     LinkKind::Assignment,
                     ws.member_id(email).map(str::to_string),
-                    email.clone(),
+                    email.to_string(),
                 ),
             };
             let c = links

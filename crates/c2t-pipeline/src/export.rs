@@ -242,7 +242,7 @@ fn cell<'p>(p: &'p Prepared, r: usize, values: &'p Obj, col: &Col) -> Cow<'p, st
             .iter()
             .find(|l| l.field == field)
             .and_then(|l| match &l.target {
-                Target::Member(e) => Some(e.as_str()),
+                Target::Member(e) => Some(&**e),
                 Target::Record(_) => None,
             })
             .map(Cow::Borrowed)

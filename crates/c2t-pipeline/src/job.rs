@@ -147,7 +147,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             Member {
                 first_name: first,
                 last_name: last,
-                email: m.email.clone(),
+                email: m.email.as_str().into(),
             },
             None,
         );
@@ -708,7 +708,7 @@ fn member_of(rec: &Record, values: &Obj) -> Option<(Member, Option<String>)> {
         Member {
             first_name: s("name.firstName"),
             last_name: s("name.lastName"),
-            email,
+            email: email.into(),
         },
         rec.source_id.as_deref().map(str::to_string),
     ))

@@ -5,12 +5,14 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
     pub first_name: String,
     pub last_name: String,
-    pub email: String,
+    /// Shared by every link to the member ([`crate::link::Target::Member`]).
+    pub email: Arc<str>,
 }
 
 /// Members, searchable by email, name and source user id.
@@ -43,8 +45,11 @@ impl Directory {
                 let i = self.members.len();
                 let full = format!("{} {}", m.first_name, m.last_name);
                 self.by_name.entry(name_key(&full)).or_default().push(i);
-                self.by_email.insert(email.clone(), i);
-                self.members.push(Member { email, ..m });
+                self.members.push(Member {
+                    email: email.as_str().into(),
+                    ..m
+                });
+                self.by_email.insert(email, i);
                 i
             }
         };
@@ -106,7 +111,7 @@ impl Directory {
                     Member {
                         first_name: first,
                         last_name: last,
-                        email,
+                        email: email.into(),
                     },
                     None,
                 );
@@ -157,7 +162,7 @@ impl Directory {
                     Member {
                         first_name: first,
                         last_name: last,
-                        email,
+                        email: email.into(),
                     },
                     None,
                 );

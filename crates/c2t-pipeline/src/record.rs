@@ -306,17 +306,62 @@ impl std::ops::Index<&str> for Obj {
     }
 }
 
-/// A reference from a record to another one, resolved by the linker.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Ref {
+/// What every reference made by one mapped column shares: the column's part of a [`Ref`].
+#[derive(Debug, PartialEq, Eq, Hash)]
+pub struct RefSpec {
     /// The relation field (`company`, `pointOfContact`, `accountOwner`, or `targets`).
     pub field: Key,
     /// Target object, `any` for a polymorphic id, `workspaceMember` for owners.
     pub object: Key,
     pub by: RefKey,
-    /// The referenced keys as the export wrote them (several for multi-valued cells).
-    pub values: Vec<String>,
     pub column: Key,
+}
+
+static SPECS: LazyLock<Mutex<HashSet<&'static RefSpec>>> = LazyLock::new(Default::default);
+
+impl RefSpec {
+    /// The one `'static` copy of a spec (one per relation column of the mapping).
+    pub fn intern(spec: RefSpec) -> &'static RefSpec {
+        let mut specs = SPECS.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(&s) = specs.get(&spec) {
+            return s;
+        }
+        let s: &'static RefSpec = Box::leak(Box::new(spec));
+        specs.insert(s);
+        s
+    }
+}
+
+/// A reference from a record to another one, resolved by the linker: the column's [`RefSpec`]
+/// (shared, read through `Deref`: `r.field`, `r.object`, `r.by`, `r.column`) and the keys of
+/// this row. A row holds two or three of these, so they are kept small: 24 bytes, and ids up to
+/// 24 bytes (Salesforce's 18, HubSpot's numbers) without an allocation of their own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ref {
+    pub spec: &'static RefSpec,
+    /// The referenced keys as the export wrote them (several for multi-valued cells).
+    pub values: Box<[CompactString]>,
+}
+
+impl Ref {
+    pub fn new(field: &str, object: &str, by: RefKey, values: Vec<String>, column: &str) -> Ref {
+        Ref {
+            spec: RefSpec::intern(RefSpec {
+                field: intern(field),
+                object: intern(object),
+                by,
+                column: intern(column),
+            }),
+            values: values.into_iter().map(CompactString::from).collect(),
+        }
+    }
+}
+
+impl std::ops::Deref for Ref {
+    type Target = RefSpec;
+    fn deref(&self) -> &RefSpec {
+        self.spec
+    }
 }
 
 /// One cleaned source row, on its way to becoming one Twenty record.

@@ -2,7 +2,7 @@
 //! (c2t-normalize), composite fields assembled in Twenty's shape, references collected for the
 //! linker, and every bad value reported as a [`Finding`] while the record is kept.
 
-use crate::record::{Finding, Key, Obj, Record, Ref, Val, intern, set_parts};
+use crate::record::{Finding, Key, Obj, Record, Ref, RefSpec, Val, intern, set_parts};
 use c2t_core::{FieldType, FileMapping, IssueCode, Mapping, ObjectDef, RefKey, Transform};
 use c2t_normalize as n;
 use c2t_normalize::date::DateOrder;
@@ -28,20 +28,34 @@ pub struct FileContext<'m> {
     pub number_styles: BTreeMap<usize, NumberStyle>,
     /// Columns whose dd/mm vs mm/dd order the values did not decide.
     pub ambiguous_dates: Vec<String>,
-    /// Per mapped column: its field's path parts, field and column names (interned), and the
-    /// type of the field in the schema.
+    /// Per mapped column: its field and the field's path parts (interned), the type of the
+    /// field in the schema, and what its references share.
     targets: Vec<Target>,
 }
 
 struct Target {
     field: Key,
     parts: Vec<Key>,
-    column: Key,
     kind: Option<FieldType>,
     /// Whether the value may mark the row as test data.
     identity: bool,
-    /// The object a reference in this column points to (`any` for a polymorphic id).
-    ref_object: Key,
+    /// What the references made from this column share (relation and owner columns).
+    ref_spec: Option<&'static RefSpec>,
+}
+
+/// What the references of a relation or owner column share; None for other columns.
+fn ref_spec(c: &c2t_core::ColumnMapping, field: &str) -> Option<&'static RefSpec> {
+    let object = match c.transform {
+        Transform::Member => "workspaceMember",
+        Transform::Relation => c.object.as_deref().map(intern).unwrap_or("any"),
+        _ => return None,
+    };
+    Some(RefSpec::intern(RefSpec {
+        field: intern(field),
+        object,
+        by: c.by.unwrap_or(RefKey::SourceId),
+        column: intern(&c.column),
+    }))
 }
 
 /// Columns of the file that need a date order or number style inferred, by header position.
@@ -123,10 +137,9 @@ impl<'m> FileContext<'m> {
                 Target {
                     field: intern(field),
                     parts: field.split('.').map(intern).collect(),
-                    column: intern(&c.column),
                     kind: schema_object.and_then(|o| o.field(top)).map(|f| f.kind),
                     identity: is_identity_field(field),
-                    ref_object: c.object.as_deref().map(intern).unwrap_or("any"),
+                    ref_spec: ref_spec(c, field),
                 }
             })
             .collect();
@@ -390,21 +403,16 @@ impl<'m> FileContext<'m> {
                     }
                 },
                 Transform::Relation | Transform::Member => {
-                    let values: Vec<String> = match &c.separator {
-                        Some(sep) => n::select::split_multi(&v, sep),
-                        None => vec![v.into_owned()],
-                    };
-                    let object = if c.transform == Transform::Member {
-                        "workspaceMember"
-                    } else {
-                        t.ref_object
+                    let values: Box<[CompactString]> = match &c.separator {
+                        Some(sep) => n::select::split_multi(&v, sep)
+                            .into_iter()
+                            .map(CompactString::from)
+                            .collect(),
+                        None => Box::new([CompactString::from(v.as_ref())]),
                     };
                     rec.refs.push(Ref {
-                        field,
-                        object,
-                        by: c.by.unwrap_or(RefKey::SourceId),
+                        spec: t.ref_spec.expect("a relation column has its spec"),
                         values,
-                        column: t.column,
                     });
                 }
             }

@@ -121,13 +121,7 @@ fn near_identical_names_merge_only_above_the_threshold() {
 }
 
 fn company_ref(value: &str, by: RefKey) -> Ref {
-    Ref {
-        field: "company",
-        object: "company",
-        by,
-        values: vec![value.into()],
-        column: "Company",
-    }
+    Ref::new("company", "company", by, vec![value.into()], "Company")
 }
 
 #[test]
