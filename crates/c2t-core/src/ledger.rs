@@ -4,6 +4,7 @@
 use compact_str::CompactString;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// The fate of one input row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -11,11 +12,9 @@ use std::collections::BTreeMap;
 pub enum Outcome {
     /// Written as a record of its own (to a Twenty-ready file or through the API).
     Imported,
-    /// Folded into another row's record; `into` names the surviving row (`file:line`).
-    Merged {
-        into: CompactString,
-        rule: CompactString,
-    },
+    /// Folded into another row's record (boxed: few rows are, and every entry has the size of
+    /// the largest outcome).
+    Merged(Box<Merged>),
     /// Left out on purpose by a named rule (`stale`, `test_data`, `lookup_only`, …).
     Skipped { rule: CompactString },
     /// Could not be used; `reason` says why.
@@ -33,14 +32,23 @@ impl Outcome {
     }
 }
 
-/// One ledger line: where the row came from and what became of it.
+/// What a merged row went into.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Merged {
+    /// The surviving row (`file:line`).
+    pub into: CompactString,
+    pub rule: CompactString,
+}
+
+/// One ledger line: where the row came from and what became of it.
 ///
-/// One per input row: names up to 24 bytes (file, object, rule, `file:line`) are held inline.
+/// One per input row (64 bytes): the file and object names are shared by the entries of a file,
+/// rules and reasons up to 24 bytes are held inline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Entry {
-    pub file: CompactString,
+    pub file: Arc<str>,
     pub line: u64,
-    pub object: CompactString,
+    pub object: Arc<str>,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
@@ -67,6 +75,9 @@ impl Counts {
 pub struct Ledger {
     pub entries: Vec<Entry>,
     pub read: BTreeMap<String, u64>,
+    /// The file and object names the entries share (a few per run).
+    #[serde(skip)]
+    names: Vec<Arc<str>>,
 }
 
 impl Ledger {
@@ -76,12 +87,23 @@ impl Ledger {
     }
 
     pub fn record(&mut self, file: &str, line: u64, object: &str, outcome: Outcome) {
+        let (file, object) = (self.name(file), self.name(object));
         self.entries.push(Entry {
-            file: file.into(),
+            file,
             line,
-            object: object.into(),
+            object,
             outcome,
         });
+    }
+
+    /// The shared copy of a file or object name.
+    fn name(&mut self, s: &str) -> Arc<str> {
+        if let Some(n) = self.names.iter().rev().find(|n| &***n == s) {
+            return n.clone();
+        }
+        let n: Arc<str> = s.into();
+        self.names.push(n.clone());
+        n
     }
 
     /// Counts per file (sorted by file name).
@@ -91,13 +113,13 @@ impl Ledger {
             out.entry(file.clone()).or_default().read = *n;
         }
         for e in &self.entries {
-            if !out.contains_key(e.file.as_str()) {
+            if !out.contains_key(&*e.file) {
                 out.insert(e.file.to_string(), Counts::default());
             }
-            let c = out.get_mut(e.file.as_str()).expect("inserted above");
+            let c = out.get_mut(&*e.file).expect("inserted above");
             match e.outcome {
                 Outcome::Imported => c.imported += 1,
-                Outcome::Merged { .. } => c.merged += 1,
+                Outcome::Merged(_) => c.merged += 1,
                 Outcome::Skipped { .. } => c.skipped += 1,
                 Outcome::Rejected { .. } => c.rejected += 1,
             }
@@ -147,10 +169,10 @@ mod tests {
             "a.csv",
             3,
             "person",
-            Outcome::Merged {
+            Outcome::Merged(Box::new(Merged {
                 into: "a.csv:2".into(),
                 rule: "email".into(),
-            },
+            })),
         );
         assert!(!l.totals().balances());
         assert_eq!(l.unbalanced_files(), vec!["a.csv: read 3 but accounted 2"]);

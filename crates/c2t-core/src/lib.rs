@@ -12,7 +12,7 @@ pub mod preset;
 pub mod schema;
 
 pub use issue::{Issue, IssueCode};
-pub use ledger::{Ledger, Outcome};
+pub use ledger::{Ledger, Merged, Outcome};
 pub use mapping::{ColumnMapping, FileMapping, Mapping, RefKey, RowFilter, Settings, Transform};
 pub use preset::Preset;
 pub use schema::{FieldDef, FieldType, ObjectDef, Schema};

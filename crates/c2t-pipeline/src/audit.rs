@@ -198,14 +198,14 @@ pub fn build(p: &Prepared) -> Audit {
 
     let mut objects: BTreeMap<String, ObjectCounts> = BTreeMap::new();
     for e in &p.ledger.entries {
-        if !objects.contains_key(e.object.as_str()) {
+        if !objects.contains_key(&*e.object) {
             objects.insert(e.object.to_string(), ObjectCounts::default());
         }
-        let c = objects.get_mut(e.object.as_str()).expect("inserted above");
+        let c = objects.get_mut(&*e.object).expect("inserted above");
         c.read += 1;
         match &e.outcome {
             c2t_core::Outcome::Imported => c.kept += 1,
-            c2t_core::Outcome::Merged { .. } => c.merged += 1,
+            c2t_core::Outcome::Merged(_) => c.merged += 1,
             c2t_core::Outcome::Skipped { rule } => match c.skipped.get_mut(rule.as_str()) {
                 Some(n) => *n += 1,
                 None => {

@@ -13,6 +13,8 @@ use crate::record::{Key, Obj, Record, Val};
 use crate::store::Store;
 use c2t_core::Settings;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
 
 /// A record folded into another.
 #[derive(Debug, Clone, PartialEq)]
@@ -55,13 +57,21 @@ impl Clusters<'_> {
 }
 
 /// The identity key of a record: primary email for people, registrable domain for companies.
-pub fn identity_key(r: &Record) -> Option<String> {
+/// An email is borrowed from the record when it is already lowercase (cleaned emails are), so
+/// keying a million people allocates nothing.
+pub fn identity_key(r: &Record) -> Option<Cow<'_, str>> {
     match r.object.as_str() {
-        "person" => r.primary_email().map(str::to_lowercase),
+        "person" => r.primary_email().map(|e| {
+            if e.is_ascii() && !e.bytes().any(|b| b.is_ascii_uppercase()) {
+                Cow::Borrowed(e)
+            } else {
+                Cow::Owned(e.to_lowercase())
+            }
+        }),
         "company" => r
             .domain_url()
             .and_then(|u| c2t_normalize::domain::domain(u).ok())
-            .map(|d| d.key),
+            .map(|d| Cow::Owned(d.key)),
         _ => None,
     }
 }
@@ -97,7 +107,7 @@ pub fn find_merges_reporting(
 ) -> (HashMap<usize, Merge>, Vec<SkippedBlock>) {
     let mut skipped = Vec::new();
     let n = records.len();
-    let keys: Vec<Option<String>> = crate::par::map(records, identity_key);
+    let keys: Vec<Option<Cow<str>>> = crate::par::map(records, identity_key);
     let mut cl = Clusters {
         parent: (0..n).collect(),
         key: keys.iter().map(Option::as_deref).collect(),
@@ -113,16 +123,24 @@ pub fn find_merges_reporting(
             rule_of.entry(a).or_insert_with(|| rule.to_string());
         }
     };
-    // Exact keys.
-    let mut by_id: HashMap<(&str, &str), usize> = HashMap::default();
-    let mut by_key: HashMap<(&str, &str), usize> = HashMap::default();
+    // Exact keys: the first record of each object with each source id and identity key (one
+    // map per object, keyed by the borrowed string: 24 bytes an entry).
+    type FirstOf<'r> = HashMap<&'r str, HashMap<&'r str, u32>>;
+    let mut by_id: FirstOf = HashMap::default();
+    let mut by_key: FirstOf = HashMap::default();
     for &i in alive {
         let r = &records[i];
         if let Some(id) = r.source_id.as_deref() {
-            match by_id.get(&(r.object.as_str(), id)) {
-                Some(&first) => join(&mut cl, first, i, "same source id", &mut rule_of),
-                None => {
-                    by_id.insert((r.object.as_str(), id), i);
+            match by_id.entry(r.object.as_str()).or_default().entry(id) {
+                Entry::Occupied(first) => join(
+                    &mut cl,
+                    *first.get() as usize,
+                    i,
+                    "same source id",
+                    &mut rule_of,
+                ),
+                Entry::Vacant(v) => {
+                    v.insert(i as u32);
                 }
             }
         }
@@ -132,14 +150,17 @@ pub fn find_merges_reporting(
             } else {
                 "same domain"
             };
-            match by_key.get(&(r.object.as_str(), k)) {
-                Some(&first) => join(&mut cl, first, i, rule, &mut rule_of),
-                None => {
-                    by_key.insert((r.object.as_str(), k), i);
+            match by_key.entry(r.object.as_str()).or_default().entry(k) {
+                Entry::Occupied(first) => {
+                    join(&mut cl, *first.get() as usize, i, rule, &mut rule_of)
+                }
+                Entry::Vacant(v) => {
+                    v.insert(i as u32);
                 }
             }
         }
     }
+    drop((by_id, by_key));
     // Fuzzy company names, blocked by the fingerprint's first three characters.
     if settings.fuzzy_merge {
         let companies: Vec<usize> = alive

@@ -458,7 +458,7 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
     let mut order: Vec<u32> = (0..entries.len() as u32).collect();
     order.sort_by(|&a, &b| {
         let (a, b) = (&entries[a as usize], &entries[b as usize]);
-        (a.file.as_str(), a.line).cmp(&(b.file.as_str(), b.line))
+        (&*a.file, a.line).cmp(&(&*b.file, b.line))
     });
     let mut f = CsvOut::create(
         &out.join("ledger.csv"),
@@ -474,14 +474,14 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
         let e = &entries[i as usize];
         let detail = match &e.outcome {
             c2t_core::Outcome::Imported => "",
-            c2t_core::Outcome::Merged { into, rule } => &format!("into {into} ({rule})"),
+            c2t_core::Outcome::Merged(m) => &format!("into {} ({})", m.into, m.rule),
             c2t_core::Outcome::Skipped { rule } => rule.as_str(),
             c2t_core::Outcome::Rejected { reason } => reason.as_str(),
         };
         f.row([
-            e.file.as_str(),
+            &*e.file,
             &e.line.to_string(),
-            e.object.as_str(),
+            &*e.object,
             e.outcome.kind(),
             detail,
         ])?;

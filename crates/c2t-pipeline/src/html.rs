@@ -35,7 +35,7 @@ const COLORS: [(&str, &str); 4] = [
     ("rejected", "#e03131"),
 ];
 
-fn places(o: &mut String, title: &str, list: &[Place]) {
+fn places(o: &mut impl Write, title: &str, list: &[Place]) {
     let _ = writeln!(o, "<h2>{} ({})</h2>", esc(title), list.len());
     if list.is_empty() {
         let _ = writeln!(o, "<p class=ok>None.</p>");
@@ -61,6 +61,13 @@ fn places(o: &mut String, title: &str, list: &[Place]) {
 /// Renders the audit page.
 pub fn render(a: &Audit) -> String {
     let mut o = String::new();
+    render_to(&mut o, a);
+    o
+}
+
+/// Renders the audit page into `o` (a file, through an adapter, so that a page of tens of
+/// megabytes is never held whole in memory).
+pub fn render_to(o: &mut impl Write, a: &Audit) {
     let _ = writeln!(
         o,
         "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=viewport content=\"width=device-width\">"
@@ -87,7 +94,7 @@ pub fn render(a: &Audit) -> String {
         },
         esc(&a.stale_before)
     );
-    object_chart(&mut o, a);
+    object_chart(o, a);
     let _ = writeln!(
         o,
         "<table><tr><th>object</th><th>read</th><th>kept</th><th>merged</th><th>skipped (rule)</th><th>rejected</th></tr>"
@@ -232,20 +239,16 @@ pub fn render(a: &Audit) -> String {
         }
         let _ = writeln!(o, "</ul>");
     }
-    places(&mut o, "Test data skipped", &a.test_data);
-    places(&mut o, "Stale records skipped", &a.stale);
-    places(&mut o, "Dangling references", &a.dangling_references);
+    places(o, "Test data skipped", &a.test_data);
+    places(o, "Stale records skipped", &a.stale);
+    places(o, "Dangling references", &a.dangling_references);
     places(
-        &mut o,
+        o,
         "Ambiguous references (not guessed)",
         &a.ambiguous_references,
     );
-    places(
-        &mut o,
-        "Owners matching no workspace member",
-        &a.unknown_owners,
-    );
-    places(&mut o, "Rejected rows", &a.rejected);
+    places(o, "Owners matching no workspace member", &a.unknown_owners);
+    places(o, "Rejected rows", &a.rejected);
     let _ = writeln!(o, "<h2>To create in the workspace before import</h2><ul>");
     for (k, v) in &a.custom_fields {
         let _ = writeln!(
@@ -268,11 +271,10 @@ pub fn render(a: &Audit) -> String {
         "</ul><p><small>Written by crm2twenty {}.</small></p></body></html>",
         env!("CARGO_PKG_VERSION")
     );
-    o
 }
 
 /// Kept vs dropped per object, as stacked bars with their legend.
-pub fn object_chart(o: &mut String, a: &Audit) {
+pub fn object_chart(o: &mut impl Write, a: &Audit) {
     let _ = writeln!(o, "<h2>What happens to each object</h2><p class=legend>");
     for (name, color) in COLORS {
         let _ = write!(

@@ -500,14 +500,14 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         let path = &mapping.files[r.file].path;
         let outcome = match &status[i] {
             Status::Kept => Outcome::Imported,
-            Status::Merged(m) => Outcome::Merged {
+            Status::Merged(m) => Outcome::Merged(Box::new(c2t_core::Merged {
                 into: compact_str::format_compact!(
                     "{}:{}",
                     mapping.files[records[m.survivor].file].path,
                     records[m.survivor].line
                 ),
                 rule: m.rule.as_str().into(),
-            },
+            })),
             Status::Skipped { rule, .. } => Outcome::Skipped {
                 rule: rule.as_str().into(),
             },

@@ -224,7 +224,7 @@ impl<'a> Linker<'a> {
             if r.object == "company"
                 && let Some(k) = crate::dedupe::identity_key(r)
             {
-                insert_first(&mut ix.by_domain, &mut ix.more_domain, Cow::Owned(k), i);
+                insert_first(&mut ix.by_domain, &mut ix.more_domain, k, i);
             }
         }
         let free: HashSet<String> = settings

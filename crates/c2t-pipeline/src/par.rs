@@ -2,7 +2,7 @@
 //! results in the order of the input, so output never depends on which thread was faster.
 
 /// `f` of every item, computed half on another thread and half on this one, in item order.
-pub fn map<T: Sync, U: Send>(items: &[T], f: impl Fn(&T) -> U + Sync) -> Vec<U> {
+pub fn map<'a, T: Sync, U: Send>(items: &'a [T], f: impl Fn(&'a T) -> U + Sync) -> Vec<U> {
     if items.len() < 2 {
         return items.iter().map(&f).collect();
     }

@@ -216,7 +216,7 @@ proptest! {
             clusters.entry(merges.get(&i).map(|m| m.survivor).unwrap_or(i)).or_default().push(i);
         }
         for members in clusters.values() {
-            let keys: std::collections::BTreeSet<String> = members.iter().filter_map(|&i| identity_key(&records[i])).collect();
+            let keys: std::collections::BTreeSet<String> = members.iter().filter_map(|&i| identity_key(&records[i]).map(|k| k.into_owned())).collect();
             prop_assert!(keys.len() <= 1, "cluster {:?} mixes keys {:?}", members, keys);
         }
     }

@@ -104,16 +104,16 @@ proptest! {
         // One outcome per (file, line), and rows read = outcomes, per file.
         let mut per_line: BTreeMap<(&str, u64), usize> = BTreeMap::new();
         for e in &p.ledger.entries {
-            *per_line.entry((e.file.as_str(), e.line)).or_default() += 1;
+            *per_line.entry((&*e.file, e.line)).or_default() += 1;
         }
         prop_assert!(per_line.values().all(|&n| n == 1), "{:?}", per_line);
         for (f, n) in &p.ledger.read {
-            let entries = p.ledger.entries.iter().filter(|e| e.file == *f).count() as u64;
+            let entries = p.ledger.entries.iter().filter(|e| *e.file == **f).count() as u64;
             prop_assert_eq!(*n, entries, "{}", f);
         }
         // Every reject has its file and line, and is in the ledger as rejected.
         for r in &p.rejects {
-            let e = p.ledger.entries.iter().find(|e| e.file == r.file && e.line == r.line);
+            let e = p.ledger.entries.iter().find(|e| *e.file == *r.file && e.line == r.line);
             prop_assert!(e.is_some_and(|e| e.outcome.kind() == "rejected"), "{:?}", r);
         }
         // A file the reader refuses as a whole (a tiny file with a NUL in more than 1 % of its

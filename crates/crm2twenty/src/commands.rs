@@ -514,11 +514,45 @@ pub fn prepare(dir: &Path, common: &Common) -> anyhow::Result<Prepared> {
 fn write_audit(a: &audit::Audit, out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
-    std::fs::write(out.join("audit.json"), serde_json::to_string_pretty(a)?)
+    // Both are written as they are rendered: at a million rows they are tens of megabytes each.
+    let file = |name: &str| -> anyhow::Result<std::io::BufWriter<std::fs::File>> {
+        std::fs::File::create(out.join(name))
+            .map(std::io::BufWriter::new)
+            .map_err(|e| anyhow::anyhow!("cannot write {name}: {e}"))
+    };
+    let mut json = file("audit.json")?;
+    serde_json::to_writer_pretty(&mut json, a)
+        .map_err(anyhow::Error::from)
+        .and_then(|()| json.into_inner().map_err(|e| e.into_error().into()))
         .map_err(|e| anyhow::anyhow!("cannot write audit.json: {e}"))?;
-    std::fs::write(out.join("audit.html"), html::render(a))
+    let mut page = FmtToIo {
+        out: file("audit.html")?,
+        error: None,
+    };
+    html::render_to(&mut page, a);
+    page.error
+        .map_or_else(|| page.out.into_inner().map_err(|e| e.into_error()), Err)
         .map_err(|e| anyhow::anyhow!("cannot write audit.html: {e}"))?;
     Ok(())
+}
+
+/// Text written with `write!` going to a file; the first I/O error is kept (`fmt::Write`
+/// cannot carry it) and the rest is not written.
+struct FmtToIo<W: std::io::Write> {
+    out: W,
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> std::fmt::Write for FmtToIo<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        if self.error.is_some() {
+            return Err(std::fmt::Error);
+        }
+        self.out.write_all(s.as_bytes()).map_err(|e| {
+            self.error = Some(e);
+            std::fmt::Error
+        })
+    }
 }
 
 fn print_detection(p: &propose::Proposal) {
