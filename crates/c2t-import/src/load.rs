@@ -338,7 +338,7 @@ fn load_all(
                     && matches!(
                         p.status[r],
                         c2t_pipeline::job::Status::Merged(_)
-                            | c2t_pipeline::job::Status::Skipped { .. }
+                            | c2t_pipeline::job::Status::Skipped(_)
                     )
             })
             .count();

@@ -344,8 +344,8 @@ pub fn verify(
                 o.merged += 1;
                 continue;
             }
-            Status::Skipped { rule, .. } => {
-                *o.skipped.entry(rule.clone()).or_default() += 1;
+            Status::Skipped(s) => {
+                *o.skipped.entry(s.rule.clone()).or_default() += 1;
                 continue;
             }
             Status::Rejected(_) => {

@@ -230,12 +230,10 @@ pub fn build(p: &Prepared) -> Audit {
                 .entry(m.survivor)
                 .or_default()
                 .push(place(i, m.rule.clone())),
-            Status::Skipped { rule, detail } if rule == "test_data" => {
-                test_data.push(place(i, detail.clone()))
+            Status::Skipped(s) if s.rule == "test_data" => {
+                test_data.push(place(i, s.detail.clone()))
             }
-            Status::Skipped { rule, detail } if rule == "stale" => {
-                stale.push(place(i, detail.clone()))
-            }
+            Status::Skipped(s) if s.rule == "stale" => stale.push(place(i, s.detail.clone())),
             _ => {}
         }
     }

@@ -14,13 +14,30 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// What became of one record.
+/// What became of one record: 16 bytes, one per row, so everything but `Kept` (most rows) is
+/// boxed.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Status {
     Kept,
-    Merged(Merge),
-    Skipped { rule: String, detail: String },
-    Rejected(String),
+    Merged(Box<Merge>),
+    Skipped(Box<Skip>),
+    Rejected(Box<str>),
+}
+
+/// A record left out by a named rule.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Skip {
+    pub rule: String,
+    pub detail: String,
+}
+
+impl Status {
+    pub fn skipped(rule: impl Into<String>, detail: impl Into<String>) -> Status {
+        Status::Skipped(Box::new(Skip {
+            rule: rule.into(),
+            detail: detail.into(),
+        }))
+    }
 }
 
 /// A row that could not be used, for `rejects.csv`.
@@ -263,23 +280,17 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                     .then(|| (f.rule.clone(), format!("{} = {}", f.column, cell.trim())))
             });
             let status = if let Some((rule, detail)) = filtered {
-                Status::Skipped { rule, detail }
+                Status::skipped(rule, detail)
             } else if fm.object == LOOKUP_ONLY {
                 return (
-                    Status::Skipped {
-                        rule: "lookup_only".into(),
-                        detail: "user export, read to find owners".into(),
-                    },
+                    Status::skipped("lookup_only", "user export, read to find owners"),
                     member_of(rec, values),
                     Vec::new(),
                 );
             } else if let Some(reason) = empty_reason(rec, values) {
-                Status::Rejected(reason)
+                Status::Rejected(reason.into())
             } else if let Some(t) = &rec.test_reason {
-                Status::Skipped {
-                    rule: "test_data".into(),
-                    detail: t.clone(),
-                }
+                Status::skipped("test_data", &**t)
             } else {
                 return (Status::Kept, None, unlisted_selects(object_def, values));
             };
@@ -382,15 +393,15 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         }
     }
     for (&m, merge) in &merges {
-        status[m] = Status::Merged(merge.clone());
+        status[m] = Status::Merged(Box::new(merge.clone()));
     }
 
     // Link, decide staleness, then link again without the stale rows.
     phase.next("link and stale");
     let mut gone: link::Gone = HashMap::default();
     for (i, s) in status.iter().enumerate() {
-        if let Status::Skipped { rule, .. } = s {
-            gone.insert(i, format!("skipped ({rule})"));
+        if let Status::Skipped(s) = s {
+            gone.insert(i, format!("skipped ({})", s.rule));
         } else if let Status::Rejected(r) = s {
             gone.insert(i, format!("rejected ({r})"));
         }
@@ -436,10 +447,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         let stale = decide_stale(&records, &status, &links, &stale_cutoff);
         for (i, why) in stale {
             gone.insert(i, "skipped as stale".into());
-            status[i] = Status::Skipped {
-                rule: "stale".into(),
-                detail: why,
-            };
+            status[i] = Status::skipped("stale", why);
         }
     }
     let still: Vec<bool> = status.iter().map(|s| *s == Status::Kept).collect();
@@ -486,10 +494,10 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             .filter(|x| x.field == "targets")
             .all(|x| x.values.iter().all(|v| left_out.contains(v.as_str())));
         if had_targets && !has_targets && all_gone {
-            status[i] = Status::Skipped {
-                rule: "targets_skipped".into(),
-                detail: "every record it is attached to was left out".into(),
-            };
+            status[i] = Status::skipped(
+                "targets_skipped",
+                "every record it is attached to was left out",
+            );
         }
     }
 
@@ -508,17 +516,17 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                 ),
                 rule: m.rule.as_str().into(),
             })),
-            Status::Skipped { rule, .. } => Outcome::Skipped {
-                rule: rule.as_str().into(),
+            Status::Skipped(s) => Outcome::Skipped {
+                rule: s.rule.as_str().into(),
             },
             Status::Rejected(reason) => {
                 rejects.push(Reject {
                     file: path.clone(),
                     line: r.line,
-                    reason: reason.clone(),
+                    reason: reason.to_string(),
                 });
                 Outcome::Rejected {
-                    reason: reason.as_str().into(),
+                    reason: (&**reason).into(),
                 }
             }
         };

@@ -386,7 +386,7 @@ pub struct Record {
     /// Last activity (ISO date or date-time), for staleness.
     pub activity: Option<CompactString>,
     /// Why the row looks like test data, if it does.
-    pub test_reason: Option<String>,
+    pub test_reason: Option<Box<str>>,
 }
 
 /// The values a record keeps in memory ([`Record::lookup`]): `name`, `title` and `stage`, and

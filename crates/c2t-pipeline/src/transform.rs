@@ -259,7 +259,7 @@ impl<'m> FileContext<'m> {
                 && t.identity
                 && n::text::is_test_value(&v)
             {
-                rec.test_reason = Some(format!("{} = \"{}\"", c.column, excerpt(&v)));
+                rec.test_reason = Some(format!("{} = \"{}\"", c.column, excerpt(&v)).into());
             }
             match c.transform {
                 Transform::Skip | Transform::Id | Transform::Currency => {}
