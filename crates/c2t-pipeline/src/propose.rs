@@ -38,26 +38,45 @@ pub struct FileProfile {
 
 const DISTINCT_CAP: usize = 64;
 
-/// Reads a file once and profiles its columns.
+/// How much a column's profile must say (what the proposal reads of it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Need {
+    /// How many cells are filled (a column the preset maps to a plain field).
+    Count,
+    /// And its first distinct values (select, money, currency and country columns).
+    Values,
+    /// And what every value looks like (a column whose field and type are to be found).
+    Full,
+}
+
+/// Reads a file once and profiles its columns, each as much as `need(header)` says: the
+/// `all_*` flags of a column that is not [`Need::Full`] are false, its `distinct` empty unless it
+/// is [`Need::Values`]. (Checking every cell of a million rows as a date, a number and an email
+/// costs as much as reading them: a preset's known columns are spared it.)
 pub fn profile(
     path: &Path,
     opts: &ReadOptions,
+    need: impl Fn(&str) -> Need,
 ) -> Result<(Vec<String>, FileProfile), c2t_ingest::IngestError> {
     let source = Source::open(path, opts)?;
     let headers = source.headers.clone();
+    let needs: Vec<Need> = headers.iter().map(|h| need(h)).collect();
     let mut p = FileProfile {
         rows: 0,
-        columns: vec![
-            ColumnProfile {
-                all_bool: true,
-                all_number: true,
-                all_date: true,
-                all_email: true,
-                all_url: true,
-                ..Default::default()
-            };
-            headers.len()
-        ],
+        columns: needs
+            .iter()
+            .map(|&n| {
+                let full = n == Need::Full;
+                ColumnProfile {
+                    all_bool: full,
+                    all_number: full,
+                    all_date: full,
+                    all_email: full,
+                    all_url: full,
+                    ..Default::default()
+                }
+            })
+            .collect(),
     };
     // Where each kept distinct value is in `distinct`, per column.
     let mut seen: Vec<HashMap<String, usize>> = vec![HashMap::default(); headers.len()];
@@ -72,7 +91,7 @@ pub fn profile(
             }
         });
         for row in rx.into_iter().flatten() {
-            profile_row(&mut p, &mut seen, &headers, &row);
+            profile_row(&mut p, &mut seen, &needs, &row);
         }
     });
     Ok((headers, p))
@@ -82,17 +101,20 @@ pub fn profile(
 fn profile_row(
     p: &mut FileProfile,
     seen: &mut [HashMap<String, usize>],
-    headers: &[String],
+    needs: &[Need],
     row: &c2t_ingest::Row,
 ) {
     p.rows += 1;
-    for (i, cell) in row.cells.iter().enumerate().take(headers.len()) {
+    for (i, (cell, &need)) in row.cells.iter().zip(needs).enumerate() {
         let v = cell.trim();
         if v.is_empty() {
             continue;
         }
         let c = &mut p.columns[i];
         c.filled += 1;
+        if need == Need::Count {
+            continue;
+        }
         if let Some(&at) = seen[i].get(v) {
             c.distinct[at].1 += 1;
         } else if c.distinct.len() < DISTINCT_CAP {
@@ -119,6 +141,19 @@ fn profile_row(
             c.all_url = false;
         }
     }
+}
+
+/// Transforms whose mapping reads the column's distinct values (value maps, default currency and
+/// country), in [`propose_file`].
+fn needs_values(t: Transform) -> bool {
+    matches!(
+        t,
+        Transform::Select
+            | Transform::MultiSelect
+            | Transform::Money
+            | Transform::Currency
+            | Transform::Country
+    )
 }
 
 fn looks_like_date(v: &str) -> bool {
@@ -294,7 +329,19 @@ fn propose_file(
         countries,
         currencies,
     } = tally;
-    let (headers, prof) = profile(&found.path, &ReadOptions::default())
+    // A column the preset maps is only counted, and its values kept where the mapping needs
+    // them; any other column may become a custom field whose type its values decide.
+    let need = |h: &str| -> Need {
+        let Some(po) = object else {
+            return Need::Count;
+        };
+        match po.columns.iter().find(|c| c.column.eq_ignore_ascii_case(h)) {
+            Some(c) if needs_values(c.transform) => Need::Values,
+            Some(_) => Need::Count,
+            None => Need::Full,
+        }
+    };
+    let (headers, prof) = profile(&found.path, &ReadOptions::default(), need)
         .unwrap_or_else(|_| (found.headers.clone(), FileProfile::default()));
     let mut notes = FileNotes {
         rows: prof.rows,
@@ -539,4 +586,44 @@ fn infer_custom(cp: &ColumnProfile, rows: u64) -> (FieldType, Transform) {
         return (FieldType::Select, Transform::Select);
     }
     (FieldType::Text, Transform::Text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Need, profile};
+    use c2t_ingest::ReadOptions;
+
+    /// A column is profiled only as far as the proposal needs: counted, with its values, or
+    /// with what its values look like.
+    #[test]
+    fn each_column_is_profiled_as_far_as_it_is_needed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Contact.csv");
+        std::fs::write(
+            &path,
+            "Email,Stage,Born\na@x.com,Open,2020-01-02\nb@x.com,Open,2021-03-04\n,Won,\n",
+        )
+        .unwrap();
+        let need = |h: &str| match h {
+            "Email" => Need::Count,
+            "Stage" => Need::Values,
+            _ => Need::Full,
+        };
+        let (headers, p) = profile(&path, &ReadOptions::default(), need).unwrap();
+        assert_eq!(headers, ["Email", "Stage", "Born"]);
+        assert_eq!(p.rows, 3);
+        let [email, stage, born] = &p.columns[..] else {
+            panic!("{:?}", p.columns)
+        };
+        assert_eq!((email.filled, stage.filled, born.filled), (2, 3, 2));
+        // Counted only: no values kept, and no claim about their shape.
+        assert!(email.distinct.is_empty());
+        assert!(!email.all_email && !email.all_date);
+        // Values kept, shape not checked.
+        assert_eq!(stage.distinct, [("Open".into(), 2), ("Won".into(), 1)]);
+        assert!(!stage.all_bool);
+        // Everything.
+        assert!(born.all_date && !born.all_email && !born.all_number);
+        assert_eq!(born.distinct.len(), 2);
+    }
 }
