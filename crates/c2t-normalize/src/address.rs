@@ -12,7 +12,7 @@
 //!
 //! Not done here: postcode or state validation, geocoding, parsing a whole one-line address.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::LazyLock;
 
 use crate::{Issue, IssueCode, issue};
@@ -44,7 +44,7 @@ fn key(s: &str) -> String {
 }
 
 static TABLE: LazyLock<Table> = LazyLock::new(|| {
-    let mut by_key = HashMap::new();
+    let mut by_key = HashMap::default();
     for line in include_str!("../data/countries.tsv").lines() {
         if line.trim().is_empty() || line.starts_with('#') {
             continue;

@@ -11,7 +11,7 @@
 //! Not done here: MX/DNS checks, removing `+tags` or Gmail dots (they are different mailboxes for
 //! Twenty's uniqueness), deciding which address is primary beyond "first valid one".
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::LazyLock;
 
 use email_address::{EmailAddress, Options};
@@ -113,8 +113,8 @@ struct FreeMail {
 
 static FREE_MAIL: LazyLock<FreeMail> = LazyLock::new(|| {
     let mut f = FreeMail {
-        exact: HashSet::new(),
-        any_suffix: HashSet::new(),
+        exact: HashSet::default(),
+        any_suffix: HashSet::default(),
     };
     for line in include_str!("../data/free-mail.txt").lines() {
         let line = line.trim();

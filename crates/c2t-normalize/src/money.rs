@@ -17,7 +17,7 @@
 //!
 //! Not done here: conversion between currencies, minor-unit checks (`JPY 1.5` is kept as 1.5).
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet as HashSet;
 use std::sync::LazyLock;
 
 use rust_decimal::prelude::ToPrimitive;

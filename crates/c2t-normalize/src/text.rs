@@ -5,7 +5,7 @@
 //! Not done here: truncation to a field's maximum length (the caller knows the field and reports
 //! `TEXT_TRUNCATED`), spelling or case changes, HTML stripping.
 
-use std::collections::HashSet;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;
 
 use unicode_normalization::UnicodeNormalization;
@@ -68,14 +68,14 @@ fn clean_slow(input: &str) -> String {
 struct TestValues {
     exact: HashSet<String>,
     /// Phrases as their words, under their first word.
-    phrases: std::collections::HashMap<String, Vec<Vec<String>>>,
+    phrases: HashMap<String, Vec<Vec<String>>>,
     domains: Vec<String>,
 }
 
 static TEST_VALUES: LazyLock<TestValues> = LazyLock::new(|| {
     let mut t = TestValues {
-        exact: HashSet::new(),
-        phrases: std::collections::HashMap::new(),
+        exact: HashSet::default(),
+        phrases: HashMap::default(),
         domains: Vec::new(),
     };
     for line in include_str!("../data/test-values.txt").lines() {
