@@ -400,6 +400,7 @@ pub fn apply(
         let s = &mut records[survivor];
         s.lookup = crate::record::Lookup::of(&values);
         s.stored = store.put(&values)?;
+        s.filled = crate::filled::mask(crate::record::intern(&s.object), &values);
     }
     Ok(())
 }

@@ -119,10 +119,16 @@ fn object_columns(p: &Prepared, def: &ObjectDef, kept: &[usize]) -> Vec<(String,
     // linked: one pass over the records (a column nobody fills is not written).
     let mut filled: HashSet<(&str, &str)> = HashSet::default();
     let mut linked: HashSet<&str> = HashSet::default();
-    let slots: Vec<_> = kept.iter().map(|&r| p.records[r].stored).collect();
-    p.store.filled_many(&slots, &mut |k, sub| {
-        filled.insert((k, sub));
-    });
+    let mask = kept.iter().fold(0, |m, &r| m | p.records[r].filled);
+    if mask & crate::filled::OVERFLOW == 0 {
+        filled.extend(crate::filled::pairs(&def.name, mask));
+    } else {
+        // More filled pairs than a mask has bits: read the values back.
+        let slots: Vec<_> = kept.iter().map(|&r| p.records[r].stored).collect();
+        p.store.filled_many(&slots, &mut |k, sub| {
+            filled.insert((k, sub));
+        });
+    }
     for &r in kept {
         for l in &p.links[r] {
             linked.insert(l.field);

@@ -618,8 +618,9 @@ fn read_and_clean<D: Send>(
                                 .iter()
                                 .filter_map(|r| r.as_ref().ok())
                                 .map(|row| {
-                                    let (rec, values) =
+                                    let (mut rec, values) =
                                         ctx.transform(row.line, &row.cells, &mut found);
+                                    rec.filled = crate::filled::mask(ctx.object_key, &values);
                                     let st = decide(row, &rec, &values);
                                     crate::store::encode(&values, &mut bytes);
                                     ends.push(bytes.len());

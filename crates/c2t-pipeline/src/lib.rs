@@ -15,6 +15,7 @@ pub mod audit;
 pub mod dedupe;
 pub mod detect;
 pub mod export;
+pub mod filled;
 pub mod html;
 pub mod job;
 pub mod link;

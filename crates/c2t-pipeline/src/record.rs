@@ -380,6 +380,8 @@ pub struct Record {
     pub lookup: Lookup,
     /// Where the record's values are ([`crate::job::Prepared::values`] reads them).
     pub stored: Slot,
+    /// Which of its fields and parts hold a value ([`crate::filled::mask`]).
+    pub filled: u64,
     pub refs: Vec<Ref>,
     /// Last modification (ISO date or date-time), for merge conflicts.
     pub modified: Option<CompactString>,

@@ -18,6 +18,8 @@ pub struct FileContext<'m> {
     pub mapping: &'m Mapping,
     pub file: &'m FileMapping,
     pub object: Option<&'m ObjectDef>,
+    /// The file's object name, interned (what [`crate::filled::mask`] numbers bits by).
+    pub object_key: Key,
     /// Position of each mapped column in the header row (None: the column is missing).
     pub positions: Vec<Option<usize>>,
     pub id_pos: Option<usize>,
@@ -149,6 +151,7 @@ impl<'m> FileContext<'m> {
             mapping,
             file,
             object: schema_object,
+            object_key: intern(&file.object),
             positions,
             id_pos: file.id_column.as_deref().and_then(pos),
             modified_pos: file.modified_column.as_deref().and_then(pos),
@@ -195,6 +198,7 @@ impl<'m> FileContext<'m> {
                 .map(CompactString::from),
             lookup: Default::default(),
             stored: Default::default(),
+            filled: 0,
             refs: Vec::new(),
             modified: self
                 .date_at(cells, self.modified_pos)

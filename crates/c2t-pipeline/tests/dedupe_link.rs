@@ -22,6 +22,7 @@ fn rec(object: &str, line: u64, values: Value, modified: Option<&str>) -> Record
         source_id: Some(format!("{object}-{line}").into()),
         lookup: Lookup::of(&values),
         stored: STORE.with_borrow_mut(|s| s.put(&values).unwrap()),
+        filled: 0,
         refs: vec![],
         modified: modified.map(Into::into),
         activity: None,
