@@ -400,27 +400,25 @@ pub struct Lookup(Box<[u8]>);
 impl Lookup {
     /// What a record whose values are `values` keeps in memory.
     pub fn of(values: &Obj) -> Lookup {
-        let mut out = Obj::new();
+        // Encoded from references: nothing is copied but the bytes.
+        let mut entries: Vec<(Key, Option<Key>, &Val)> = Vec::with_capacity(5);
         for (k, v) in values.iter() {
-            match (k, v) {
-                ("name" | "title" | "stage", _) => out.0.push((k, v.clone())),
-                ("emails", Val::Obj(o)) => {
-                    if let Some(e) = o.get("primaryEmail") {
-                        out.0
-                            .push((k, Val::Obj(Obj(vec![("primaryEmail", e.clone())]))));
-                    }
-                }
-                ("domainName", Val::Obj(o)) => {
-                    if let Some(u) = o.get("primaryLinkUrl") {
-                        out.0
-                            .push((k, Val::Obj(Obj(vec![("primaryLinkUrl", u.clone())]))));
-                    }
-                }
-                _ => {}
-            }
+            let entry = match (k, v) {
+                ("name" | "title" | "stage", _) => (k, None, v),
+                ("emails", Val::Obj(o)) => match o.get("primaryEmail") {
+                    Some(e) => (k, Some("primaryEmail"), e),
+                    None => continue,
+                },
+                ("domainName", Val::Obj(o)) => match o.get("primaryLinkUrl") {
+                    Some(u) => (k, Some("primaryLinkUrl"), u),
+                    None => continue,
+                },
+                _ => continue,
+            };
+            entries.push(entry);
         }
-        let mut bytes = Vec::new();
-        crate::store::encode(&out, &mut bytes);
+        let mut bytes = Vec::with_capacity(64);
+        crate::store::encode_entries(&entries, &mut bytes);
         Lookup(bytes.into_boxed_slice())
     }
 

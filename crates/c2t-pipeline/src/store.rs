@@ -406,6 +406,23 @@ fn put_len(out: &mut Vec<u8>, mut n: usize) {
 }
 
 /// Appends the encoding of a record's values to `out`.
+/// Encodes, as [`encode`] would encode the object they make, `entries`: `(field, None, value)`
+/// for a whole field, `(field, Some(part), value)` for a composite field with that one part.
+/// What [`crate::record::Lookup::of`] keeps, without building that object.
+pub fn encode_entries(entries: &[(Key, Option<Key>, &Val)], out: &mut Vec<u8>) {
+    out.push(OBJ);
+    put_len(out, entries.len());
+    for &(k, part, v) in entries {
+        put_len(out, key_id(k) as usize);
+        if let Some(part) = part {
+            out.push(OBJ);
+            put_len(out, 1);
+            put_len(out, key_id(part) as usize);
+        }
+        encode_val(v, out);
+    }
+}
+
 pub fn encode(values: &Obj, out: &mut Vec<u8>) {
     out.push(OBJ);
     put_len(out, values.len());
