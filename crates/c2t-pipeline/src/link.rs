@@ -212,13 +212,8 @@ impl<'a> Linker<'a> {
                 }
             }
             if r.object == "person"
-                && let Some(e) = r.primary_email()
+                && let Some(key) = crate::dedupe::identity_key(r)
             {
-                let key = if e.is_ascii() && !e.bytes().any(|b| b.is_ascii_uppercase()) {
-                    Cow::Borrowed(e)
-                } else {
-                    Cow::Owned(e.to_lowercase())
-                };
                 insert_first(&mut ix.by_email, &mut ix.more_email, key, i);
             }
             if r.object == "company"
