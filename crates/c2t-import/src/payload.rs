@@ -3,7 +3,7 @@
 //! `pointOfContactId`, `accountOwnerId`…) pointing at ids chosen before anything is sent.
 
 use crate::workspace::{Existing, SOURCE_ID_FIELD, Workspace};
-use c2t_pipeline::export::record_id;
+use c2t_pipeline::export::record_id_text;
 use c2t_pipeline::job::Prepared;
 use c2t_pipeline::link::Target;
 use c2t_pipeline::record::is_empty;
@@ -58,11 +58,11 @@ pub fn resolve(p: &Prepared, existing: &Existing) -> Vec<Option<Resolved>> {
             .or_else(|| {
                 existing
                     .by_id
-                    .get(&(rec.object.to_string(), record_id(p, r).to_string()))
+                    .get(&(rec.object.to_string(), record_id_text(p, r)))
             });
         let id = found
             .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
-            .unwrap_or_else(|| record_id(p, r).to_string());
+            .unwrap_or_else(|| record_id_text(p, r));
         out[r] = Some(Resolved {
             id,
             existing: found.cloned(),

@@ -18,7 +18,7 @@ use crate::payload::{self, Resolved};
 use crate::workspace::{SOURCE_ID_FIELD, Workspace};
 use c2t_core::mapping::VerifySettings;
 use c2t_pipeline::audit::Place;
-use c2t_pipeline::export::record_id;
+use c2t_pipeline::export::record_id_text;
 use c2t_pipeline::job::{Prepared, Status};
 use c2t_pipeline::link::Target;
 use c2t_state::{RecordStatus, Store};
@@ -365,7 +365,7 @@ pub fn verify(
                     .and_then(|id| by_id.get(&(rec.object.as_str(), id)).copied())
             })
             .or_else(|| {
-                let id = record_id(p, r).to_string();
+                let id = record_id_text(p, r);
                 by_id.get(&(rec.object.as_str(), id.as_str())).copied()
             });
         let refused = hit.is_none()
@@ -403,7 +403,7 @@ pub fn verify(
                 id: found[r]
                     .and_then(|v| str_of(v, "id"))
                     .map(str::to_string)
-                    .unwrap_or_else(|| record_id(p, r).to_string()),
+                    .unwrap_or_else(|| record_id_text(p, r)),
                 existing: None,
             })
         })

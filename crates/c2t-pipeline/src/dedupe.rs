@@ -124,43 +124,70 @@ pub fn find_merges_reporting(
         }
     };
     // Exact keys: the first record of each object with each source id and identity key (one
-    // map per object, keyed by the borrowed string: 24 bytes an entry).
-    type FirstOf<'r> = HashMap<&'r str, HashMap<&'r str, u32>>;
-    let mut by_id: FirstOf = HashMap::default();
-    let mut by_key: FirstOf = HashMap::default();
-    for &i in alive {
-        let r = &records[i];
-        if let Some(id) = r.source_id.as_deref() {
-            match by_id.entry(r.object.as_str()).or_default().entry(id) {
-                Entry::Occupied(first) => join(
-                    &mut cl,
-                    *first.get() as usize,
-                    i,
-                    "same source id",
-                    &mut rule_of,
-                ),
+    // map per object, keyed by the borrowed string: 24 bytes an entry). The id maps and the key
+    // maps are filled on two threads, each giving the (first, later) pairs it found in record
+    // order; the pairs are then joined here in the order one loop over the records would.
+    fn firsts<'k>(
+        records: &'k [Record],
+        alive: &[usize],
+        key: impl Fn(usize) -> Option<&'k str>,
+    ) -> Vec<(u32, u32)> {
+        let mut per_object: HashMap<&str, usize> = HashMap::default();
+        for &i in alive {
+            if key(i).is_some() {
+                *per_object.entry(records[i].object.as_str()).or_default() += 1;
+            }
+        }
+        let mut first_of: HashMap<&str, HashMap<&str, u32>> = per_object
+            .into_iter()
+            .map(|(o, n)| (o, HashMap::with_capacity_and_hasher(n, Default::default())))
+            .collect();
+        let mut pairs = Vec::new();
+        for &i in alive {
+            let Some(k) = key(i) else { continue };
+            let map = first_of
+                .get_mut(records[i].object.as_str())
+                .expect("every object with keys has a map");
+            match map.entry(k) {
+                Entry::Occupied(first) => pairs.push((*first.get(), i as u32)),
                 Entry::Vacant(v) => {
                     v.insert(i as u32);
                 }
             }
         }
-        if let Some(k) = keys[i].as_deref() {
-            let rule = if r.object == "person" {
-                "same email"
-            } else {
-                "same domain"
-            };
-            match by_key.entry(r.object.as_str()).or_default().entry(k) {
-                Entry::Occupied(first) => {
-                    join(&mut cl, *first.get() as usize, i, rule, &mut rule_of)
-                }
-                Entry::Vacant(v) => {
-                    v.insert(i as u32);
-                }
-            }
-        }
+        pairs
     }
-    drop((by_id, by_key));
+    let by_id = |i: usize| records[i].source_id.as_deref();
+    let by_key = |i: usize| keys[i].as_deref();
+    let (id_pairs, key_pairs) = std::thread::scope(|s| {
+        let ids = s.spawn(|| firsts(records, alive, by_id));
+        let key_pairs = firsts(records, alive, by_key);
+        (ids.join().expect("dedupe thread"), key_pairs)
+    });
+    let mut key_pairs = key_pairs.into_iter().peekable();
+    let mut join_keys_until =
+        |cl: &mut Clusters, rule_of: &mut HashMap<usize, String>, end: u32| {
+            while let Some((first, i)) = key_pairs.next_if(|&(_, i)| i < end) {
+                let rule = if records[i as usize].object == "person" {
+                    "same email"
+                } else {
+                    "same domain"
+                };
+                join(cl, first as usize, i as usize, rule, rule_of);
+            }
+        };
+    for (first, i) in id_pairs {
+        // A record's key pair comes after its id pair, as both come after earlier records'.
+        join_keys_until(&mut cl, &mut rule_of, i);
+        join(
+            &mut cl,
+            first as usize,
+            i as usize,
+            "same source id",
+            &mut rule_of,
+        );
+    }
+    join_keys_until(&mut cl, &mut rule_of, u32::MAX);
     // Fuzzy company names, blocked by the fingerprint's first three characters.
     if settings.fuzzy_merge {
         let companies: Vec<usize> = alive
@@ -183,11 +210,19 @@ pub fn find_merges_reporting(
         for (block, member) in fingerprints.into_iter().flatten() {
             blocks.entry(block).or_default().push(member);
         }
-        // The blocks are compared on two threads; their matches are joined here, in order.
+        // The blocks are compared on two threads, the largest first (a block's cost grows with
+        // the square of its size); their matches are joined here, in the map's order.
         let blocks: Vec<(&String, &Vec<BlockMember>)> = blocks.iter().collect();
-        let matches = crate::par::map(&blocks, |(_, members)| {
+        let mut largest_first: Vec<usize> = (0..blocks.len()).collect();
+        largest_first.sort_unstable_by_key(|&b| (std::cmp::Reverse(blocks[b].1.len()), b));
+        let mut matches: Vec<Option<Vec<(usize, usize, f64)>>> = vec![None; blocks.len()];
+        let found = crate::par::map_uneven(&largest_first, |&b| {
+            let members = blocks[b].1;
             (members.len() <= BLOCK_CAP).then(|| matching_pairs(members, settings.fuzzy_threshold))
         });
+        for (&b, pairs) in largest_first.iter().zip(found) {
+            matches[b] = pairs;
+        }
         for ((prefix, members), pairs) in blocks.iter().zip(matches) {
             let Some(pairs) = pairs else {
                 skipped.push(SkippedBlock {
@@ -303,16 +338,22 @@ fn matching_pairs(members: &[BlockMember], threshold: f64) -> Vec<(usize, usize,
 }
 
 /// How many times each character occurs in a name, in 64 buckets (characters sharing a bucket
-/// are counted together; counts stop at 255).
-type CharCounts = [u8; 64];
+/// are counted together; counts stop at 255), and which buckets are not empty (one bit each).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct CharCounts {
+    counts: [u8; 64],
+    present: u64,
+}
 
 fn char_counts(s: &str) -> CharCounts {
-    let mut h = [0u8; 64];
+    let mut counts = [0u8; 64];
+    let mut present = 0u64;
     for c in s.chars() {
-        let b = &mut h[(c as usize) % 64];
-        *b = b.saturating_add(1);
+        let at = (c as usize) % 64;
+        counts[at] = counts[at].saturating_add(1);
+        present |= 1 << at;
     }
-    h
+    CharCounts { counts, present }
 }
 
 /// True when the edit distance of two names is certainly too large for [`similarity`] to score
@@ -320,14 +361,25 @@ fn char_counts(s: &str) -> CharCounts {
 /// most two counts by one, so the distance is at least half the counts' total difference. Shared
 /// buckets and capped counts only lower that bound, so the answer is never wrong, and it spares
 /// the Jaro-Winkler of most pairs in a block.
+///
+/// The buckets one name fills and the other does not are a smaller bound still (each differs in
+/// count by one at least), found in one instruction: most pairs of a block are ruled out by it
+/// before their counts are compared.
 fn too_far(a: &CharCounts, b: &CharCounts, longest: usize) -> bool {
+    let out_of_reach = |diff: u32| {
+        let at_least = diff.div_ceil(2);
+        longest > 0 && 1.0 - f64::from(at_least) / (longest as f64) < 0.9
+    };
+    if out_of_reach((a.present ^ b.present).count_ones()) {
+        return true;
+    }
     let diff: u32 = a
+        .counts
         .iter()
-        .zip(b)
+        .zip(&b.counts)
         .map(|(&x, &y)| u32::from(x.abs_diff(y)))
         .sum();
-    let at_least = diff.div_ceil(2);
-    longest > 0 && 1.0 - f64::from(at_least) / (longest as f64) < 0.9
+    out_of_reach(diff)
 }
 
 /// The score of two different name fingerprints (`ca`, `cb`: their lengths in characters):

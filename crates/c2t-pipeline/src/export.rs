@@ -8,9 +8,10 @@
 //! gives it. Notes and tasks are written too, with their links in `*-targets.csv`, but Twenty's
 //! UI importer cannot link them: they keep their links only through the API route.
 
-use crate::job::{Prepared, Status};
+use crate::job::Prepared;
 use crate::link::Target;
-use crate::record::{Obj, Record, Val};
+use crate::record::{Record, Val};
+use crate::store::{self, Part, Slot};
 use c2t_core::{FieldType, ObjectDef};
 use rustc_hash::FxHashSet as HashSet;
 use std::borrow::Cow;
@@ -24,17 +25,38 @@ pub const ID_NAMESPACE: uuid::Uuid =
 /// The Twenty id of a record: the same for the same source record on every run.
 pub fn record_id(p: &Prepared, r: usize) -> uuid::Uuid {
     let rec = &p.records[r];
-    let key = match &rec.source_id {
-        Some(id) => format!("{}|{}|id:{id}", p.mapping.source, rec.object),
-        None => format!(
-            "{}|{}|row:{}:{}",
-            p.mapping.source,
-            rec.object,
-            p.file_name(rec.file),
-            rec.line
-        ),
-    };
-    uuid::Uuid::new_v5(&ID_NAMESPACE, key.as_bytes())
+    // `source|object|id:ID`, or `source|object|row:FILE:LINE` for a record without a source
+    // id, hashed (UUID v5) in a buffer this thread keeps.
+    thread_local! {
+        static KEY: std::cell::RefCell<String> = const { std::cell::RefCell::new(String::new()) };
+    }
+    KEY.with_borrow_mut(|key| {
+        key.clear();
+        key.push_str(&p.mapping.source);
+        key.push('|');
+        key.push_str(&rec.object);
+        match &rec.source_id {
+            Some(id) => {
+                key.push_str("|id:");
+                key.push_str(id);
+            }
+            None => {
+                key.push_str("|row:");
+                key.push_str(p.file_name(rec.file));
+                let _ = std::fmt::Write::write_fmt(key, format_args!(":{}", rec.line));
+            }
+        }
+        uuid::Uuid::new_v5(&ID_NAMESPACE, key.as_bytes())
+    })
+}
+
+/// [`record_id`] as text (`6f1c…-…`), written without the formatting machinery.
+pub fn record_id_text(p: &Prepared, r: usize) -> String {
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    record_id(p, r)
+        .hyphenated()
+        .encode_lower(&mut buf)
+        .to_string()
 }
 
 /// Objects in import order: companies, people, opportunities, custom objects, notes, tasks.
@@ -203,23 +225,76 @@ fn unique_key<'r>(rec: &'r Record, object: &str) -> Option<&'r str> {
     }
 }
 
-/// The cell of record `r` (whose values are `values`) in column `col`.
-fn cell<'p>(p: &'p Prepared, r: usize, values: &'p Obj, col: &Col) -> Cow<'p, str> {
+/// The cell of a part of a record's values, as [`csv_cell`] writes the value it stands for.
+fn part_cell(part: Part<'_>) -> Cow<'_, str> {
+    match part {
+        Part::Null => "".into(),
+        Part::Str(s) => s.into(),
+        Part::Bool(b) => b.to_string().into(),
+        Part::Int(i) => i.to_string().into(),
+        Part::Encoded(_) => csv_cell(&part.to_val()).into_owned().into(),
+    }
+}
+
+/// Which column each field and part of a record's values goes to: `(field, part)` by
+/// [`store::name_id`], for the columns that take a value (a name no record used has no column
+/// to fill).
+struct Plan {
+    by_field: Vec<Vec<(Option<u32>, usize)>>,
+}
+
+impl Plan {
+    fn new(cols: &[(String, Col)]) -> Plan {
+        let mut by_field: Vec<Vec<(Option<u32>, usize)>> = Vec::new();
+        for (ci, (_, col)) in cols.iter().enumerate() {
+            let (field, part) = match col {
+                Col::Scalar(f) => (f.as_str(), None),
+                Col::Sub(f, sub) => (f.as_str(), Some(sub.as_str())),
+                Col::Amount(f) => (f.as_str(), Some("amountMicros")),
+                _ => continue,
+            };
+            let Some(k) = store::name_id(field) else {
+                continue;
+            };
+            let part = match part {
+                Some(p) => match store::name_id(p) {
+                    Some(id) => Some(id),
+                    None => continue,
+                },
+                None => None,
+            };
+            if by_field.len() <= k as usize {
+                by_field.resize_with(k as usize + 1, Vec::new);
+            }
+            by_field[k as usize].push((part, ci));
+        }
+        Plan { by_field }
+    }
+
+    /// The part of `bytes` (one record's encoded values) each column takes, by column.
+    fn fill<'b>(&self, bytes: &'b [u8], found: &mut Vec<Option<Part<'b>>>, columns: usize) {
+        found.clear();
+        found.resize(columns, None);
+        store::parts(bytes, |k, part, value| {
+            for &(want, ci) in self.by_field.get(k as usize).into_iter().flatten() {
+                // The first value of a name wins, as `Obj::get` finds it.
+                if want == part && found[ci].is_none() {
+                    found[ci] = Some(value);
+                }
+            }
+        });
+    }
+}
+
+/// The cell of record `r` in column `col`, `part` being what its values hold for the column.
+fn cell<'p>(p: &'p Prepared, r: usize, part: Option<Part<'p>>, col: &Col) -> Cow<'p, str> {
     match col {
-        Col::Id => record_id(p, r).to_string().into(),
-        Col::Scalar(f) => values.get(f).map(csv_cell).unwrap_or_default(),
-        Col::Sub(f, sub) => values
-            .get(f)
-            .and_then(|v| v.get(sub))
-            .map(csv_cell)
-            .unwrap_or_default(),
-        Col::Amount(f) => values
-            .get(f)
-            .and_then(|v| v.get("amountMicros"))
-            .and_then(Val::as_i64)
-            .map(micros_to_amount)
-            .unwrap_or_default()
-            .into(),
+        Col::Id => record_id_text(p, r).into(),
+        Col::Scalar(_) | Col::Sub(..) => part.map(part_cell).unwrap_or_default(),
+        Col::Amount(_) => match part {
+            Some(Part::Int(micros)) => micros_to_amount(micros).into(),
+            _ => "".into(),
+        },
         Col::RelKey {
             field,
             target_object,
@@ -238,7 +313,7 @@ fn cell<'p>(p: &'p Prepared, r: usize, values: &'p Obj, col: &Col) -> Cow<'p, st
             .and_then(|l| match l.target {
                 Target::Record(t) => {
                     let has_key = unique_key(&p.records[t], &p.records[t].object).is_some();
-                    (!has_key).then(|| record_id(p, t).to_string())
+                    (!has_key).then(|| record_id_text(p, t))
                 }
                 Target::Member(_) => None,
             })
@@ -301,9 +376,10 @@ impl CsvOut {
     }
 }
 
-/// Writes a file of `headers` and one row per item, formatted in memory by `rows` on two threads
-/// (half the items each) and written in order. Returns the number of rows. The items are one
-/// output file's rows: at most `max_rows_per_file`, which the mapping caps at 10 000.
+/// Writes a file of `headers` and the rows `rows` makes of the items, formatted in memory on two
+/// threads (half the items each) and written in order. Returns the number of rows. The items
+/// are one output file's rows (at most `max_rows_per_file`, which the mapping caps at 10 000),
+/// the records of a targets file or the ledger's entries.
 fn write_in_parallel<T: Sync>(
     path: &Path,
     headers: &[String],
@@ -311,10 +387,11 @@ fn write_in_parallel<T: Sync>(
     rows: impl Fn(&mut CsvOut<Vec<u8>>, &[T]) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<usize> {
     use std::io::Write;
-    let format = |items: &[T]| -> std::io::Result<Vec<u8>> {
+    let format = |items: &[T]| -> std::io::Result<(Vec<u8>, usize)> {
         let mut part = CsvOut::in_memory();
         rows(&mut part, items)?;
-        part.into_bytes()
+        let n = part.rows;
+        Ok((part.into_bytes()?, n))
     };
     let mut head = CsvOut::in_memory();
     head.w
@@ -323,11 +400,14 @@ fn write_in_parallel<T: Sync>(
     let mut file = std::fs::File::create(path)?;
     file.write_all(&head.into_bytes()?)?;
     let (first, second) = items.split_at(items.len() / 2);
+    let mut written = 0;
     for part in crate::par::map(&[first, second], |half| format(half)) {
-        file.write_all(&part?)?;
+        let (bytes, n) = part?;
+        file.write_all(&bytes)?;
+        written += n;
     }
     file.flush()?;
-    Ok(items.len())
+    Ok(written)
 }
 
 impl<W: std::io::Write> CsvOut<W> {
@@ -373,6 +453,19 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
             std::fs::remove_file(entry.path())?;
         }
     }
+    // The ledger (a row per input row) is written on its own thread meanwhile.
+    std::thread::scope(|scope| {
+        let ledger = std::thread::Builder::new()
+            .name("ledger".into())
+            .spawn_scoped(scope, || write_ledger(p, out))?;
+        let written = write_objects(p, out);
+        ledger.join().expect("the ledger thread does not panic")?;
+        written
+    })
+}
+
+/// Writes the Twenty-ready files, in import order.
+fn write_objects(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
     let mut written = Vec::new();
     let max = p.mapping.settings.max_rows_per_file.max(1);
     let mut by_object: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
@@ -391,6 +484,7 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
         };
         let cols = object_columns(p, def, kept);
         let headers: Vec<String> = cols.iter().map(|(h, _)| h.clone()).collect();
+        let plan = Plan::new(&cols);
         let chunks: Vec<&[usize]> = kept.chunks(max).collect();
         for (k, chunk) in chunks.iter().enumerate() {
             let suffix = if chunks.len() > 1 {
@@ -404,10 +498,20 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
                 def.plural.to_lowercase()
             ));
             let rows = write_in_parallel(&path, &headers, chunk, |out, half| {
-                // The half's values read back together (one read per run of neighbours).
-                let values = p.store.get_many(half.iter().map(|&r| p.records[r].stored));
-                for (&r, values) in half.iter().zip(&values) {
-                    out.row(cols.iter().map(|(_, c)| cell(p, r, values, c)))?;
+                // The half's values read back together (one read per run of neighbours), and
+                // their cells read in place.
+                let slots: Vec<Slot> = half.iter().map(|&r| p.records[r].stored).collect();
+                let (bytes, ends) = p.store.bytes_many(&slots);
+                let mut found = Vec::new();
+                let mut start = 0;
+                for (&r, &end) in half.iter().zip(&ends) {
+                    plan.fill(&bytes[start..end], &mut found, cols.len());
+                    start = end;
+                    out.row(
+                        cols.iter()
+                            .zip(&found)
+                            .map(|((_, c), &part)| cell(p, r, part, c)),
+                    )?;
                 }
                 Ok(())
             })?;
@@ -425,22 +529,23 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
                 "Target Id".to_string(),
                 "Target Key".to_string(),
             ];
-            let mut f = CsvOut::create(&path, &headers)?;
-            for &r in kept {
-                for l in p.links[r].iter().filter(|l| l.field == "targets") {
-                    if let Target::Record(t) = l.target {
-                        let tr = &p.records[t];
-                        f.row([
-                            record_id(p, r).to_string(),
-                            tr.object.to_string(),
-                            record_id(p, t).to_string(),
-                            unique_key(tr, &tr.object)
-                                .map_or_else(|| tr.display_name(), str::to_string),
-                        ])?;
+            let rows = write_in_parallel(&path, &headers, kept, |f, half| {
+                for &r in half {
+                    for l in p.links[r].iter().filter(|l| l.field == "targets") {
+                        if let Target::Record(t) = l.target {
+                            let tr = &p.records[t];
+                            f.row([
+                                record_id_text(p, r),
+                                tr.object.to_string(),
+                                record_id_text(p, t),
+                                unique_key(tr, &tr.object)
+                                    .map_or_else(|| tr.display_name(), str::to_string),
+                            ])?;
+                        }
                     }
                 }
-            }
-            let rows = f.finish()?;
+                Ok(())
+            })?;
             written.push(Written {
                 path,
                 object: format!("{object}Target"),
@@ -448,7 +553,11 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
             });
         }
     }
-    // Rejects and the ledger.
+    Ok(written)
+}
+
+/// Writes `rejects.csv` and `ledger.csv`.
+fn write_ledger(p: &Prepared, out: &Path) -> std::io::Result<()> {
     let rejects: Vec<Vec<String>> = p
         .rejects
         .iter()
@@ -468,13 +577,7 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
     });
     let mut f = CsvOut::create(
         &out.join("ledger.csv"),
-        &[
-            "file".into(),
-            "line".into(),
-            "object".into(),
-            "outcome".into(),
-            "detail".into(),
-        ],
+        &["file", "line", "object", "outcome", "detail"].map(String::from),
     )?;
     for i in order {
         let e = &entries[i as usize];
@@ -493,8 +596,7 @@ pub fn write_all(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
         ])?;
     }
     f.finish()?;
-    let _ = Status::Kept;
-    Ok(written)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -154,15 +154,6 @@ impl<'a> Linker<'a> {
         members: &'a Directory,
         settings: &'a Settings,
     ) -> Linker<'a> {
-        let mut ix = Index {
-            by_any_id: HashMap::default(),
-            more_any_id: HashMap::default(),
-            by_name: HashMap::default(),
-            by_email: HashMap::default(),
-            more_email: HashMap::default(),
-            by_domain: HashMap::default(),
-            more_domain: HashMap::default(),
-        };
         // Names are indexed only for the objects some reference finds by name (building a name
         // key for every record would cost more than the rest of the index).
         let mut by_name_objects: HashSet<&str> = HashSet::default();
@@ -173,18 +164,26 @@ impl<'a> Linker<'a> {
                 }
             }
         }
-        for (i, r) in records.iter().enumerate() {
-            if r.object == "workspaceMember" {
-                continue;
-            }
-            let target = resolve_to_survivor(i, merges);
-            if let Some(id) = r.source_id.as_deref() {
-                match ix.by_any_id.get(id) {
+        // The id maps and the key maps are built on two threads (each map sized once: growing
+        // a map of a million keys rehashes it a dozen times and briefly holds it twice).
+        let ids = || {
+            let mut by_any_id: HashMap<&'a str, usize> = HashMap::default();
+            by_any_id.reserve(records.iter().filter(|r| r.source_id.is_some()).count());
+            let mut more_any_id: HashMap<&'a str, Vec<usize>> = HashMap::default();
+            for (i, r) in records.iter().enumerate() {
+                if r.object == "workspaceMember" {
+                    continue;
+                }
+                let Some(id) = r.source_id.as_deref() else {
+                    continue;
+                };
+                let target = resolve_to_survivor(i, merges);
+                match by_any_id.get(id) {
                     None => {
-                        ix.by_any_id.insert(id, target);
+                        by_any_id.insert(id, target);
                     }
                     Some(&first) if first != target => {
-                        let v = ix.more_any_id.entry(id).or_default();
+                        let v = more_any_id.entry(id).or_default();
                         if !v.contains(&target) {
                             v.push(target);
                         }
@@ -192,36 +191,66 @@ impl<'a> Linker<'a> {
                     Some(_) => {}
                 }
             }
-            if !alive[i] {
-                continue;
-            }
-            let name = if by_name_objects.contains(r.object.as_str()) {
-                r.display_name()
-            } else {
-                String::new()
+            (by_any_id, more_any_id)
+        };
+        let keys = || {
+            let count = |object: &str| {
+                records
+                    .iter()
+                    .zip(alive)
+                    .filter(|(r, a)| **a && r.object == object)
+                    .count()
             };
-            if !name.is_empty() {
-                let key = if r.object == "company" {
-                    company_name_key(&name)
+            let mut ix = Index {
+                by_any_id: HashMap::default(),
+                more_any_id: HashMap::default(),
+                by_name: HashMap::default(),
+                by_email: HashMap::default(),
+                more_email: HashMap::default(),
+                by_domain: HashMap::default(),
+                more_domain: HashMap::default(),
+            };
+            ix.by_email.reserve(count("person"));
+            ix.by_domain.reserve(count("company"));
+            for (i, r) in records.iter().enumerate() {
+                if r.object == "workspaceMember" || !alive[i] {
+                    continue;
+                }
+                let name = if by_name_objects.contains(r.object.as_str()) {
+                    r.display_name()
                 } else {
-                    c2t_normalize::name::person_key(&name, "")
+                    String::new()
                 };
-                let v = ix.by_name.entry((r.object.as_str(), key)).or_default();
-                if !v.contains(&i) {
-                    v.push(i);
+                if !name.is_empty() {
+                    let key = if r.object == "company" {
+                        company_name_key(&name)
+                    } else {
+                        c2t_normalize::name::person_key(&name, "")
+                    };
+                    let v = ix.by_name.entry((r.object.as_str(), key)).or_default();
+                    if !v.contains(&i) {
+                        v.push(i);
+                    }
+                }
+                if r.object == "person"
+                    && let Some(key) = crate::dedupe::identity_key(r)
+                {
+                    insert_first(&mut ix.by_email, &mut ix.more_email, key, i);
+                }
+                if r.object == "company"
+                    && let Some(k) = crate::dedupe::identity_key(r)
+                {
+                    insert_first(&mut ix.by_domain, &mut ix.more_domain, k, i);
                 }
             }
-            if r.object == "person"
-                && let Some(key) = crate::dedupe::identity_key(r)
-            {
-                insert_first(&mut ix.by_email, &mut ix.more_email, key, i);
-            }
-            if r.object == "company"
-                && let Some(k) = crate::dedupe::identity_key(r)
-            {
-                insert_first(&mut ix.by_domain, &mut ix.more_domain, k, i);
-            }
-        }
+            ix
+        };
+        let ((by_any_id, more_any_id), mut ix) = std::thread::scope(|s| {
+            let ids = s.spawn(ids);
+            let ix = keys();
+            (ids.join().expect("index thread"), ix)
+        });
+        (ix.by_any_id, ix.more_any_id) = (by_any_id, more_any_id);
         let free: HashSet<String> = settings
             .free_mail_domains
             .iter()

@@ -195,6 +195,24 @@ impl Store {
         out
     }
 
+    /// The encoded bytes of several records, one after the other in the order given, and where
+    /// each one ends: what [`parts`] reads without building the values. Read as
+    /// [`Store::get_many`] reads.
+    pub fn bytes_many(&self, slots: &[Slot]) -> (Vec<u8>, Vec<usize>) {
+        let mut ends = Vec::with_capacity(slots.len());
+        let mut total = 0;
+        for s in slots {
+            total += s.len as usize;
+            ends.push(total);
+        }
+        let mut bytes = vec![0u8; total];
+        self.each_bytes(slots, |k, b| {
+            let start = ends[k] - b.len();
+            bytes[start..ends[k]].copy_from_slice(b);
+        });
+        (bytes, ends)
+    }
+
     /// Calls `f` with the index of each slot and its encoded bytes, in no particular order,
     /// reading runs of neighbouring slots on disk in one piece.
     fn each_bytes(&self, slots: &[Slot], mut f: impl FnMut(usize, &[u8])) {
@@ -275,6 +293,88 @@ fn filled_in(b: &[u8], f: &mut impl FnMut(Key, Key)) {
             for &sub in &parts {
                 f(k, sub);
             }
+        }
+    }
+}
+
+/// A value of encoded values, borrowed from them: text and plain scalars as they are, anything
+/// else still encoded ([`Part::to_val`] decodes it).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Part<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Str(&'a str),
+    Encoded(&'a [u8]),
+}
+
+impl Part<'_> {
+    pub fn to_val(&self) -> Val {
+        match *self {
+            Part::Null => Val::Null,
+            Part::Bool(b) => Val::Bool(b),
+            Part::Int(i) => Val::Int(i),
+            Part::Str(s) => Val::Str(s.into()),
+            Part::Encoded(b) => decode_val(&mut Reader { b, at: 0 }),
+        }
+    }
+}
+
+/// The number this run gives the field or part name `name`, if a record has used it.
+pub fn name_id(name: &str) -> Option<u32> {
+    let t = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    t.ids.get(name).copied()
+}
+
+/// Calls `f` with every field of one record's encoded values, as `(field, None, value)`, and,
+/// for a field holding an object, with each of its parts as `(field, Some(part), value)` right
+/// after it; names are their [`name_id`]s. Nothing is built: text is borrowed from `bytes`.
+pub fn parts<'a>(bytes: &'a [u8], mut f: impl FnMut(u32, Option<u32>, Part<'a>)) {
+    let mut r = Reader { b: bytes, at: 0 };
+    if r.byte() != OBJ {
+        return;
+    }
+    for _ in 0..r.len() {
+        let k = r.len() as u32;
+        let start = r.at;
+        if r.b[r.at] == OBJ {
+            skip_val(&mut r);
+            f(k, None, Part::Encoded(&bytes[start..r.at]));
+            let mut s = Reader {
+                b: bytes,
+                at: start + 1,
+            };
+            for _ in 0..s.len() {
+                let sub = s.len() as u32;
+                f(k, Some(sub), part(&mut s));
+            }
+        } else {
+            f(k, None, part(&mut r));
+        }
+    }
+}
+
+/// The value at `r`, read past.
+fn part<'a>(r: &mut Reader<'a>) -> Part<'a> {
+    let start = r.at;
+    match r.b[r.at] {
+        NULL => {
+            r.at += 1;
+            Part::Null
+        }
+        FALSE | TRUE => Part::Bool(r.byte() == TRUE),
+        INT => {
+            r.at += 1;
+            Part::Int(i64::from_le_bytes(r.eight()))
+        }
+        STR => {
+            r.at += 1;
+            let n = r.len();
+            Part::Str(std::str::from_utf8(r.take(n)).expect("the store holds UTF-8 text"))
+        }
+        _ => {
+            skip_val(r);
+            Part::Encoded(&r.b[start..r.at])
         }
     }
 }
@@ -611,6 +711,40 @@ mod tests {
     }
 
     #[test]
+    fn parts_are_the_values_read_in_place() {
+        let v = sample();
+        let mut b = Vec::new();
+        encode(&v, &mut b);
+        let name = key_name;
+        let mut got: Vec<(String, Val)> = Vec::new();
+        parts(&b, |k, sub, part| {
+            let path = match sub {
+                Some(s) => format!("{}.{}", name(k), name(s)),
+                None => name(k).to_string(),
+            };
+            got.push((path, part.to_val()));
+        });
+        let mut want: Vec<(String, Val)> = Vec::new();
+        for (k, val) in v.iter() {
+            want.push((k.to_string(), val.clone()));
+            if let Val::Obj(o) = val {
+                for (sub, x) in o.iter() {
+                    want.push((format!("{k}.{sub}"), x.clone()));
+                }
+            }
+        }
+        assert_eq!(got, want);
+        assert_eq!(name_id("emails").map(name), Some("emails"));
+        assert_eq!(name_id("no such field anywhere"), None);
+        // Text is borrowed, not copied.
+        parts(&b, |_, _, part| {
+            if let Part::Str(s) = part {
+                assert!(b.as_ptr_range().contains(&s.as_ptr()));
+            }
+        });
+    }
+
+    #[test]
     fn a_store_gives_back_each_record_from_memory_or_disk() {
         for limit in [0, 200, 1 << 20] {
             let mut s = Store::with_limit(limit);
@@ -633,6 +767,17 @@ mod tests {
             let got = s.get_many(picked.iter().map(|&i| slots[i]));
             for (&i, o) in picked.iter().zip(&got) {
                 assert_eq!(o, &records[i], "limit {limit}, record {i}");
+            }
+            let picked_slots: Vec<Slot> = picked.iter().map(|&i| slots[i]).collect();
+            let (bytes, ends) = s.bytes_many(&picked_slots);
+            let mut start = 0;
+            for (&i, &end) in picked.iter().zip(&ends) {
+                assert_eq!(
+                    decode(&bytes[start..end]),
+                    records[i],
+                    "limit {limit}, record {i}"
+                );
+                start = end;
             }
             if limit == 0 {
                 assert!(s.on_disk() > 0 && !s.pending.is_empty() && s.mem.is_empty());

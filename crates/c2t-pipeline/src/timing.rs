@@ -1,6 +1,7 @@
 //! Phase timings for whoever tunes the pipeline: with `C2T_TIMINGS=1` in the environment, each
-//! phase prints its wall time to stderr when it ends, and on Linux the process's resident memory
-//! then and its peak so far. Silent otherwise (one check per phase).
+//! phase prints its wall time to stderr when it ends, and on Linux the CPU time all threads used
+//! in it (well below twice the wall time on two cores: the phase is partly serial), the process's
+//! resident memory then and its peak so far. Silent otherwise (one check per phase).
 
 use std::sync::LazyLock;
 use std::time::Instant;
@@ -11,6 +12,7 @@ static ON: LazyLock<bool> = LazyLock::new(|| std::env::var_os("C2T_TIMINGS").is_
 pub struct Phase {
     label: &'static str,
     start: Instant,
+    cpu: Option<f64>,
 }
 
 impl Phase {
@@ -18,6 +20,7 @@ impl Phase {
         Phase {
             label,
             start: Instant::now(),
+            cpu: cpu_seconds(),
         }
     }
 
@@ -26,6 +29,7 @@ impl Phase {
         self.report();
         self.label = label;
         self.start = Instant::now();
+        self.cpu = cpu_seconds();
     }
 
     fn report(&self) {
@@ -34,11 +38,23 @@ impl Phase {
                 "[timing] {:<24} {:>8.3} s{}",
                 self.label,
                 self.start.elapsed().as_secs_f64(),
-                memory().map_or_else(String::new, |(rss, peak)| format!(
-                    "  rss {} MB, peak {} MB",
-                    rss >> 10,
-                    peak >> 10
-                ))
+                [
+                    self.cpu
+                        .zip(cpu_seconds())
+                        .map(|(a, b)| format!("cpu {:.2} s", b - a)),
+                    memory().map(|(rss, peak)| format!(
+                        "rss {} MB, peak {} MB",
+                        rss >> 10,
+                        peak >> 10
+                    )),
+                ]
+                .into_iter()
+                .flatten()
+                .fold(String::new(), |acc, part| if acc.is_empty() {
+                    format!("  {part}")
+                } else {
+                    format!("{acc}, {part}")
+                })
             );
         }
     }
@@ -48,6 +64,20 @@ impl Drop for Phase {
     fn drop(&mut self) {
         self.report();
     }
+}
+
+/// CPU time (user + system) of all the process's threads so far, from `/proc/self/stat`
+/// (clock ticks, 100 a second on Linux).
+fn cpu_seconds() -> Option<f64> {
+    if !*ON {
+        return None;
+    }
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+    let mut rest = s.get(s.rfind(')')? + 2..)?.split_whitespace();
+    let utime: u64 = rest.nth(11)?.parse().ok()?;
+    let stime: u64 = rest.next()?.parse().ok()?;
+    Some((utime + stime) as f64 / 100.0)
 }
 
 /// Resident memory now and at its peak (kB), from `/proc/self/status`.

@@ -391,12 +391,23 @@ fn migrate_local(
         },
     )
     .map_err(job_error)?;
-    phase.next("audit");
-    let a = audit::build(&p);
-    write_audit(&a, out)?;
-    phase.next("export");
-    let written = export::write_all(&p, out)
-        .map_err(|e| anyhow::anyhow!("cannot write to {}: {e}", out.display()))?;
+    // The audit is built and written on its own thread while the export writes its files (they
+    // only read what `prepare` made, and write different files).
+    phase.next("audit and export");
+    let (a, written) = std::thread::scope(|scope| {
+        let audit = std::thread::Builder::new()
+            .name("audit".into())
+            .spawn_scoped(scope, || {
+                let a = audit::build(&p);
+                write_audit(&a, out).map(|()| a)
+            })
+            .map_err(|e| anyhow::anyhow!("cannot start the audit thread: {e}"));
+        let written = export::write_all(&p, out)
+            .map_err(|e| anyhow::anyhow!("cannot write to {}: {e}", out.display()));
+        let a = audit.and_then(|h| h.join().expect("the audit thread does not panic"));
+        (a, written)
+    });
+    let (a, written) = (a?, written?);
     drop(phase);
     if !quiet {
         eprint!("{}", audit::terminal(&a));

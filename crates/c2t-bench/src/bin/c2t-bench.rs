@@ -84,8 +84,8 @@ fn load_average() -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
-/// The `[timing] phase  1.234 s  rss 250 MB, peak 287 MB` lines of a run's stderr, as
-/// `phase 1.234 s (rss 250 MB, peak 287 MB), …` (the memory part only when there is one).
+/// The `[timing] phase  1.234 s  cpu 2.10 s, rss 250 MB, peak 287 MB` lines of a run's stderr, as
+/// `phase 1.234 s (cpu 2.10 s, rss 250 MB, peak 287 MB), …` (the memory part only when there is one).
 fn phase_timings(stderr: &str) -> String {
     stderr
         .lines()
@@ -557,11 +557,11 @@ mod tests {
         let stderr = "[timing] detect and propose          0.246 s\n\
                       something else\n\
                       [timing] read and clean              0.870 s\n\
-                      [timing] link and stale              1.500 s  rss 250 MB, peak 287 MB\n";
+                      [timing] link and stale              1.500 s  cpu 2.10 s, rss 250 MB, peak 287 MB\n";
         assert_eq!(
             super::phase_timings(stderr),
             "detect and propose 0.246 s, read and clean 0.870 s, \
-             link and stale 1.500 s (rss 250 MB, peak 287 MB)"
+             link and stale 1.500 s (cpu 2.10 s, rss 250 MB, peak 287 MB)"
         );
         assert_eq!(super::phase_timings("no timings"), "");
     }
