@@ -59,7 +59,10 @@ pub fn email(input: &str) -> Result<String, Issue> {
             _ => return Err(bad("has an invalid domain")),
         }
     };
-    let address = format!("{local}@{domain}");
+    let mut address = String::with_capacity(local.len() + 1 + domain.len());
+    address.push_str(&local);
+    address.push('@');
+    address.push_str(&domain);
     EmailAddress::parse_with_options(&address, STRICT)
         .map_err(|e| bad(&format!("is not a valid email address ({e})")))?;
     crate::domain::registrable(&domain).map_err(|why| bad(&format!("domain {domain} {why}")))?;

@@ -93,10 +93,30 @@ pub fn phone(input: &str, default_region: Option<&str>) -> Result<Phone, Issue> 
     Ok(Phone {
         number: number.get_national_significant_number(),
         country_code: country,
-        calling_code: format!("+{}", number.country_code),
+        calling_code: calling_code(number.country_code),
         e164: number.format_as(PhoneNumberFormat::E164).into_owned(),
         extension,
     })
+}
+
+/// `+33` for 33, without the formatting machinery (calling codes have one to three digits).
+fn calling_code(code: i32) -> String {
+    let Ok(code) = u32::try_from(code) else {
+        return format!("+{code}");
+    };
+    let mut c = String::with_capacity(4);
+    c.push('+');
+    let (mut digits, mut n, mut at) = ([0u8; 10], code, 10);
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    c.extend(digits[at..].iter().map(|&d| char::from(d)));
+    c
 }
 
 /// Clean-ups libphonenumber does not do: Excel's `.0`, `00` international prefix, `(0)` after a
@@ -131,6 +151,13 @@ fn prepare(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn calling_codes_are_written_in_full() {
+        for code in [0, 1, 7, 33, 44, 353, 1_234_567_890, i32::MAX, -1] {
+            assert_eq!(super::calling_code(code), format!("+{code}"));
+        }
+    }
+
     use super::*;
 
     #[track_caller]

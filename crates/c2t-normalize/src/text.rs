@@ -22,7 +22,8 @@ pub fn clean(input: &str) -> std::borrow::Cow<'_, str> {
         .bytes()
         .all(|b| (0x20..0x7F).contains(&b) || b == b'\n' || b == b'\t')
     {
-        return input.trim().into();
+        // Which whitespace `trim` would take off these bytes (no VT, FF or non-ASCII here).
+        return input.trim_ascii().into();
     }
     // Fast path: nothing to drop or rewrite (no CR, control, BOM or zero-width character) and
     // already NFC (always so for ASCII): the answer is the trimmed input.
@@ -105,6 +106,20 @@ static TEST_VALUES: LazyLock<TestValues> = LazyLock::new(|| {
     }
     t
 });
+
+/// `s.trim()`, answered without looking for Unicode whitespace when the first and last bytes
+/// are printable ASCII other than space (most cells): nothing is trimmed then.
+pub fn trim(s: &str) -> &str {
+    match s.as_bytes() {
+        [] => s,
+        [first, .., last] | [first @ last]
+            if (0x21..0x7F).contains(first) && (0x21..0x7F).contains(last) =>
+        {
+            s
+        }
+        _ => s.trim(),
+    }
+}
 
 /// Lower-case ASCII words of `s` separated by single spaces.
 fn words(s: &str) -> String {
@@ -279,6 +294,12 @@ mod tests {
     }
 
     proptest::proptest! {
+        /// `trim` is `str::trim`, whatever whitespace (Unicode's included) ends the cell.
+        #[test]
+        fn trim_is_str_trim(s in "[ a!~\t\n\r\u{b}\u{c}\u{7f}\u{85}\u{a0}\u{3000}\u{2028}é]{0,8}") {
+            proptest::prop_assert_eq!(trim(&s), s.trim());
+        }
+
         #[test]
         fn words_fast_path_agrees(s in "[ a-zA-Z0-9.,_@\t\n\u{0}\u{7f}é]{0,16}") {
             proptest::prop_assert_eq!(words(&s), words_general(&s));

@@ -21,53 +21,56 @@ type Table = FxHashMap<Key, Vec<(Key, Key)>>;
 static PAIRS: LazyLock<Mutex<Table>> = LazyLock::new(Default::default);
 
 thread_local! {
-    /// (object, field, part) by address and length → bit, as this thread has looked them up.
-    static BITS: RefCell<FxHashMap<[usize; 6], u64>> = RefCell::new(FxHashMap::default());
+    /// Per object (by address), (field, part) by address and length → bit, as this thread has
+    /// looked them up.
+    static BITS: RefCell<FxHashMap<usize, FxHashMap<[usize; 4], u64>>> =
+        RefCell::new(FxHashMap::default());
 }
 
-fn bit(object: Key, field: Key, part: Key) -> u64 {
+/// The bit of (field, part) for `object`, from this thread's table `bits` of that object.
+fn bit(bits: &mut FxHashMap<[usize; 4], u64>, object: Key, field: Key, part: Key) -> u64 {
     let at = [
-        object.as_ptr() as usize,
-        object.len(),
         field.as_ptr() as usize,
         field.len(),
         part.as_ptr() as usize,
         part.len(),
     ];
-    BITS.with_borrow_mut(|bits| {
-        *bits.entry(at).or_insert_with(|| {
-            let mut all = PAIRS.lock().unwrap_or_else(|e| e.into_inner());
-            let pairs = all.entry(object).or_default();
-            let i = match pairs.iter().position(|&(f, p)| f == field && p == part) {
-                Some(i) => i,
-                None => {
-                    pairs.push((field, part));
-                    pairs.len() - 1
-                }
-            };
-            if i < 63 { 1 << i } else { OVERFLOW }
-        })
+    *bits.entry(at).or_insert_with(|| {
+        let mut all = PAIRS.lock().unwrap_or_else(|e| e.into_inner());
+        let pairs = all.entry(object).or_default();
+        let i = match pairs.iter().position(|&(f, p)| f == field && p == part) {
+            Some(i) => i,
+            None => {
+                pairs.push((field, part));
+                pairs.len() - 1
+            }
+        };
+        if i < 63 { 1 << i } else { OVERFLOW }
     })
 }
 
-/// The mask of `values`, records of `object`: a bit for each field that holds a value (as
-/// [`Val::is_empty`] says) with part `""`, and one for each part of a composite field that does.
+/// The mask of `values`, records of `object` (an interned name: objects are told apart by
+/// address): a bit for each field that holds a value (as [`Val::is_empty`] says) with part
+/// `""`, and one for each part of a composite field that does.
 pub fn mask(object: Key, values: &Obj) -> u64 {
-    let mut m = 0;
-    for (k, v) in values.iter() {
-        if v.is_empty() {
-            continue;
-        }
-        m |= bit(object, k, "");
-        if let Val::Obj(parts) = v {
-            for (sub, sv) in parts.iter() {
-                if !sv.is_empty() {
-                    m |= bit(object, k, sub);
+    BITS.with_borrow_mut(|all| {
+        let bits = all.entry(object.as_ptr() as usize).or_default();
+        let mut m = 0;
+        for (k, v) in values.iter() {
+            if v.is_empty() {
+                continue;
+            }
+            m |= bit(bits, object, k, "");
+            if let Val::Obj(parts) = v {
+                for (sub, sv) in parts.iter() {
+                    if !sv.is_empty() {
+                        m |= bit(bits, object, k, sub);
+                    }
                 }
             }
         }
-    }
-    m
+        m
+    })
 }
 
 /// The (field, part) pairs of the bits of `mask` (without [`OVERFLOW`]), records of `object`.

@@ -71,6 +71,10 @@ pub struct Options {
     /// Overrides the mapping's `as_of` (`YYYY-MM-DD`).
     pub as_of: Option<String>,
     pub members_file: Option<PathBuf>,
+    /// How many rows the export's files hold, when known (the proposal counted them): the
+    /// record list is then sized once instead of growing by doubling, which at a million rows
+    /// copies it several times and briefly holds it twice.
+    pub expected_rows: Option<u64>,
 }
 
 /// The cleaned, de-duplicated, linked records of an export, and the account of every row.
@@ -176,11 +180,17 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     let mut phase = crate::timing::Phase::start("read and clean");
     let mut ledger = Ledger::default();
     let mut records: Vec<Record> = Vec::new();
+    let mut status: Vec<Status> = Vec::new();
+    if let Some(n) = opts.expected_rows {
+        // A hint: a wrong one costs a doubling, or room never touched (so never resident).
+        let n = usize::try_from(n).unwrap_or(0);
+        records.reserve_exact(n);
+        status.reserve_exact(n);
+    }
     let mut store = Store::from_env();
     let mut store_error: Option<std::io::Error> = None;
     // Each record's select values with no option in the schema, when it has some.
     let mut unlisted: HashMap<usize, Vec<(String, String)>> = HashMap::default();
-    let mut status: Vec<Status> = Vec::new();
     let mut findings = Vec::new();
     let mut rejects = Vec::new();
     let mut files = Vec::new();

@@ -294,13 +294,13 @@ impl<'a> Linker<'a> {
         };
         let mut links: Vec<Link> = Vec::new();
         for rf in &r.refs {
-            let multi = rf.field == "targets";
-            let values: Vec<&compact_str::CompactString> = if multi {
-                rf.values.iter().collect()
+            // Notes and tasks link to every record named; other fields to the first.
+            let take = if rf.field == "targets" {
+                rf.values.len()
             } else {
-                rf.values.iter().take(1).collect()
+                1
             };
-            for value in values {
+            for value in rf.values.iter().take(take) {
                 if rf.object == "workspaceMember" {
                     let found = match rf.by {
                         RefKey::SourceId => members.by_source_id(value).map(|m| m.email.clone()),

@@ -106,7 +106,7 @@ fn profile_row(
 ) {
     p.rows += 1;
     for (i, (cell, &need)) in row.cells.iter().zip(needs).enumerate() {
-        let v = cell.trim();
+        let v = c2t_normalize::text::trim(cell);
         if v.is_empty() {
             continue;
         }
@@ -193,6 +193,19 @@ pub struct FileNotes {
     pub rows: u64,
     pub recognised: bool,
     pub columns: BTreeMap<String, (u64, Why)>,
+}
+
+impl Proposal {
+    /// The data rows of the files the mapping reads into records (not of those it skips).
+    pub fn mapped_rows(&self) -> u64 {
+        self.mapping
+            .files
+            .iter()
+            .filter(|f| f.object != c2t_core::mapping::SKIP_FILE)
+            .filter_map(|f| self.notes.get(&f.path))
+            .map(|n| n.rows)
+            .sum()
+    }
 }
 
 /// Proposes a mapping for the export folder `dir`.

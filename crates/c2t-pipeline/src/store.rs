@@ -629,27 +629,34 @@ fn decode_val(r: &mut Reader<'_>) -> Val {
 /// The encoded value at a dotted path of encoded values, as a slice of them.
 fn find<'a>(bytes: &'a [u8], path: &str) -> Option<&'a [u8]> {
     let mut r = Reader { b: bytes, at: 0 };
-    for part in path.split('.') {
-        if r.byte() != OBJ {
-            return None;
-        }
-        let n = r.len();
-        let mut found = false;
-        for _ in 0..n {
-            let k = key_name(r.len() as u32);
-            if k == part {
-                found = true;
-                break;
+    // The names are looked up in this thread's copy of the table, borrowed once for the walk.
+    KNOWN.with_borrow_mut(|known| {
+        for part in path.split('.') {
+            if r.byte() != OBJ {
+                return None;
             }
-            skip_val(&mut r);
+            let n = r.len();
+            let mut found = false;
+            for _ in 0..n {
+                let id = r.len();
+                if id >= known.len() {
+                    let t = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+                    known.clone_from(&t.names);
+                }
+                if known[id] == part {
+                    found = true;
+                    break;
+                }
+                skip_val(&mut r);
+            }
+            if !found {
+                return None;
+            }
         }
-        if !found {
-            return None;
-        }
-    }
-    let start = r.at;
-    skip_val(&mut r);
-    Some(&bytes[start..r.at])
+        let start = r.at;
+        skip_val(&mut r);
+        Some(&bytes[start..r.at])
+    })
 }
 
 /// The text at a dotted path of encoded values, when it is text.

@@ -164,7 +164,7 @@ impl<'m> FileContext<'m> {
 
     fn date_at(&self, cells: &StringRecord, pos: Option<usize>) -> Option<String> {
         let p = pos?;
-        let v = cells.get(p)?.trim();
+        let v = n::text::trim(cells.get(p)?);
         if v.is_empty() {
             return None;
         }
@@ -193,7 +193,7 @@ impl<'m> FileContext<'m> {
             source_id: self
                 .id_pos
                 .and_then(|p| cells.get(p))
-                .map(|s| s.trim())
+                .map(n::text::trim)
                 .filter(|s| !s.is_empty())
                 .map(CompactString::from),
             lookup: Default::default(),
@@ -223,9 +223,12 @@ impl<'m> FileContext<'m> {
         // Country cells read here, by column index, so the column's own turn below reuses them.
         let mut countries: Vec<(usize, Result<n::address::Country, c2t_core::Issue>)> = Vec::new();
         for (ci, (c, pos)) in self.file.columns.iter().zip(&self.positions).enumerate() {
+            if !matches!(c.transform, Transform::Currency | Transform::Country) {
+                continue;
+            }
             let Some(v) = pos
                 .and_then(|p| cells.get(p))
-                .map(|s| s.trim())
+                .map(n::text::trim)
                 .filter(|s| !s.is_empty())
             else {
                 continue;

@@ -279,7 +279,7 @@ fn the_audit_names_a_block_too_large_to_compare() {
         proposal.mapping,
         &c2t_pipeline::job::Options {
             as_of: Some("2026-11-24".into()),
-            members_file: None,
+            ..Default::default()
         },
     )
     .unwrap();

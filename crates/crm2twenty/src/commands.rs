@@ -368,8 +368,8 @@ fn migrate_local(
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     let members = default_members(dir, common.members.as_deref());
     let mut phase = c2t_pipeline::timing::Phase::start("detect and propose");
-    let mapping = match &common.mapping {
-        Some(path) => load_mapping(path)?,
+    let (mapping, expected_rows) = match &common.mapping {
+        Some(path) => (load_mapping(path)?, None),
         None => {
             let proposal = propose_for(dir, common.preset.as_deref(), members.as_deref())?;
             let path = out.join("mapping.toml");
@@ -378,7 +378,8 @@ fn migrate_local(
             if !quiet {
                 print_detection(&proposal);
             }
-            proposal.mapping
+            let rows = proposal.mapped_rows();
+            (proposal.mapping, Some(rows))
         }
     };
     phase.next("prepare");
@@ -388,6 +389,7 @@ fn migrate_local(
         &Options {
             as_of: common.as_of.clone(),
             members_file: members,
+            expected_rows,
         },
     )
     .map_err(job_error)?;
@@ -507,9 +509,13 @@ fn job_error(e: job::JobError) -> anyhow::Error {
 pub fn prepare(dir: &Path, common: &Common) -> anyhow::Result<Prepared> {
     check_dir(dir)?;
     let members = default_members(dir, common.members.as_deref());
-    let mapping = match &common.mapping {
-        Some(path) => load_mapping(path)?,
-        None => propose_for(dir, common.preset.as_deref(), members.as_deref())?.mapping,
+    let (mapping, expected_rows) = match &common.mapping {
+        Some(path) => (load_mapping(path)?, None),
+        None => {
+            let proposal = propose_for(dir, common.preset.as_deref(), members.as_deref())?;
+            let rows = proposal.mapped_rows();
+            (proposal.mapping, Some(rows))
+        }
     };
     job::prepare(
         dir,
@@ -517,6 +523,7 @@ pub fn prepare(dir: &Path, common: &Common) -> anyhow::Result<Prepared> {
         &Options {
             as_of: common.as_of.clone(),
             members_file: members,
+            expected_rows,
         },
     )
     .map_err(job_error)
