@@ -54,6 +54,10 @@ pub struct Config {
     pub people: u64,
     pub companies: u64,
     pub seed: u64,
+    /// Every note body and task description has this many times its lines (1: as exports
+    /// usually are; more: a CRM whose notes are long, to see that memory does not follow the
+    /// size of the files).
+    pub long_notes: u64,
 }
 
 impl Config {
@@ -1356,7 +1360,7 @@ fn write_task(out: &mut CsvOut, cfg: &Config, i: u64, stats: &mut Stats) -> io::
         out.field("asdf");
     } else if r.chance(0.35) {
         let n = if r.chance(0.25) { r.range(2, 4) } else { 1 };
-        out.field(&multi_line_text(&mut r, n, stats));
+        out.field(&multi_line_text(&mut r, n * cfg.long_notes.max(1), stats));
     } else {
         out.empty();
     }
@@ -1403,7 +1407,7 @@ fn write_note(out: &mut CsvOut, cfg: &Config, i: u64, stats: &mut Stats) -> io::
         out.field("test test test");
     } else {
         let n = if r.chance(0.6) { r.range(2, 6) } else { 1 };
-        out.field(&multi_line_text(&mut r, n, stats));
+        out.field(&multi_line_text(&mut r, n * cfg.long_notes.max(1), stats));
     }
     out.field(&owner(&mut r));
     let created = when(&mut r, D2021, D_EXPORT);
@@ -1576,6 +1580,7 @@ mod tests {
             people: 3_000,
             companies: 300,
             seed: 7,
+            long_notes: 1,
         };
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();

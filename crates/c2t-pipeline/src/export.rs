@@ -376,14 +376,19 @@ impl CsvOut {
     }
 }
 
+/// The encoded values formatted in memory at a time by [`write_in_parallel`].
+const RUN_BYTES: usize = 8 << 20;
+
 /// Writes a file of `headers` and the rows `rows` makes of the items, formatted in memory on two
-/// threads (half the items each) and written in order. Returns the number of rows. The items
+/// threads (half the items each, in runs weighing at most [`RUN_BYTES`] as `weight` says) and
+/// written in order. Returns the number of rows. The items
 /// are one output file's rows (at most `max_rows_per_file`, which the mapping caps at 10 000),
 /// the records of a targets file or the ledger's entries.
 fn write_in_parallel<T: Sync>(
     path: &Path,
     headers: &[String],
     items: &[T],
+    weight: impl Fn(&T) -> usize,
     rows: impl Fn(&mut CsvOut<Vec<u8>>, &[T]) -> std::io::Result<()> + Sync,
 ) -> std::io::Result<usize> {
     use std::io::Write;
@@ -399,12 +404,16 @@ fn write_in_parallel<T: Sync>(
         .map_err(std::io::Error::other)?;
     let mut file = std::fs::File::create(path)?;
     file.write_all(&head.into_bytes()?)?;
-    let (first, second) = items.split_at(items.len() / 2);
     let mut written = 0;
-    for part in crate::par::map(&[first, second], |half| format(half)) {
-        let (bytes, n) = part?;
-        file.write_all(&bytes)?;
-        written += n;
+    // In runs of at most RUN_BYTES of values (the rows of long notes), so that what is
+    // formatted in memory stays bounded whatever the rows hold.
+    for run in crate::par::runs(items, RUN_BYTES, weight) {
+        let (first, second) = run.split_at(run.len() / 2);
+        for part in crate::par::map(&[first, second], |half| format(half)) {
+            let (bytes, n) = part?;
+            file.write_all(&bytes)?;
+            written += n;
+        }
     }
     file.flush()?;
     Ok(written)
@@ -497,7 +506,8 @@ fn write_objects(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
                 n + 1,
                 def.plural.to_lowercase()
             ));
-            let rows = write_in_parallel(&path, &headers, chunk, |out, half| {
+            let weight = |&r: &usize| p.records[r].stored.len();
+            let rows = write_in_parallel(&path, &headers, chunk, weight, |out, half| {
                 // The half's values read back together (one read per run of neighbours), and
                 // their cells read in place.
                 let slots: Vec<Slot> = half.iter().map(|&r| p.records[r].stored).collect();
@@ -529,23 +539,29 @@ fn write_objects(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
                 "Target Id".to_string(),
                 "Target Key".to_string(),
             ];
-            let rows = write_in_parallel(&path, &headers, kept, |f, half| {
-                for &r in half {
-                    for l in p.links[r].iter().filter(|l| l.field == "targets") {
-                        if let Target::Record(t) = l.target {
-                            let tr = &p.records[t];
-                            f.row([
-                                record_id_text(p, r),
-                                tr.object.to_string(),
-                                record_id_text(p, t),
-                                unique_key(tr, &tr.object)
-                                    .map_or_else(|| tr.display_name(), str::to_string),
-                            ])?;
+            let rows = write_in_parallel(
+                &path,
+                &headers,
+                kept,
+                |_| 0,
+                |f, half| {
+                    for &r in half {
+                        for l in p.links[r].iter().filter(|l| l.field == "targets") {
+                            if let Target::Record(t) = l.target {
+                                let tr = &p.records[t];
+                                f.row([
+                                    record_id_text(p, r),
+                                    tr.object.to_string(),
+                                    record_id_text(p, t),
+                                    unique_key(tr, &tr.object)
+                                        .map_or_else(|| tr.display_name(), str::to_string),
+                                ])?;
+                            }
                         }
                     }
-                }
-                Ok(())
-            })?;
+                    Ok(())
+                },
+            )?;
             written.push(Written {
                 path,
                 object: format!("{object}Target"),
@@ -601,6 +617,33 @@ fn write_ledger(p: &Prepared, out: &Path) -> std::io::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    /// A file written in runs (heavy items) has the bytes of one written in one go.
+    #[test]
+    fn runs_write_the_same_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let items: Vec<usize> = (0..1001).collect();
+        let headers = ["n".to_string(), "text".to_string()];
+        let rows = |out: &mut super::CsvOut<Vec<u8>>, half: &[usize]| {
+            for &i in half {
+                out.row([i.to_string(), "=x,\"y\"\n".repeat(i % 5)])?;
+            }
+            Ok(())
+        };
+        let one = dir.path().join("one.csv");
+        let many = dir.path().join("many.csv");
+        assert_eq!(
+            super::write_in_parallel(&one, &headers, &items, |_| 0, rows).unwrap(),
+            1001
+        );
+        // Each item weighs a third of a run: runs of three, the last of two.
+        let third = super::RUN_BYTES / 3;
+        assert_eq!(
+            super::write_in_parallel(&many, &headers, &items, |_| third, rows).unwrap(),
+            1001
+        );
+        assert_eq!(std::fs::read(&one).unwrap(), std::fs::read(&many).unwrap());
+    }
+
     #[test]
     fn micros_render_as_plain_amounts() {
         assert_eq!(super::micros_to_amount(1_500_000_000), "1500");

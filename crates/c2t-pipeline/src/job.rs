@@ -586,8 +586,16 @@ type Cleaned<D> = (
     Vec<u64>,
 );
 
-/// Rows per batch handed from the reading thread to the cleaning threads.
+/// Rows per batch handed from the reading thread to the cleaning threads, and the bytes of
+/// cells after which a batch ends sooner (rows of long notes): with at most eight batches in
+/// flight, what waits between threads stays within a few megabytes.
 const BATCH: usize = 1024;
+const BATCH_BYTES: usize = 1 << 20;
+
+/// The bytes of a row's cells, what a batch is weighed by.
+fn row_bytes(row: &Result<Row, RowReject>) -> usize {
+    row.as_ref().map_or(0, |r| r.cells.as_slice().len())
+}
 
 /// Threads cleaning rows (the machine this is tuned for has two cores; reading and settling are
 /// light).
@@ -641,7 +649,7 @@ fn read_and_clean<D: Send>(
                         let mut filled = vec![0u64; width];
                         for row in batch.iter().filter_map(|r| r.as_ref().ok()) {
                             for (n, c) in filled.iter_mut().zip(row.cells.iter()) {
-                                if !c.trim().is_empty() {
+                                if !c2t_normalize::text::trim(c).is_empty() {
                                     *n += 1;
                                 }
                             }
@@ -661,7 +669,8 @@ fn read_and_clean<D: Send>(
         let spawned = std::thread::Builder::new()
             .name("c2t-read".into())
             .spawn_scoped(scope, move || {
-                for (n, batch) in crate::par::batches(source, BATCH).enumerate() {
+                let batches = crate::par::batches_weighed(source, BATCH, BATCH_BYTES, row_bytes);
+                for (n, batch) in batches.enumerate() {
                     if to_cleaner[n % CLEANERS].send(batch).is_err() {
                         return;
                     }

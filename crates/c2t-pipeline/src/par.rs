@@ -53,10 +53,57 @@ pub fn map_uneven<'a, T: Sync, U: Send>(items: &'a [T], f: impl Fn(&'a T) -> U +
 /// The items of `iter` in vectors of `size` (the last one shorter, none empty): how a reading
 /// thread hands rows to the threads that work on them.
 pub fn batches<I: Iterator>(iter: I, size: usize) -> impl Iterator<Item = Vec<I::Item>> {
+    batches_weighed(iter, size, usize::MAX, |_| 0)
+}
+
+/// As [`batches`], a batch also ending once its items weigh `budget` or more (as `weight` says;
+/// a batch holds one item at least): rows of a few hundred bytes go by `size`, rows of long
+/// notes by their bytes, so that the batches in flight between threads hold a bounded amount
+/// of memory whatever the rows hold.
+pub fn batches_weighed<I: Iterator>(
+    iter: I,
+    size: usize,
+    budget: usize,
+    weight: impl Fn(&I::Item) -> usize,
+) -> impl Iterator<Item = Vec<I::Item>> {
     let mut iter = iter.fuse();
     std::iter::from_fn(move || {
-        let batch: Vec<I::Item> = iter.by_ref().take(size).collect();
+        let mut batch: Vec<I::Item> = Vec::new();
+        let mut weighed = 0usize;
+        while batch.len() < size && weighed < budget {
+            let Some(item) = iter.next() else { break };
+            weighed = weighed.saturating_add(weight(&item));
+            batch.push(item);
+        }
         (!batch.is_empty()).then_some(batch)
+    })
+}
+
+/// `items` cut into consecutive runs weighing at most `budget` each (as `weight` says; a run
+/// holds one item at least, however heavy).
+pub fn runs<T>(
+    items: &[T],
+    budget: usize,
+    weight: impl Fn(&T) -> usize,
+) -> impl Iterator<Item = &[T]> {
+    let mut rest = items;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let mut weighed = 0usize;
+        let mut end = 0;
+        while end < rest.len() {
+            let w = weight(&rest[end]);
+            if end > 0 && weighed.saturating_add(w) > budget {
+                break;
+            }
+            weighed = weighed.saturating_add(w);
+            end += 1;
+        }
+        let (run, after) = rest.split_at(end);
+        rest = after;
+        Some(run)
     })
 }
 
@@ -91,5 +138,25 @@ mod tests {
         let b: Vec<Vec<u32>> = super::batches(0..7, 3).collect();
         assert_eq!(b, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6]]);
         assert_eq!(super::batches(0..0, 3).count(), 0);
+    }
+
+    #[test]
+    fn batches_also_end_at_their_weight() {
+        // Weights 1 1 5 1 1 1 1 with room for 3 items or a weight of 3.
+        let w = [1usize, 1, 5, 1, 1, 1, 1];
+        let b: Vec<Vec<usize>> = super::batches_weighed(0..w.len(), 3, 3, |&i| w[i]).collect();
+        assert_eq!(b, vec![vec![0, 1, 2], vec![3, 4, 5], vec![6]]);
+        let b: Vec<Vec<usize>> = super::batches_weighed(0..w.len(), 10, 2, |&i| w[i]).collect();
+        assert_eq!(b, vec![vec![0, 1], vec![2], vec![3, 4], vec![5, 6]]);
+    }
+
+    #[test]
+    fn runs_weigh_at_most_the_budget_unless_one_item_is_heavier() {
+        let items = [1usize, 2, 7, 1, 1, 3, 2];
+        let runs: Vec<&[usize]> = super::runs(&items, 4, |&w| w).collect();
+        assert_eq!(runs, vec![&[1, 2][..], &[7], &[1, 1], &[3], &[2]]);
+        assert_eq!(runs.concat(), items);
+        assert_eq!(super::runs(&[] as &[usize], 4, |&w| w).count(), 0);
+        assert_eq!(super::runs(&items, usize::MAX, |&w| w).count(), 1);
     }
 }

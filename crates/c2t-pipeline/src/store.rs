@@ -33,6 +33,17 @@ pub struct Slot {
     len: u32,
 }
 
+impl Slot {
+    /// The size of the record's encoded values, in bytes.
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
 /// Encoded values, in memory up to a limit and in a temporary file beyond it.
 #[derive(Debug)]
 pub struct Store {

@@ -27,6 +27,10 @@ struct Args {
     /// Seed of the generator.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Give every generated note body and task description N times its lines (`c2t-gen
+    /// --long-notes`): bigger files, as many rows.
+    #[arg(long, default_value_t = 1)]
+    long_notes: u64,
     /// The crm2twenty binary. Default: `crm2twenty` next to this binary (target/release).
     #[arg(long)]
     bin: Option<PathBuf>,
@@ -405,6 +409,7 @@ fn main() -> anyhow::Result<()> {
                     people: p,
                     companies: c,
                     seed: a.seed,
+                    long_notes: a.long_notes,
                 }),
             ));
         }

@@ -1,4 +1,4 @@
-//! `c2t-gen --people N --companies M [--seed S] --out DIR`: writes a synthetic Salesforce Data
+//! `c2t-gen --people N --companies M [--seed S] [--long-notes K] --out DIR`: writes a synthetic Salesforce Data
 //! Export (Account, Contact, Opportunity, Task, Note, User CSVs) of any size, streaming.
 
 use anyhow::Context;
@@ -22,6 +22,10 @@ struct Args {
     /// Seed of the generator: the same seed and sizes give byte-identical files.
     #[arg(long, default_value_t = 42)]
     seed: u64,
+    /// Give every note body and task description N times its lines (long notes: the files
+    /// grow, the rows do not).
+    #[arg(long, default_value_t = 1)]
+    long_notes: u64,
     /// Folder to write the CSV files into (created if missing).
     #[arg(long)]
     out: PathBuf,
@@ -33,6 +37,7 @@ fn main() -> anyhow::Result<()> {
         people: a.people,
         companies: a.companies,
         seed: a.seed,
+        long_notes: a.long_notes,
     };
     let t = Instant::now();
     let st = generate(&cfg, &a.out, |file, rows| {

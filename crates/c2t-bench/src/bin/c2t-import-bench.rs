@@ -59,6 +59,7 @@ fn main() -> anyhow::Result<()> {
         people: args.people,
         companies: (args.people / 10).max(1),
         seed: 1,
+        long_notes: 1,
     };
     c2t_bench::generate(&cfg, &export, |_, _| {})?;
     // Workspace members: the generated users.

@@ -30,6 +30,7 @@ fn migrate_gives_the_same_bytes_every_run_in_source_order() {
         people: 5_000,
         companies: 500,
         seed: 7,
+        long_notes: 1,
     };
     c2t_bench::synth::generate(&cfg, &export, |_, _| {}).unwrap();
     let spool = tmp.path().join("spool");
