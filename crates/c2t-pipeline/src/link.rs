@@ -95,11 +95,15 @@ fn insert_first<'a>(
     key: IxKey<'a>,
     i: usize,
 ) {
-    match first.get(&key) {
-        Some(&f) if f != i => more.entry(key).or_default().push(i),
-        Some(_) => {}
-        None => {
-            first.insert(key, i);
+    // One probe of the map for the common case (a key seen for the first time).
+    match first.entry(key) {
+        std::collections::hash_map::Entry::Occupied(f) if *f.get() != i => {
+            let key = f.key().clone();
+            more.entry(key).or_default().push(i);
+        }
+        std::collections::hash_map::Entry::Occupied(_) => {}
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(i);
         }
     }
 }
@@ -178,17 +182,19 @@ impl<'a> Linker<'a> {
                     continue;
                 };
                 let target = resolve_to_survivor(i, merges);
-                match by_any_id.get(id) {
-                    None => {
-                        by_any_id.insert(id, target);
+                match by_any_id.entry(id) {
+                    std::collections::hash_map::Entry::Vacant(v) => {
+                        v.insert(target);
                     }
-                    Some(&first) if first != target => {
+                    std::collections::hash_map::Entry::Occupied(first)
+                        if *first.get() != target =>
+                    {
                         let v = more_any_id.entry(id).or_default();
                         if !v.contains(&target) {
                             v.push(target);
                         }
                     }
-                    Some(_) => {}
+                    std::collections::hash_map::Entry::Occupied(_) => {}
                 }
             }
             (by_any_id, more_any_id)

@@ -394,63 +394,126 @@ pub struct Record {
 /// The values a record keeps in memory ([`Record::lookup`]): `name`, `title` and `stage`, and
 /// the primary email and website of `emails` and `domainName`, encoded as the store encodes
 /// values (one allocation of a few dozen bytes).
+///
+/// The bytes start with where the primary email's and the website's text are in the encoded
+/// values (four numbers: start + 1, or 0 when there is none, and length, each), which the
+/// de-duplication keys, the linker and the export read for every record, so that they are
+/// found without walking the values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Lookup(Box<[u8]>);
+
+/// Where a text is in encoded values: start and length.
+type Span = (usize, usize);
 
 impl Lookup {
     /// What a record whose values are `values` keeps in memory.
     pub fn of(values: &Obj) -> Lookup {
         // Encoded from references: nothing is copied but the bytes.
         let mut entries: Vec<(Key, Option<Key>, &Val)> = Vec::with_capacity(5);
+        let (mut email, mut url) = (None, None);
         for (k, v) in values.iter() {
             let entry = match (k, v) {
                 ("name" | "title" | "stage", _) => (k, None, v),
                 ("emails", Val::Obj(o)) => match o.get("primaryEmail") {
-                    Some(e) => (k, Some("primaryEmail"), e),
+                    Some(e) => {
+                        email.get_or_insert(entries.len());
+                        (k, Some("primaryEmail"), e)
+                    }
                     None => continue,
                 },
                 ("domainName", Val::Obj(o)) => match o.get("primaryLinkUrl") {
-                    Some(u) => (k, Some("primaryLinkUrl"), u),
+                    Some(u) => {
+                        url.get_or_insert(entries.len());
+                        (k, Some("primaryLinkUrl"), u)
+                    }
                     None => continue,
                 },
                 _ => continue,
             };
             entries.push(entry);
         }
-        let mut bytes = Vec::with_capacity(64);
-        crate::store::encode_entries(&entries, &mut bytes);
+        let mut body = Vec::with_capacity(64);
+        let starts = crate::store::encode_entries(&entries, &mut body);
+        let span =
+            |entry: Option<usize>| entry.and_then(|e| crate::store::text_span(&body, starts[e]));
+        let mut bytes = Vec::with_capacity(body.len() + 4);
+        for found in [span(email), span(url)] {
+            let (start, len) = found.map_or((0, 0), |(s, n)| (s + 1, n));
+            crate::store::put_varint(&mut bytes, start);
+            crate::store::put_varint(&mut bytes, len);
+        }
+        bytes.extend_from_slice(&body);
         Lookup(bytes.into_boxed_slice())
+    }
+
+    /// The encoded values, after the header, and the header's spans (email, website).
+    fn parts(&self) -> (&[u8], [Option<Span>; 2]) {
+        if self.0.is_empty() {
+            return (&[], [None, None]);
+        }
+        let mut at = 0;
+        let mut span = || {
+            let start = crate::store::read_varint(&self.0, &mut at);
+            let len = crate::store::read_varint(&self.0, &mut at);
+            (start > 0).then(|| (start - 1, len))
+        };
+        let spans = [span(), span()];
+        (&self.0[at..], spans)
+    }
+
+    fn text(&self, which: usize) -> Option<&str> {
+        let (body, spans) = self.parts();
+        let (start, len) = spans[which]?;
+        Some(std::str::from_utf8(&body[start..start + len]).expect("the lookup holds UTF-8 text"))
+    }
+
+    /// The primary email (`emails.primaryEmail`), when there is one.
+    pub fn primary_email(&self) -> Option<&str> {
+        self.text(0)
+    }
+
+    /// The website (`domainName.primaryLinkUrl`), when there is one.
+    pub fn website(&self) -> Option<&str> {
+        self.text(1)
     }
 
     /// The text at a dotted path (`emails.primaryEmail`), when it is text.
     pub fn str(&self, path: &str) -> Option<&str> {
-        crate::store::find_str(&self.0, path)
+        let (body, _) = self.parts();
+        if body.is_empty() {
+            return None;
+        }
+        crate::store::find_str(body, path)
     }
 
     /// The value at a top-level field.
     pub fn get(&self, field: &str) -> Option<Val> {
-        crate::store::find_val(&self.0, field)
+        let (body, _) = self.parts();
+        if body.is_empty() {
+            return None;
+        }
+        crate::store::find_val(body, field)
     }
 
     /// Every value held.
     pub fn to_obj(&self) -> Obj {
-        crate::store::decode(&self.0)
+        let (body, _) = self.parts();
+        if body.is_empty() {
+            return Obj::new();
+        }
+        crate::store::decode(body)
     }
 }
 
 impl Record {
     /// The person's primary email, lower-cased.
     pub fn primary_email(&self) -> Option<&str> {
-        self.lookup
-            .str("emails.primaryEmail")
-            .filter(|s| !s.is_empty())
+        self.lookup.primary_email().filter(|s| !s.is_empty())
     }
 
     /// The company's website as stored (`https://acme.com`).
     pub fn domain_url(&self) -> Option<&str> {
-        self.lookup
-            .str("domainName.primaryLinkUrl")
-            .filter(|s| !s.is_empty())
+        self.lookup.website().filter(|s| !s.is_empty())
     }
 
     /// A name to show a person: company/opportunity name, person full name, note title.
@@ -525,4 +588,40 @@ pub struct Finding {
     pub column: String,
     pub code: IssueCode,
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Lookup, Obj, Val};
+    use serde_json::json;
+
+    /// The header's email and website are what a walk of the values finds, present or not.
+    #[test]
+    fn lookup_header_finds_what_the_values_hold() {
+        let cases = [
+            json!({"name": {"firstName": "Ada", "lastName": "Byron"},
+                   "emails": {"primaryEmail": "ada@x.io", "additionalEmails": ["b@x.io"]},
+                   "domainName": {"primaryLinkUrl": "https://x.io"}}),
+            json!({"domainName": {"primaryLinkUrl": "https://acme.com"}, "name": "Acme"}),
+            json!({"emails": {"primaryEmail": ""}, "title": "T"}),
+            json!({"emails": {"primaryEmail": null}, "domainName": {"primaryLinkLabel": "x"}}),
+            json!({"emails": {"additionalEmails": ["a@b.co"]}}),
+            json!({"name": "é".repeat(300), "emails": {"primaryEmail": "z".repeat(200)}}),
+            json!({}),
+        ];
+        for case in cases {
+            let values = Obj::from_json(case.as_object().unwrap());
+            let l = Lookup::of(&values);
+            assert_eq!(l.primary_email(), l.str("emails.primaryEmail"), "{case}");
+            assert_eq!(l.website(), l.str("domainName.primaryLinkUrl"), "{case}");
+            let walked = |path: &str| super::get_path(&values, path).and_then(Val::as_str);
+            assert_eq!(l.primary_email(), walked("emails.primaryEmail"), "{case}");
+            assert_eq!(l.website(), walked("domainName.primaryLinkUrl"), "{case}");
+            assert_eq!(l.get("name"), values.get("name").cloned(), "{case}");
+        }
+        let empty = Lookup::default();
+        assert_eq!((empty.primary_email(), empty.website()), (None, None));
+        assert_eq!((empty.str("name"), empty.get("name")), (None, None));
+        assert!(empty.to_obj().is_empty());
+    }
 }

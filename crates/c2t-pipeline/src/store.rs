@@ -520,9 +520,11 @@ fn put_len(out: &mut Vec<u8>, mut n: usize) {
 /// Encodes, as [`encode`] would encode the object they make, `entries`: `(field, None, value)`
 /// for a whole field, `(field, Some(part), value)` for a composite field with that one part.
 /// What [`crate::record::Lookup::of`] keeps, without building that object.
-pub fn encode_entries(entries: &[(Key, Option<Key>, &Val)], out: &mut Vec<u8>) {
+/// Gives where each entry's value starts in `out`.
+pub fn encode_entries(entries: &[(Key, Option<Key>, &Val)], out: &mut Vec<u8>) -> Vec<usize> {
     out.push(OBJ);
     put_len(out, entries.len());
+    let mut starts = Vec::with_capacity(entries.len());
     for &(k, part, v) in entries {
         put_len(out, key_id(k) as usize);
         if let Some(part) = part {
@@ -530,8 +532,33 @@ pub fn encode_entries(entries: &[(Key, Option<Key>, &Val)], out: &mut Vec<u8>) {
             put_len(out, 1);
             put_len(out, key_id(part) as usize);
         }
+        starts.push(out.len());
         encode_val(v, out);
     }
+    starts
+}
+
+/// Where the text of the encoded value at `at` is (start and length), when it is text.
+pub(crate) fn text_span(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let mut r = Reader { b: bytes, at };
+    if r.byte() != STR {
+        return None;
+    }
+    let n = r.len();
+    Some((r.at, n))
+}
+
+/// Appends `n` in the store's variable-length form (what [`read_varint`] reads back).
+pub(crate) fn put_varint(out: &mut Vec<u8>, n: usize) {
+    put_len(out, n);
+}
+
+/// Reads a number written by [`put_varint`] at `*at`, moving `*at` past it.
+pub(crate) fn read_varint(bytes: &[u8], at: &mut usize) -> usize {
+    let mut r = Reader { b: bytes, at: *at };
+    let n = r.len();
+    *at = r.at;
+    n
 }
 
 pub fn encode(values: &Obj, out: &mut Vec<u8>) {
