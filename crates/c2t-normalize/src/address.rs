@@ -34,23 +34,7 @@ fn key(s: &str) -> String {
     if s.bytes().all(|b| b < 0x7F) {
         // What the general path gives for ASCII below DEL (which `fold` only lower-cases), in
         // one pass: dots and apostrophes dropped, other runs of non-alphanumerics one space.
-        let mut out = String::with_capacity(s.len());
-        let mut gap = false;
-        for b in s.bytes() {
-            if b == b'.' || b == b'\'' {
-                continue;
-            }
-            if b.is_ascii_alphanumeric() {
-                if gap && !out.is_empty() {
-                    out.push(' ');
-                }
-                gap = false;
-                out.push(char::from(b.to_ascii_lowercase()));
-            } else {
-                gap = true;
-            }
-        }
-        return out;
+        return crate::text::ascii_words(s, b".'");
     }
     key_general(s)
 }

@@ -107,6 +107,15 @@ static TEST_VALUES: LazyLock<TestValues> = LazyLock::new(|| {
     t
 });
 
+/// `s.to_lowercase()`, borrowed when `s` is already lower-case ASCII (most emails and domains).
+pub fn lower(s: &str) -> std::borrow::Cow<'_, str> {
+    if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
+        s.into()
+    } else {
+        s.to_lowercase().into()
+    }
+}
+
 /// `s.trim()`, answered without looking for Unicode whitespace when the first and last bytes
 /// are printable ASCII other than space (most cells): nothing is trimmed then.
 pub fn trim(s: &str) -> &str {
@@ -125,22 +134,32 @@ pub fn trim(s: &str) -> &str {
 fn words(s: &str) -> String {
     if s.bytes().all(|b| b < 0x7F) {
         // What the general path gives where `fold` only lower-cases, in one pass.
-        let mut out = String::with_capacity(s.len());
-        let mut gap = false;
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric() {
-                if gap && !out.is_empty() {
-                    out.push(' ');
-                }
-                gap = false;
-                out.push(char::from(b.to_ascii_lowercase()));
-            } else {
-                gap = true;
-            }
-        }
-        return out;
+        return ascii_words(s, b"");
     }
     words_general(s)
+}
+
+/// The lower-cased ASCII letters and digits of `s` (ASCII below DEL), runs of anything else
+/// made one space (none at the ends), the bytes in `dropped` left out without a space: the one
+/// pass that [`words`] and the country keys take for plain ASCII.
+pub(crate) fn ascii_words(s: &str, dropped: &[u8]) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for b in s.bytes() {
+        if dropped.contains(&b) {
+            continue;
+        }
+        if b.is_ascii_alphanumeric() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.push(char::from(b.to_ascii_lowercase()));
+        } else {
+            gap = true;
+        }
+    }
+    out
 }
 
 /// [`words`] through [`crate::fold`].
@@ -196,14 +215,7 @@ fn is_exact_test_value(w: &str) -> bool {
 
 /// Whether any `@domain` or bare host in the cell is a listed test domain (or under one).
 fn names_test_domain(s: &str) -> bool {
-    let s = s.trim();
-    let lower: std::borrow::Cow<'_, str> =
-        if s.is_ascii() && !s.bytes().any(|b| b.is_ascii_uppercase()) {
-            s.into()
-        } else {
-            s.to_lowercase().into()
-        };
-    lower
+    lower(s.trim())
         .split(|c: char| c.is_whitespace() || c == ';' || c == ',' || c == '<' || c == '>')
         .any(|token| {
             let host = match token.rfind('@') {
@@ -291,6 +303,15 @@ mod tests {
         }
         let huge = "x".repeat(1_000_000);
         assert_eq!(clean(&huge).len(), 1_000_000);
+    }
+
+    #[test]
+    fn lower_borrows_what_is_already_lower_case_ascii() {
+        use std::borrow::Cow;
+        assert!(matches!(lower("ada@x.io"), Cow::Borrowed("ada@x.io")));
+        assert!(matches!(lower("Ada@X.io"), Cow::Owned(ref s) if s == "ada@x.io"));
+        assert!(matches!(lower("zoé@x.io"), Cow::Owned(ref s) if s == "zoé@x.io"));
+        assert_eq!(lower("ÉLODIE"), "élodie");
     }
 
     proptest::proptest! {

@@ -61,13 +61,7 @@ impl Clusters<'_> {
 /// keying a million people allocates nothing.
 pub fn identity_key(r: &Record) -> Option<Cow<'_, str>> {
     match r.object.as_str() {
-        "person" => r.primary_email().map(|e| {
-            if e.is_ascii() && !e.bytes().any(|b| b.is_ascii_uppercase()) {
-                Cow::Borrowed(e)
-            } else {
-                Cow::Owned(e.to_lowercase())
-            }
-        }),
+        "person" => r.primary_email().map(c2t_normalize::text::lower),
         "company" => r
             .domain_url()
             .and_then(|u| c2t_normalize::domain::domain(u).ok())
