@@ -95,6 +95,11 @@ impl FieldType {
     pub fn is_composite(self) -> bool {
         !self.csv_sub_fields().is_empty()
     }
+
+    /// Whether values of this type are option names (`SELECT`, `MULTI_SELECT`).
+    pub fn is_select(self) -> bool {
+        matches!(self, FieldType::Select | FieldType::MultiSelect)
+    }
 }
 
 /// One field of an object.

@@ -5,7 +5,6 @@ use crate::workspace::{Existing, SOURCE_ID_FIELD, Workspace};
 use c2t_core::FieldType;
 use c2t_pipeline::job::Prepared;
 use c2t_pipeline::link::Target;
-use c2t_pipeline::record::Val;
 use c2t_twenty::{ApiError, Client, NewField};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
@@ -245,18 +244,15 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
         let Some(def) = p.schema.object(&rec.object) else {
             continue;
         };
-        let is_select =
-            |f: &&c2t_core::FieldDef| matches!(f.kind, FieldType::Select | FieldType::MultiSelect);
-        if !def.fields.iter().any(|f| is_select(&f)) {
+        if !def.fields.iter().any(|f| f.kind.is_select()) {
             continue;
         }
         let values = p.values(r);
-        for f in def.fields.iter().filter(is_select) {
-            let vals: Vec<&str> = match values.get(&f.name) {
-                Some(Val::Str(s)) => vec![&**s],
-                Some(Val::List(a)) => a.iter().filter_map(Val::as_str).collect(),
-                _ => continue,
+        for f in def.fields.iter().filter(|f| f.kind.is_select()) {
+            let Some(value) = values.get(&f.name) else {
+                continue;
             };
+            let vals = value.option_names();
             let live: Vec<String> = ws
                 .field(&rec.object, &f.name)
                 .map(|lf| lf.options.iter().map(|o| o.value.clone()).collect())

@@ -700,18 +700,13 @@ type Decided = (
 fn unlisted_selects(object: Option<&c2t_core::ObjectDef>, values: &Obj) -> Vec<(String, String)> {
     let mut out = Vec::new();
     for f in object.into_iter().flat_map(|o| &o.fields) {
-        if !matches!(
-            f.kind,
-            c2t_core::FieldType::Select | c2t_core::FieldType::MultiSelect
-        ) {
+        if !f.kind.is_select() {
             continue;
         }
-        let vals: Vec<&str> = match values.get(&f.name) {
-            Some(Val::Str(s)) => vec![s.as_str()],
-            Some(Val::List(a)) => a.iter().filter_map(Val::as_str).collect(),
-            _ => continue,
+        let Some(value) = values.get(&f.name) else {
+            continue;
         };
-        for v in vals {
+        for v in value.option_names() {
             if !f.options.iter().any(|o| o == v) {
                 out.push((f.name.clone(), v.to_string()));
             }

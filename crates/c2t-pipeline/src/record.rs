@@ -68,6 +68,16 @@ impl Val {
         }
     }
 
+    /// The option names a select or multi-select value holds: the text, or the texts of the
+    /// list (nothing for other values).
+    pub fn option_names(&self) -> Vec<&str> {
+        match self {
+            Val::Str(s) => vec![s.as_str()],
+            Val::List(a) => a.iter().filter_map(Val::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
     pub fn as_list(&self) -> Option<&[Val]> {
         match self {
             Val::List(l) => Some(l),
