@@ -78,7 +78,7 @@ struct TestValues {
     exact: HashSet<String>,
     /// Phrases as their words, under their first word.
     phrases: HashMap<String, Vec<Vec<String>>>,
-    domains: Vec<String>,
+    domains: HashSet<String>,
     /// [`word_hash`] of every word of the exact values and phrases: a plain-ASCII cell none of
     /// whose words (with or without trailing digits) is here matches neither.
     vocabulary: HashSet<u64>,
@@ -112,7 +112,7 @@ static TEST_VALUES: LazyLock<TestValues> = LazyLock::new(|| {
     let mut t = TestValues {
         exact: HashSet::default(),
         phrases: HashMap::default(),
-        domains: Vec::new(),
+        domains: HashSet::default(),
         vocabulary: HashSet::default(),
     };
     for line in include_str!("../data/test-values.txt").lines() {
@@ -129,7 +129,7 @@ static TEST_VALUES: LazyLock<TestValues> = LazyLock::new(|| {
                 t.phrases.entry(first.clone()).or_default().push(ws);
             }
         } else if let Some(v) = line.strip_prefix("domain:") {
-            t.domains.push(v.trim().to_string());
+            t.domains.insert(v.trim().to_string());
         }
     }
     let listed = t.exact.iter().chain(t.phrases.values().flatten().flatten());
@@ -266,13 +266,13 @@ fn names_test_domain(s: &str) -> bool {
                 }
             };
             let host = host.trim_end_matches('.');
+            // The host, then what follows each of its dots: one lookup each.
+            let domains = &TEST_VALUES.domains;
             !host.is_empty()
-                && TEST_VALUES.domains.iter().any(|d| {
-                    host == d
-                        || (host.len() > d.len()
-                            && host.ends_with(d.as_str())
-                            && host.as_bytes()[host.len() - d.len() - 1] == b'.')
-                })
+                && (domains.contains(host)
+                    || host
+                        .match_indices('.')
+                        .any(|(at, _)| domains.contains(&host[at + 1..])))
         })
 }
 
@@ -340,6 +340,34 @@ mod tests {
         }
         let huge = "x".repeat(1_000_000);
         assert_eq!(clean(&huge).len(), 1_000_000);
+    }
+
+    proptest::proptest! {
+        /// A host is under a listed domain when it is the domain or ends with a dot and the
+        /// domain, as the first version compared it with every listed domain in turn.
+        #[test]
+        fn test_domains_are_found_by_suffix(
+            labels in proptest::collection::vec(
+                proptest::sample::select(vec!["example", "com", "org", "test", "x", "notexample", "fake", "uk", "www"]),
+                0..5,
+            ),
+            form in proptest::sample::select(vec!["a@{}", "{}", "https://{}/p", "{}.", "b@{}x"]),
+        ) {
+            let host = labels.join(".");
+            let cell = form.replace("{}", &host);
+            let listed = |h: &str| {
+                TEST_VALUES.domains.iter().any(|d| {
+                    h == d || (h.len() > d.len() && h.ends_with(d.as_str()) && h.as_bytes()[h.len() - d.len() - 1] == b'.')
+                })
+            };
+            let token_host = match cell.rfind('@') {
+                Some(i) => &cell[i + 1..],
+                None => cell.strip_prefix("https://").unwrap_or(&cell).split('/').next().unwrap_or(""),
+            }
+            .trim_end_matches('.');
+            let want = !token_host.is_empty() && listed(token_host);
+            proptest::prop_assert_eq!(names_test_domain(&cell), want, "{:?}", cell);
+        }
     }
 
     #[test]
