@@ -99,23 +99,13 @@ pub fn phone(input: &str, default_region: Option<&str>) -> Result<Phone, Issue> 
     })
 }
 
-/// `+33` for 33, without the formatting machinery (calling codes have one to three digits).
+/// `+33` for 33, without the formatting machinery.
 fn calling_code(code: i32) -> String {
-    let Ok(code) = u32::try_from(code) else {
-        return format!("+{code}");
-    };
-    let mut c = String::with_capacity(4);
+    let mut digits = itoa::Buffer::new();
+    let digits = digits.format(code);
+    let mut c = String::with_capacity(1 + digits.len());
     c.push('+');
-    let (mut digits, mut n, mut at) = ([0u8; 10], code, 10);
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    c.extend(digits[at..].iter().map(|&d| char::from(d)));
+    c.push_str(digits);
     c
 }
 
@@ -151,14 +141,14 @@ fn prepare(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn calling_codes_are_written_in_full() {
         for code in [0, 1, 7, 33, 44, 353, 1_234_567_890, i32::MAX, -1] {
-            assert_eq!(super::calling_code(code), format!("+{code}"));
+            assert_eq!(calling_code(code), format!("+{code}"));
         }
     }
-
-    use super::*;
 
     #[track_caller]
     fn ok(

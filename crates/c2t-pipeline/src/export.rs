@@ -381,9 +381,9 @@ const RUN_BYTES: usize = 8 << 20;
 
 /// Writes a file of `headers` and the rows `rows` makes of the items, formatted in memory on two
 /// threads (half the items each, in runs weighing at most [`RUN_BYTES`] as `weight` says) and
-/// written in order. Returns the number of rows. The items
-/// are one output file's rows (at most `max_rows_per_file`, which the mapping caps at 10 000),
-/// the records of a targets file or the ledger's entries.
+/// written in order. Returns the number of rows. The items are one output file's records (at
+/// most `max_rows_per_file`, which the mapping caps at 10 000) or the records of a targets
+/// file.
 fn write_in_parallel<T: Sync>(
     path: &Path,
     headers: &[String],

@@ -586,13 +586,7 @@ type Cleaned<D> = (
     Vec<u64>,
 );
 
-/// Rows per batch handed from the reading thread to the cleaning threads, and the bytes of
-/// cells after which a batch ends sooner (rows of long notes): with at most eight batches in
-/// flight, what waits between threads stays within a few megabytes.
-const BATCH: usize = 1024;
-const BATCH_BYTES: usize = 1 << 20;
-
-/// The bytes of a row's cells, what a batch is weighed by.
+/// The bytes of a row's cells, what a batch is weighed by ([`crate::par::BATCH_BYTES`]).
 fn row_bytes(row: &Result<Row, RowReject>) -> usize {
     row.as_ref().map_or(0, |r| r.cells.as_slice().len())
 }
@@ -669,7 +663,12 @@ fn read_and_clean<D: Send>(
         let spawned = std::thread::Builder::new()
             .name("c2t-read".into())
             .spawn_scoped(scope, move || {
-                let batches = crate::par::batches_weighed(source, BATCH, BATCH_BYTES, row_bytes);
+                let batches = crate::par::batches_weighed(
+                    source,
+                    crate::par::BATCH_ROWS,
+                    crate::par::BATCH_BYTES,
+                    row_bytes,
+                );
                 for (n, batch) in batches.enumerate() {
                     if to_cleaner[n % CLEANERS].send(batch).is_err() {
                         return;

@@ -200,13 +200,14 @@ impl<'a> Linker<'a> {
             (by_any_id, more_any_id)
         };
         let keys = || {
-            let count = |object: &str| {
-                records
-                    .iter()
-                    .zip(alive)
-                    .filter(|(r, a)| **a && r.object == object)
-                    .count()
-            };
+            let (mut people, mut companies) = (0, 0);
+            for (r, _) in records.iter().zip(alive).filter(|(_, a)| **a) {
+                match r.object.as_str() {
+                    "person" => people += 1,
+                    "company" => companies += 1,
+                    _ => {}
+                }
+            }
             let mut ix = Index {
                 by_any_id: HashMap::default(),
                 more_any_id: HashMap::default(),
@@ -216,8 +217,8 @@ impl<'a> Linker<'a> {
                 by_domain: HashMap::default(),
                 more_domain: HashMap::default(),
             };
-            ix.by_email.reserve(count("person"));
-            ix.by_domain.reserve(count("company"));
+            ix.by_email.reserve(people);
+            ix.by_domain.reserve(companies);
             for (i, r) in records.iter().enumerate() {
                 if r.object == "workspaceMember" || !alive[i] {
                     continue;

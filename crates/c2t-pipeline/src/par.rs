@@ -50,6 +50,12 @@ pub fn map_uneven<'a, T: Sync, U: Send>(items: &'a [T], f: impl Fn(&'a T) -> U +
         .collect()
 }
 
+/// Rows per batch a reading thread hands to the threads that work on them, and the bytes of
+/// cells after which a batch ends sooner (rows of long notes): with a handful of batches in
+/// flight, what waits between threads stays within a few megabytes.
+pub const BATCH_ROWS: usize = 1024;
+pub const BATCH_BYTES: usize = 1 << 20;
+
 /// The items of `iter` in vectors of `size` (the last one shorter, none empty): how a reading
 /// thread hands rows to the threads that work on them.
 pub fn batches<I: Iterator>(iter: I, size: usize) -> impl Iterator<Item = Vec<I::Item>> {

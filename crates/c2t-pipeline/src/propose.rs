@@ -84,9 +84,9 @@ pub fn profile(
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<c2t_ingest::Row>>(4);
         scope.spawn(move || {
-            // At most 1024 rows or 1 MB of cells a batch (see `job::BATCH`).
             let weight = |r: &c2t_ingest::Row| r.cells.as_slice().len();
-            for batch in crate::par::batches_weighed(source.flatten(), 1024, 1 << 20, weight) {
+            let (rows, bytes) = (crate::par::BATCH_ROWS, crate::par::BATCH_BYTES);
+            for batch in crate::par::batches_weighed(source.flatten(), rows, bytes, weight) {
                 if tx.send(batch).is_err() {
                     return;
                 }

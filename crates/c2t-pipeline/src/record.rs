@@ -487,31 +487,25 @@ impl Lookup {
         self.text(1)
     }
 
+    /// The encoded values, when there are any (a default lookup holds nothing).
+    fn body(&self) -> Option<&[u8]> {
+        let (body, _) = self.parts();
+        (!body.is_empty()).then_some(body)
+    }
+
     /// The text at a dotted path (`emails.primaryEmail`), when it is text.
     pub fn str(&self, path: &str) -> Option<&str> {
-        let (body, _) = self.parts();
-        if body.is_empty() {
-            return None;
-        }
-        crate::store::find_str(body, path)
+        crate::store::find_str(self.body()?, path)
     }
 
     /// The value at a top-level field.
     pub fn get(&self, field: &str) -> Option<Val> {
-        let (body, _) = self.parts();
-        if body.is_empty() {
-            return None;
-        }
-        crate::store::find_val(body, field)
+        crate::store::find_val(self.body()?, field)
     }
 
     /// Every value held.
     pub fn to_obj(&self) -> Obj {
-        let (body, _) = self.parts();
-        if body.is_empty() {
-            return Obj::new();
-        }
-        crate::store::decode(body)
+        self.body().map_or_else(Obj::new, crate::store::decode)
     }
 }
 

@@ -486,13 +486,17 @@ fn key_id(k: Key) -> u32 {
 }
 
 fn key_name(id: u32) -> Key {
-    KNOWN.with_borrow_mut(|known| {
-        if id as usize >= known.len() {
-            let t = NAMES.lock().unwrap_or_else(|e| e.into_inner());
-            known.clone_from(&t.names);
-        }
-        known[id as usize]
-    })
+    KNOWN.with_borrow_mut(|known| known_name(known, id as usize))
+}
+
+/// The name of `id` from `known`, this thread's copy of the table, brought up to date first
+/// when the id is newer than the copy.
+fn known_name(known: &mut Vec<Key>, id: usize) -> Key {
+    if id >= known.len() {
+        let t = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+        known.clone_from(&t.names);
+    }
+    known[id]
 }
 
 const NULL: u8 = 0;
@@ -516,11 +520,10 @@ fn put_len(out: &mut Vec<u8>, mut n: usize) {
     }
 }
 
-/// Appends the encoding of a record's values to `out`.
 /// Encodes, as [`encode`] would encode the object they make, `entries`: `(field, None, value)`
 /// for a whole field, `(field, Some(part), value)` for a composite field with that one part.
-/// What [`crate::record::Lookup::of`] keeps, without building that object.
-/// Gives where each entry's value starts in `out`.
+/// What [`crate::record::Lookup::of`] keeps, without building that object. Gives where each
+/// entry's value starts in `out`.
 pub fn encode_entries(entries: &[(Key, Option<Key>, &Val)], out: &mut Vec<u8>) -> Vec<usize> {
     out.push(OBJ);
     put_len(out, entries.len());
@@ -561,6 +564,7 @@ pub(crate) fn read_varint(bytes: &[u8], at: &mut usize) -> usize {
     n
 }
 
+/// Appends the encoding of a record's values to `out`.
 pub fn encode(values: &Obj, out: &mut Vec<u8>) {
     out.push(OBJ);
     put_len(out, values.len());
@@ -676,12 +680,7 @@ fn find<'a>(bytes: &'a [u8], path: &str) -> Option<&'a [u8]> {
             let n = r.len();
             let mut found = false;
             for _ in 0..n {
-                let id = r.len();
-                if id >= known.len() {
-                    let t = NAMES.lock().unwrap_or_else(|e| e.into_inner());
-                    known.clone_from(&t.names);
-                }
-                if known[id] == part {
+                if known_name(known, r.len()) == part {
                     found = true;
                     break;
                 }

@@ -368,31 +368,18 @@ fn migrate_local(
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     let members = default_members(dir, common.members.as_deref());
     let mut phase = c2t_pipeline::timing::Phase::start("detect and propose");
-    let (mapping, expected_rows) = match &common.mapping {
-        Some(path) => (load_mapping(path)?, None),
-        None => {
-            let proposal = propose_for(dir, common.preset.as_deref(), members.as_deref())?;
+    let p = prepare_with(dir, common, members, |proposal| {
+        if let Some(proposal) = proposal {
             let path = out.join("mapping.toml");
-            std::fs::write(&path, render::render(&proposal))
+            std::fs::write(&path, render::render(proposal))
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
             if !quiet {
-                print_detection(&proposal);
+                print_detection(proposal);
             }
-            let rows = proposal.mapped_rows();
-            (proposal.mapping, Some(rows))
         }
-    };
-    phase.next("prepare");
-    let p = job::prepare(
-        dir,
-        mapping,
-        &Options {
-            as_of: common.as_of.clone(),
-            members_file: members,
-            expected_rows,
-        },
-    )
-    .map_err(job_error)?;
+        phase.next("prepare");
+        Ok(())
+    })?;
     // The audit is built and written on its own thread while the export writes its files (they
     // only read what `prepare` made, and write different files).
     phase.next("audit and export");
@@ -509,10 +496,27 @@ fn job_error(e: job::JobError) -> anyhow::Error {
 pub fn prepare(dir: &Path, common: &Common) -> anyhow::Result<Prepared> {
     check_dir(dir)?;
     let members = default_members(dir, common.members.as_deref());
+    prepare_with(dir, common, members, |_| Ok(()))
+}
+
+/// Runs the local job with the mapping given, or with the one proposed for `dir`. `ready` is
+/// called once the mapping is known, just before the job, with the proposal when there is one;
+/// a proposal's row count sizes the job's record list.
+fn prepare_with(
+    dir: &Path,
+    common: &Common,
+    members: Option<PathBuf>,
+    ready: impl FnOnce(Option<&propose::Proposal>) -> anyhow::Result<()>,
+) -> anyhow::Result<Prepared> {
     let (mapping, expected_rows) = match &common.mapping {
-        Some(path) => (load_mapping(path)?, None),
+        Some(path) => {
+            let mapping = load_mapping(path)?;
+            ready(None)?;
+            (mapping, None)
+        }
         None => {
             let proposal = propose_for(dir, common.preset.as_deref(), members.as_deref())?;
+            ready(Some(&proposal))?;
             let rows = proposal.mapped_rows();
             (proposal.mapping, Some(rows))
         }
