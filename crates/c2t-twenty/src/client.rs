@@ -10,6 +10,7 @@ use serde_json::{Map, Value, json};
 
 use crate::error::{
     ApiError, ErrorBody, error_for_status, is_deterministic_server_error, parse_error_body,
+    rate_budget,
 };
 use crate::key::ApiKey;
 use crate::meta::{
@@ -173,6 +174,8 @@ enum Attempt {
     Fail(ApiError),
     RateLimited {
         retry_after: Option<Duration>,
+        /// The budget the answer names ("Limit reached (100 tokens per 60000 ms)").
+        budget: Option<(u32, Duration)>,
         what: String,
     },
     Retry {
@@ -407,6 +410,12 @@ impl Client {
         &self.base
     }
 
+    /// The pace in requests a minute: the configured one, or lower once the server's 429
+    /// named a smaller budget.
+    pub fn requests_per_minute(&self) -> f64 {
+        self.bucket.per_minute()
+    }
+
     /// Records per batch request.
     pub fn max_batch(&self) -> usize {
         self.max_batch
@@ -533,9 +542,11 @@ impl Client {
             ))),
             429 => {
                 self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+                let b = parsed();
                 Attempt::RateLimited {
                     retry_after,
-                    what: format!("HTTP 429: {}", parsed().messages.join("; ")),
+                    budget: b.messages.iter().find_map(|m| rate_budget(m)),
+                    what: format!("HTTP 429: {}", b.messages.join("; ")),
                 }
             }
             408 => Attempt::Retry {
@@ -669,11 +680,15 @@ impl Client {
                 Attempt::Fail(e) => {
                     return (Err(e.redacted(self.key.secret())), attempt_no > 0);
                 }
-                Attempt::RateLimited { retry_after, what } => {
-                    let b = self.backoff.delay(attempt_no);
-                    let ra = retry_after.unwrap_or_default().min(self.max_retry_after);
-                    (what, b.max(ra), true)
-                }
+                Attempt::RateLimited {
+                    retry_after,
+                    budget,
+                    what,
+                } => (
+                    what,
+                    self.rate_limited_wait(retry_after, budget, attempt_no),
+                    true,
+                ),
                 Attempt::Retry { what, refused, .. } => {
                     if attempt_no >= self.max_retries && refused {
                         let e = ApiError::Unreachable {
@@ -698,6 +713,39 @@ impl Client {
                 self.clock.sleep(wait);
             }
             attempt_no += 1;
+        }
+    }
+
+    /// How long everybody waits after a 429. A `Retry-After` is honoured (clamped). A live
+    /// Twenty sends none but names its budget, a token bucket per workspace refilled
+    /// continuously: the client then paces to that budget, a little below it on every further
+    /// refusal (another key of the workspace spends the same tokens), and waits one token's
+    /// refill, doubled for each refusal in a row up to the bucket's window, instead of a blind
+    /// back-off that idles or storms.
+    fn rate_limited_wait(
+        &self,
+        retry_after: Option<Duration>,
+        budget: Option<(u32, Duration)>,
+        attempt_no: u32,
+    ) -> Duration {
+        if let Some((tokens, window)) = budget {
+            let budget_per_minute = f64::from(tokens) * 60.0 / window.as_secs_f64();
+            let now = self.bucket.per_minute();
+            self.bucket.slow_to(if now <= budget_per_minute * 1.0001 {
+                (now * 0.9).max(budget_per_minute / 2.0)
+            } else {
+                budget_per_minute
+            });
+        }
+        match (retry_after, budget) {
+            (Some(ra), _) => self
+                .backoff
+                .delay(attempt_no)
+                .max(ra.min(self.max_retry_after)),
+            (None, Some((tokens, window))) => {
+                self.backoff.delay_from(window / tokens, window, attempt_no)
+            }
+            (None, None) => self.backoff.delay(attempt_no),
         }
     }
 
@@ -944,7 +992,8 @@ impl Client {
     }
 
     /// The workspace's webhooks: `GET /rest/metadata/webhooks` (same path on 1.5 and 2.x, per
-    /// the OpenAPI documents both serve), following `pageInfo` cursors. Secrets are dropped.
+    /// the OpenAPI documents both serve). A live 2.19 answers a bare array; a `data.webhooks`
+    /// page is followed through its `pageInfo` cursors. Secrets are dropped.
     pub fn webhooks(&self) -> Result<Vec<Webhook>, ApiError> {
         let mut out = Vec::new();
         let mut after: Option<String> = None;
@@ -955,7 +1004,11 @@ impl Client {
                 Some(a) => format!("/rest/metadata/webhooks?starting_after={}", encode(a)),
             };
             let body = self.send(Method::Get, &path, None)?;
-            let page = data_array(&body, &["webhooks"])?;
+            // 2.19 answers a bare array (recorded); older servers a `data.webhooks` page.
+            let page = match &body {
+                Value::Array(a) => a.clone(),
+                _ => data_array(&body, &["webhooks"])?,
+            };
             for w in &page {
                 let s = |k: &str| {
                     w.get(k)

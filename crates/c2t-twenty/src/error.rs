@@ -225,10 +225,13 @@ pub(crate) fn parse_error_body(body: &Value) -> ErrorBody {
 }
 
 /// True for the duplicate messages of 2.x ("A duplicate entry was detected"), 1.5
-/// ("Duplicate Domain Name with value … Please set a unique one.") and Postgres.
+/// ("Duplicate Domain Name with value … Please set a unique one."; "Record already exists" when
+/// a REST create carries an id the workspace holds, recorded from a live 1.5 server) and
+/// Postgres.
 pub(crate) fn is_duplicate_message(m: &str) -> bool {
     let l = m.to_ascii_lowercase();
     l.contains("duplicate entry")
+        || l.contains("record already exists")
         || l.contains("duplicate key")
         || l.contains("unique constraint")
         || l.contains("please set a unique one")
@@ -250,6 +253,21 @@ pub(crate) fn too_large_max(m: &str) -> Option<Option<usize>> {
         .take_while(char::is_ascii_digit)
         .collect();
     Some(digits.parse().ok())
+}
+
+/// The budget a 429 names: "Limit reached (100 tokens per 60000 ms)" (a live 2.19, which sends
+/// no `Retry-After`) → (100, 60 s).
+pub(crate) fn rate_budget(m: &str) -> Option<(u32, std::time::Duration)> {
+    let l = m.to_ascii_lowercase();
+    let rest = &l[l.find("limit reached")? + "limit reached".len()..];
+    let mut numbers = rest
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|w| !w.is_empty())
+        .map(str::parse::<u64>);
+    let tokens = u32::try_from(numbers.next()?.ok()?).ok()?;
+    let ms = numbers.next()?.ok()?;
+    (tokens > 0 && ms > 0 && rest.contains("tokens per") && rest.contains("ms"))
+        .then(|| (tokens, std::time::Duration::from_millis(ms)))
 }
 
 /// A 5xx whose message shows a deterministic data error (1.5 answers a bad date with a 500
@@ -342,6 +360,8 @@ mod tests {
             "A duplicate entry was detected",
             "Duplicate Domain Name with value https://x.org. Please set a unique one.",
             "duplicate key value violates unique constraint \"IDX\"",
+            // real 1.5, a REST create with an id already in the workspace
+            "Record already exists",
         ] {
             let b = parse_error_body(&json!({"statusCode": 400, "messages": [m]}));
             assert!(error_for_status(400, &b).is_duplicate(), "{m}");
@@ -380,6 +400,27 @@ mod tests {
         );
         assert!(matches!(e, ApiError::Auth { status: 401, .. }));
         assert!(e.to_string().contains("API key was refused"));
+    }
+
+    #[test]
+    fn rate_budget_of_the_recorded_429() {
+        // shared/twenty-live-2x/2026-12/rate-limit-429.json
+        assert_eq!(
+            rate_budget("Limit reached (100 tokens per 60000 ms)"),
+            Some((100, std::time::Duration::from_secs(60)))
+        );
+        assert_eq!(
+            rate_budget("Limit reached (5 tokens per 1000 ms)"),
+            Some((5, std::time::Duration::from_secs(1)))
+        );
+        for other in [
+            "Too many requests.",
+            "Limit reached",
+            "Limit reached (0 tokens per 60000 ms)",
+            "ThrottlerException: Too Many Requests",
+        ] {
+            assert_eq!(rate_budget(other), None, "{other}");
+        }
     }
 
     #[test]

@@ -44,6 +44,8 @@ struct BucketState {
     last: Duration,
     /// Nobody starts a request before this instant (set after a 429).
     hold_until: Duration,
+    /// Refill rate, lowered by [`TokenBucket::slow_to`] when the server announces its budget.
+    per_sec: f64,
 }
 
 /// Token bucket: `per_minute` tokens a minute, at most `burst` saved up.
@@ -53,7 +55,6 @@ struct BucketState {
 /// callers are spaced `60 s / per_minute` apart.
 #[derive(Debug)]
 pub struct TokenBucket {
-    per_sec: f64,
     burst: f64,
     state: Mutex<BucketState>,
 }
@@ -63,12 +64,12 @@ impl TokenBucket {
     pub fn new(per_minute: u32, burst: u32, now: Duration) -> TokenBucket {
         let burst = f64::from(burst.max(1));
         TokenBucket {
-            per_sec: f64::from(per_minute.max(1)) / 60.0,
             burst,
             state: Mutex::new(BucketState {
                 level: burst,
                 last: now,
                 hold_until: Duration::ZERO,
+                per_sec: f64::from(per_minute.max(1)) / 60.0,
             }),
         }
     }
@@ -80,12 +81,12 @@ impl TokenBucket {
         let start = now.max(s.hold_until);
         if start > s.last {
             let elapsed = (start - s.last).as_secs_f64();
-            s.level = (s.level + elapsed * self.per_sec).min(self.burst);
+            s.level = (s.level + elapsed * s.per_sec).min(self.burst);
             s.last = start;
         }
         s.level -= 1.0;
         let wait_tokens = if s.level < 0.0 {
-            -s.level / self.per_sec
+            -s.level / s.per_sec
         } else {
             0.0
         };
@@ -110,6 +111,26 @@ impl TokenBucket {
             if s.last < until {
                 s.last = until;
             }
+        }
+    }
+
+    /// The refill rate in requests a minute.
+    pub fn per_minute(&self) -> f64 {
+        self.state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .per_sec
+            * 60.0
+    }
+
+    /// Lowers the refill rate to at most `per_minute` (never raises it). Called when the
+    /// server's 429 names its budget: Twenty's bucket is per workspace and shared by every key
+    /// of it, so a client alone in the workspace paces to the budget and one that shares it is
+    /// refused again, and lowers its rate a little more each time.
+    pub fn slow_to(&self, per_minute: f64) {
+        if per_minute.is_finite() && per_minute > 0.0 {
+            let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+            s.per_sec = s.per_sec.min(per_minute / 60.0);
         }
     }
 }
@@ -156,8 +177,14 @@ impl Backoff {
 
     /// The delay before retry number `attempt` (0 = first retry).
     pub fn delay(&self, attempt: u32) -> Duration {
+        self.delay_from(self.base, self.max, attempt)
+    }
+
+    /// [`Backoff::delay`] from another first delay and cap (a server's token interval and
+    /// window), with the same jitter.
+    pub fn delay_from(&self, base: Duration, max: Duration, attempt: u32) -> Duration {
         let factor = 2f64.powi(attempt.min(30) as i32);
-        let d = (self.base.as_secs_f64() * factor).min(self.max.as_secs_f64());
+        let d = (base.as_secs_f64() * factor).min(max.max(base).as_secs_f64());
         let r = self
             .rng
             .lock()

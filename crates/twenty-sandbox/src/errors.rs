@@ -14,7 +14,7 @@ pub struct ApiError {
     pub status: u16,
     /// JSON body sent as is.
     pub body: Value,
-    /// Extra response headers (e.g. `Retry-After`).
+    /// Extra response headers (none of the recorded errors has one).
     pub headers: Vec<(&'static str, String)>,
 }
 
@@ -73,12 +73,15 @@ impl ApiError {
         }
     }
 
-    /// Rate limited (shape of the contract doc, `TooManyRequestsException`).
-    pub fn rate_limited(retry_after_secs: u64) -> Self {
-        let mut e = ApiError::new(429, "TooManyRequestsException", "Too many requests.");
-        e.headers
-            .push(("retry-after", retry_after_secs.max(1).to_string()));
-        e
+    /// Rate limited (recorded on 2.19, `shared/twenty-live-2x/2026-12/rate-limit-429.json`): the
+    /// message names the bucket that refused; no `Retry-After` header (Nest's plain
+    /// `HttpException(message, 429)` thrown by `throttlerToRestApiExceptionHandler`).
+    pub fn rate_limited(tokens: u32, window_ms: u128) -> Self {
+        ApiError::new(
+            429,
+            "HttpException",
+            format!("Limit reached ({tokens} tokens per {window_ms} ms)"),
+        )
     }
 
     /// Unknown field in a write (recorded per profile).
@@ -156,6 +159,38 @@ impl ApiError {
                 format!("Duplicate {label} with value {value}. Please set a unique one."),
             ),
         }
+    }
+
+    /// A second record with an id already taken (soft-deleted rows included: the primary key).
+    /// Twenty's duplicate-key handler finds no index metadata for the primary key and answers
+    /// its generic message on both lines (1.5: `handle-duplicate-key-error.util.ts`, turned into a
+    /// `BadRequestException` by `HttpExceptionHandlerService`; 2.x: recorded for other keys).
+    /// Not recorded for the primary key itself.
+    pub fn duplicate_primary_key() -> Self {
+        ApiError::bad_request("A duplicate entry was detected")
+    }
+
+    /// 1.5 REST create of an id held by a live record (recorded,
+    /// `shared/twenty-live/2026-12/probe-upsert-second-same-id-400-record-already-exists.json`).
+    pub fn record_already_exists() -> Self {
+        ApiError::bad_request("Record already exists")
+    }
+
+    /// 1.5 REST create whose `id` is not a UUID: the id-exists query fails in Postgres (recorded,
+    /// `shared/twenty-live/2026-12/probe-batch-201-invalid-id.json`).
+    pub fn postgres_invalid_uuid(value: &str) -> Self {
+        ApiError::bad_request(format!("invalid input syntax for type uuid: \"{value}\""))
+    }
+
+    /// 2.x create whose `id` is not a UUID (recorded,
+    /// `shared/twenty-live-2x/2026-12/capability-probe-batch-400.json`; `assertIsValidUuid`).
+    pub fn invalid_query_uuid(value: &str) -> Self {
+        ApiError::new(
+            400,
+            "Error",
+            format!("Value \"{value}\" is not a valid UUID"),
+        )
+        .with_code("INVALID_QUERY_INPUT")
     }
 
     /// A batch larger than the cap (recorded on 2.x).

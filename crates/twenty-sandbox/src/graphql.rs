@@ -195,12 +195,10 @@ pub fn handle(ws: &mut Workspace, batch_max: Option<usize>, body: &Value) -> Val
             );
         }
     };
-    if let Some(max) = batch_max
-        && items.len() > max
-    {
-        return graphql_error(ApiError::too_many_records(max).message(), "BAD_USER_INPUT");
-    }
-    match ws.create_many(&object.name_plural, &items, upsert) {
+    let created = ws
+        .check_new_ids(&object, &items, false)
+        .and_then(|()| ws.create_many_capped(&object.name_plural, &items, upsert, batch_max));
+    match created {
         Ok(mut created) => {
             let value = if many {
                 Value::Array(created)

@@ -53,12 +53,13 @@ struct ServeArgs {
     /// Maximum records per batch (0 = no cap); default: the profile's (twenty-2: 200, 1.5: none).
     #[arg(long)]
     batch_max: Option<usize>,
-    /// Short rate window N/MS (0 or off disables).
-    #[arg(long, default_value = "100/1000")]
-    rate_short: String,
-    /// Long rate window N/MS (0 or off disables).
-    #[arg(long, default_value = "100/60000")]
-    rate_long: String,
+    /// Short rate window N/MS (0 or off disables); default: twenty-2 100/1000, twenty-1.5 off
+    /// (the 1.5 line does not throttle its REST API).
+    #[arg(long)]
+    rate_short: Option<String>,
+    /// Long rate window N/MS (0 or off disables); default: twenty-2 100/60000, twenty-1.5 off.
+    #[arg(long)]
+    rate_long: Option<String>,
     /// Fault injection, e.g. 500=0.05,502=0.02,503=0.02,504=0.02,slow=0.05,drop=0.05,lost=0.05.
     #[arg(long, default_value = "")]
     faults: FaultSpec,
@@ -102,6 +103,13 @@ fn main() -> anyhow::Result<()> {
         }
         None => Vec::new(),
     };
+    // Twenty 2.x's defaults; the 1.5 line has no REST throttle (see the README).
+    let (short_default, long_default) = match a.profile {
+        ProfileKind::Twenty2 => ("100/1000", "100/60000"),
+        ProfileKind::Twenty15 => ("off", "off"),
+    };
+    let rate_short = a.rate_short.as_deref().unwrap_or(short_default);
+    let rate_long = a.rate_long.as_deref().unwrap_or(long_default);
     let config = Config {
         listen: a.listen,
         db: a.db,
@@ -111,8 +119,8 @@ fn main() -> anyhow::Result<()> {
         records: Vec::new(),
         webhooks: Vec::new(),
         batch_max: a.batch_max,
-        rate_short: parse_rate(&a.rate_short).map_err(|e| anyhow::anyhow!("--rate-short: {e}"))?,
-        rate_long: parse_rate(&a.rate_long).map_err(|e| anyhow::anyhow!("--rate-long: {e}"))?,
+        rate_short: parse_rate(rate_short).map_err(|e| anyhow::anyhow!("--rate-short: {e}"))?,
+        rate_long: parse_rate(rate_long).map_err(|e| anyhow::anyhow!("--rate-long: {e}"))?,
         faults: a.faults,
         seed: a.seed,
         fault_scope: a.fault_scope,

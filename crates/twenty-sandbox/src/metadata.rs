@@ -16,27 +16,163 @@ use crate::schema::{CREATABLE_TYPES, Field, Object, Relation, capitalize};
 use crate::workspace::{Workspace, now};
 
 /// Application id of custom metadata in the recorded 2.x workspace.
-const CUSTOM_APPLICATION_ID: &str = "8b404858-3bd3-48e3-9f43-f461573e0c74";
+pub(crate) const CUSTOM_APPLICATION_ID: &str = "8b404858-3bd3-48e3-9f43-f461573e0c74";
 /// Longest metadata name (Postgres identifier limit).
 const MAX_NAME_LEN: usize = 63;
-/// Names no custom field or object may take.
-const RESERVED: &[&str] = &[
-    "id",
-    "createdAt",
-    "updatedAt",
-    "deletedAt",
-    "createdBy",
-    "updatedBy",
-    "position",
-    "searchVector",
-    "type",
-    "object",
-    "field",
+/// Names the 1.5 line refuses for a custom field or object (`nameSingular` and `namePlural`):
+/// `RESERVED_METADATA_NAME_KEYWORDS` of `packages/twenty-server/src/engine/metadata-modules/utils/
+/// validate-metadata-name-is-not-reserved-keyword.ts` at kw1234/fuse_test f18343f (the recorded
+/// 1.5 server), its core object names then its keywords, in source order. Checked by
+/// `validateMetadataNameOrThrow` after the length and camelCase checks; the answer is
+/// "The name 'x' is not available" (recorded: `shared/twenty-live/2026-12/
+/// metadata-create-field-address-reserved-400.json`).
+const RESERVED_NAMES_1_5: &[&str] = &[
+    "approvedAccessDomain",
+    "approvedAccessDomains",
+    "appToken",
+    "appTokens",
+    "billingCustomer",
+    "billingCustomers",
+    "billingEntitlement",
+    "billingEntitlements",
+    "billingMeter",
+    "billingMeters",
+    "billingProduct",
+    "billingProducts",
+    "billingSubscription",
+    "billingSubscriptions",
+    "billingSubscriptionItem",
+    "billingSubscriptionItems",
+    "featureFlag",
+    "featureFlags",
+    "keyValuePair",
+    "keyValuePairs",
+    "postgresCredential",
+    "postgresCredentials",
+    "twoFactorMethod",
+    "twoFactorMethods",
+    "user",
+    "users",
+    "userWorkspace",
+    "userWorkspaces",
+    "workspace",
+    "workspaces",
+    "role",
+    "roles",
+    "userWorkspaceRole",
+    "userWorkspaceRoles",
+    "plan",
+    "plans",
     "event",
-    "query",
-    "mutation",
-    "subscription",
+    "events",
+    "field",
+    "fields",
+    "link",
+    "links",
+    "currency",
+    "currencies",
+    "fullNames",
+    "address",
+    "addresses",
+    "type",
+    "types",
+    "object",
+    "objects",
+    "index",
+    "relation",
+    "relations",
 ];
+
+/// Names the 2.x line refuses for a custom field or object: `RESERVED_METADATA_NAME_KEYWORDS` of
+/// `packages/twenty-shared/src/metadata/constants/reserved-metadata-name-keywords.constant.ts` at
+/// T3-Venture-Labs-Limited/myah-v4 88cf2a02 (the recorded 2.19 server), in source order. Checked
+/// by `validateFlatFieldMetadataName` and `validateFlatObjectMetadataNames`; the answer is
+/// INVALID_FIELD_INPUT "This name is reserved. …" (recorded: `shared/twenty-live-2x/2026-12/
+/// create-field-reserved-name-address.json`).
+const RESERVED_NAMES_2: &[&str] = &[
+    "approvedAccessDomain",
+    "approvedAccessDomains",
+    "appToken",
+    "appTokens",
+    "billingCustomer",
+    "billingCustomers",
+    "billingEntitlement",
+    "billingEntitlements",
+    "billingMeter",
+    "billingMeters",
+    "billingProduct",
+    "billingProducts",
+    "billingSubscription",
+    "billingSubscriptions",
+    "billingSubscriptionItem",
+    "billingSubscriptionItems",
+    "featureFlag",
+    "featureFlags",
+    "job",
+    "jobs",
+    "keyValuePair",
+    "keyValuePairs",
+    "pageLayout",
+    "pageLayouts",
+    "pageLayoutTab",
+    "pageLayoutTabs",
+    "pageLayoutWidget",
+    "pageLayoutWidgets",
+    "twoFactorMethod",
+    "twoFactorMethods",
+    "user",
+    "users",
+    "userWorkspace",
+    "userWorkspaces",
+    "workspace",
+    "workspaces",
+    "role",
+    "roles",
+    "userWorkspaceRole",
+    "userWorkspaceRoles",
+    "plan",
+    "plans",
+    "event",
+    "events",
+    "field",
+    "fields",
+    "link",
+    "links",
+    "currency",
+    "currencies",
+    "fullNames",
+    "address",
+    "addresses",
+    "type",
+    "types",
+    "object",
+    "objects",
+    "index",
+    "relation",
+    "relations",
+    "aggregate",
+    "search",
+    "searches",
+];
+
+/// The message of the 2.x reserved-name error (recorded).
+const RESERVED_MESSAGE_2: &str =
+    "This name is reserved. Use a different name or the system will add \"Custom\" suffix.";
+
+/// The standard views whose view fields a refused 2.x field creation also fails (recorded for
+/// company and person; other objects get company's, not recorded).
+fn view_universal_ids(object: Option<&Object>) -> [&'static str; 2] {
+    match object.map(|o| o.name_singular.as_str()) {
+        Some("person") => [
+            "20202020-a002-4a02-8a02-ae0a1ea12001",
+            "20202020-a002-4a02-8a02-ae0a1ea11a00",
+        ],
+        _ => [
+            "20202020-a001-4a01-8a01-c0aba11c1001",
+            "20202020-a001-4a01-8a01-c0aba11c0001",
+        ],
+    }
+}
 
 fn is_camel_case(name: &str) -> bool {
     let mut chars = name.chars();
@@ -68,6 +204,30 @@ fn camel_from_label(label: &str) -> String {
         }
     }
     out
+}
+
+/// 1.5's `generateDefaultValue(type)` for custom fields created without a default.
+fn generated_default_1_5(field_type: &str) -> Option<Value> {
+    Some(match field_type {
+        "TEXT" => json!("''"),
+        "EMAILS" => json!({"primaryEmail": "''", "additionalEmails": null}),
+        "FULL_NAME" => json!({"firstName": "''", "lastName": "''"}),
+        "ADDRESS" => json!({
+            "addressStreet1": "''", "addressStreet2": "''", "addressCity": "''",
+            "addressState": "''", "addressCountry": "''", "addressPostcode": "''",
+            "addressLat": null, "addressLng": null
+        }),
+        "CURRENCY" => json!({"amountMicros": null, "currencyCode": "''"}),
+        "LINKS" => {
+            json!({"primaryLinkLabel": "''", "primaryLinkUrl": "''", "secondaryLinks": null})
+        }
+        "PHONES" => json!({
+            "primaryPhoneNumber": "''", "primaryPhoneCountryCode": "''",
+            "primaryPhoneCallingCode": "''", "additionalPhones": null
+        }),
+        "ACTOR" => json!({"source": "'MANUAL'", "name": "'System'", "workspaceMemberId": null}),
+        _ => return None,
+    })
 }
 
 fn parse_sql_default(v: &Value) -> Value {
@@ -110,6 +270,7 @@ impl Workspace {
             },
             ProfileKind::Twenty2 => {
                 let field_uid = uuid::Uuid::new_v4().to_string();
+                let views = view_universal_ids(object);
                 let object_uid = object
                     .and_then(|o| o.meta.get("universalIdentifier"))
                     .cloned()
@@ -147,10 +308,7 @@ impl Workspace {
                                 "metadataName": "fieldMetadata",
                                 "type": "create"
                             }],
-                            "viewField": [
-                                view_error("20202020-a001-4a01-8a01-c0aba11c1001"),
-                                view_error("20202020-a001-4a01-8a01-c0aba11c0001")
-                            ]
+                            "viewField": [view_error(views[0]), view_error(views[1])]
                         },
                         "summary": {"totalErrors": 3, "fieldMetadata": 1, "viewField": 2},
                         "userFriendlyMessage": "Many validation errors"
@@ -175,8 +333,11 @@ impl Workspace {
             } else {
                 format!("{name} should be in camelCase")
             })
-        } else if RESERVED.contains(&name) {
-            Some(format!("The name \"{name}\" is not available"))
+        } else if v2 && RESERVED_NAMES_2.contains(&name) {
+            Some(RESERVED_MESSAGE_2.to_string())
+        } else if !v2 && RESERVED_NAMES_1_5.contains(&name) {
+            // 1.5's REST metadata layer turns the double quotes of the message into single ones.
+            Some(format!("The name '{name}' is not available"))
         } else {
             None
         };
@@ -222,10 +383,17 @@ impl Workspace {
                     .cloned()
                     .unwrap_or_else(|| json!(uuid::Uuid::new_v4().to_string())),
             );
-            o.insert(
-                "color".into(),
-                opt.get("color").cloned().unwrap_or(json!("gray")),
-            );
+            // 2.x keeps an option without colour as it is (the recorded 2.19 listing has RATING
+            // options with no `color`); 1.5 gets gray.
+            match (opt.get("color"), self.profile.kind) {
+                (Some(c), _) if !c.is_null() => {
+                    o.insert("color".into(), c.clone());
+                }
+                (_, ProfileKind::Twenty15) => {
+                    o.insert("color".into(), json!("gray"));
+                }
+                _ => {}
+            }
             o.insert(
                 "label".into(),
                 opt.get("label").cloned().unwrap_or(json!(value)),
@@ -438,14 +606,17 @@ impl Workspace {
             .unwrap_or(true);
         let mut meta_default = raw_default.clone();
         let mut default_value = parse_sql_default(&raw_default);
-        if self.profile.kind == ProfileKind::Twenty15
-            && field_type == "TEXT"
-            && raw_default.is_null()
-        {
-            // Recorded: 1.5 makes custom TEXT fields NOT NULL with default ''.
-            is_nullable = false;
-            meta_default = json!("''");
-            default_value = json!("");
+        if self.profile.kind == ProfileKind::Twenty15 && raw_default.is_null() {
+            // 1.5 gives a custom field without a default the one of `generateDefaultValue`
+            // (`field-metadata/utils/generate-default-value.ts`; recorded for TEXT and PHONES in
+            // `shared/twenty-live*/`), and makes TEXT fields NOT NULL (`generateNullable`).
+            if let Some(generated) = generated_default_1_5(&field_type) {
+                meta_default = generated;
+                default_value = parse_sql_default(&meta_default);
+            }
+            if field_type == "TEXT" {
+                is_nullable = false;
+            }
         }
         let mut extra = Map::new();
         for k in ["description", "icon", "settings"] {
@@ -1063,12 +1234,30 @@ impl Workspace {
 
     /// The metadata blob of an object with its fields.
     pub fn object_json(&self, object: &Object) -> Value {
-        let mut m = object.meta.as_object().cloned().unwrap_or_default();
+        let mut m = match self.listed(&object.meta) {
+            Value::Object(m) => m,
+            _ => Map::new(),
+        };
         m.insert(
             "fields".into(),
-            Value::Array(object.fields.iter().map(|f| f.meta.clone()).collect()),
+            Value::Array(object.fields.iter().map(|f| self.listed(&f.meta)).collect()),
         );
         Value::Object(m)
+    }
+
+    /// An object or field blob as the metadata lists show it: 2.x leaves out the keys whose
+    /// value is null (`description`, `icon`, `defaultValue`, `options`… of the recorded 2.19
+    /// listings, while its `createOneField` answers carry them), 1.5 keeps them.
+    fn listed(&self, meta: &Value) -> Value {
+        match (self.profile.kind, meta) {
+            (ProfileKind::Twenty2, Value::Object(m)) => Value::Object(
+                m.iter()
+                    .filter(|(_, v)| !v.is_null())
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            _ => meta.clone(),
+        }
     }
 
     /// `GET /rest/metadata/objects` answer.
@@ -1088,7 +1277,7 @@ impl Workspace {
             .schema
             .objects
             .iter()
-            .flat_map(|o| o.fields.iter().map(|f| f.meta.clone()))
+            .flat_map(|o| o.fields.iter().map(|f| self.listed(&f.meta)))
             .collect();
         self.metadata_list("fields", fields)
     }

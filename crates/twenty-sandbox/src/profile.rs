@@ -126,7 +126,8 @@ pub struct Profile {
     pub partial_links_missing_null: bool,
     /// 1.5 lets an API key create workspace members; 2.x answers PERMISSION_DENIED.
     pub workspace_members_writable: bool,
-    /// 1.5 answers a delete with `{id}` only; 2.x with the whole record.
+    /// 1.5 answers every delete with `{id}` only; 2.x a soft delete with the whole record and a
+    /// hard delete with `{id}` (recorded in `shared/twenty-live-2x/2026-12/proxy-all.jsonl.gz`).
     pub delete_answers_id_only: bool,
     /// 1.5: hard-deleting an already soft-deleted record is a 400.
     pub hard_delete_soft_deleted_fails: bool,
@@ -172,7 +173,11 @@ impl Profile {
                 "addressPostcode": "", "addressState": "", "addressCountry": "",
                 "addressLat": null, "addressLng": null
             }),
-            "RICH_TEXT" | "RICH_TEXT_V2" => json!({"blocknote": null, "markdown": null}),
+            // 2.x answers an empty body with markdown "" (recorded 1 700+ times in
+            // `shared/twenty-live-2x/2026-12/proxy-all.jsonl.gz`), 1.5 with null.
+            "RICH_TEXT" | "RICH_TEXT_V2" => json!({
+                "blocknote": null, "markdown": if v2 { json!("") } else { Value::Null }
+            }),
             "ACTOR" => json!({
                 "source": "MANUAL", "workspaceMemberId": null, "name": "System", "context": {}
             }),

@@ -5,7 +5,7 @@
 //! `data.createCompanies`, `data.companies` + `pageInfo` + `totalCount`, `data.company`,
 //! `data.updateCompany`, `data.deleteCompany`, `data.restoreNotes`, `data.createOneField`…
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::errors::{ApiError, ApiResult};
 use crate::profile::ProfileKind;
@@ -84,6 +84,15 @@ pub struct Answer {
     pub body: Value,
 }
 
+/// `{"data": {key: value}}`, moving `value` (the `json!` macro would copy it by serializing).
+fn data_answer(key: impl Into<String>, value: Value) -> Value {
+    let mut inner = Map::new();
+    inner.insert(key.into(), value);
+    let mut outer = Map::new();
+    outer.insert("data".into(), Value::Object(inner));
+    Value::Object(outer)
+}
+
 fn ok(status: u16, body: Value) -> ApiResult<Answer> {
     Ok(Answer { status, body })
 }
@@ -146,16 +155,15 @@ pub fn dispatch(
             if items.is_empty() {
                 return Err(ApiError::bad_request("Input must not be empty"));
             }
-            if let Some(max) = opts.batch_max
-                && items.len() > max
-            {
-                return Err(ApiError::too_many_records(max));
-            }
+            ws.check_new_ids(&object, &items, true)?;
             let upsert = ws.profile.rest_upsert && query.get("upsert") == Some("true");
-            let created = ws.create_many(plural, &items, upsert)?;
+            let created = ws.create_many_capped(plural, &items, upsert, opts.batch_max)?;
             ok(
                 201,
-                json!({"data": {format!("create{}", object.plural_capitalized()): created}}),
+                data_answer(
+                    format!("create{}", object.plural_capitalized()),
+                    Value::Array(created),
+                ),
             )
         }
         ["restore", plural] if method == "PATCH" => {
@@ -163,7 +171,10 @@ pub fn dispatch(
             let restored = ws.restore_many(plural, query.get("filter"))?;
             ok(
                 200,
-                json!({"data": {format!("restore{}", object.plural_capitalized()): restored}}),
+                data_answer(
+                    format!("restore{}", object.plural_capitalized()),
+                    Value::Array(restored),
+                ),
             )
         }
         [plural, id, "restore"] if method == "PATCH" => {
@@ -171,58 +182,71 @@ pub fn dispatch(
             // Recorded on 2.19: the path parser glues the tail onto the id.
             Err(ApiError::invalid_uuid(&format!("{id}ore")))
         }
-        [plural] => {
-            let object = ws.object(plural)?;
-            match method {
-                "GET" => {
-                    let params = ListParams {
-                        limit: query.get("limit").map(String::from),
-                        order_by: query.get("order_by").map(String::from),
-                        filter: query.get("filter").map(String::from),
-                        starting_after: query.get("starting_after").map(String::from),
-                        ending_before: query.get("ending_before").map(String::from),
-                        depth: depth(query)?,
-                    };
-                    let page = ws.list(plural, &params)?;
-                    let data = json!({object.name_plural.clone(): page.records});
-                    let body = match ws.profile.kind {
-                        ProfileKind::Twenty2 => json!({
-                            "data": data,
-                            "totalCount": page.total_count,
-                            "pageInfo": {
+        [plural] => match method {
+            "GET" => {
+                let key = ws.object_ref(plural)?.name_plural.clone();
+                let params = ListParams {
+                    limit: query.get("limit").map(String::from),
+                    order_by: query.get("order_by").map(String::from),
+                    filter: query.get("filter").map(String::from),
+                    starting_after: query.get("starting_after").map(String::from),
+                    ending_before: query.get("ending_before").map(String::from),
+                    depth: depth(query)?,
+                };
+                let page = ws.list(plural, &params)?;
+                let mut body = match data_answer(key, Value::Array(page.records)) {
+                    Value::Object(m) => m,
+                    _ => Map::new(),
+                };
+                match ws.profile.kind {
+                    ProfileKind::Twenty2 => {
+                        body.insert("totalCount".into(), json!(page.total_count));
+                        body.insert(
+                            "pageInfo".into(),
+                            json!({
                                 "startCursor": page.start_cursor,
                                 "endCursor": page.end_cursor,
                                 "hasNextPage": page.has_next_page,
                                 "hasPreviousPage": page.has_previous_page,
-                            }
-                        }),
-                        ProfileKind::Twenty15 => json!({
-                            "data": data,
-                            "pageInfo": {
+                            }),
+                        );
+                    }
+                    ProfileKind::Twenty15 => {
+                        body.insert(
+                            "pageInfo".into(),
+                            json!({
                                 "hasNextPage": page.has_next_page,
                                 "startCursor": page.start_cursor,
                                 "endCursor": page.end_cursor,
-                            },
-                            "totalCount": page.total_count,
-                        }),
-                    };
-                    ok(200, body)
-                }
-                "POST" => {
-                    let input = parse_body(body)?;
-                    if !input.is_object() {
-                        return Err(ApiError::bad_request("Body must be a JSON object"));
+                            }),
+                        );
+                        body.insert("totalCount".into(), json!(page.total_count));
                     }
-                    let upsert = ws.profile.rest_upsert && query.get("upsert") == Some("true");
-                    let mut created = ws.create_many(plural, &[input], upsert)?;
-                    ok(
-                        201,
-                        json!({"data": {format!("create{}", object.singular_capitalized()): created.pop()}}),
-                    )
                 }
-                _ => Err(method_not_allowed(method, path)),
+                ok(200, Value::Object(body))
             }
-        }
+            "POST" => {
+                let object = ws.object(plural)?;
+                let input = parse_body(body)?;
+                if !input.is_object() {
+                    return Err(ApiError::bad_request("Body must be a JSON object"));
+                }
+                ws.check_new_ids(&object, std::slice::from_ref(&input), true)?;
+                let upsert = ws.profile.rest_upsert && query.get("upsert") == Some("true");
+                let mut created = ws.create_many(plural, &[input], upsert)?;
+                ok(
+                    201,
+                    data_answer(
+                        format!("create{}", object.singular_capitalized()),
+                        created.pop().unwrap_or(Value::Null),
+                    ),
+                )
+            }
+            _ => {
+                ws.object_ref(plural)?;
+                Err(method_not_allowed(method, path))
+            }
+        },
         [plural, id] if !matches!(*plural, "batch" | "restore") => {
             let object = ws.object(plural)?;
             if uuid::Uuid::parse_str(id).is_err() {
@@ -232,7 +256,7 @@ pub fn dispatch(
             match method {
                 "GET" => {
                     let rec = ws.get_one(plural, &id, depth(query)?)?;
-                    ok(200, json!({"data": {object.name_singular.clone(): rec}}))
+                    ok(200, data_answer(object.name_singular.clone(), rec))
                 }
                 "PATCH" | "PUT" => {
                     let input = parse_body(body)?;
@@ -242,7 +266,7 @@ pub fn dispatch(
                     let rec = ws.update_one(plural, &id, &input)?;
                     ok(
                         200,
-                        json!({"data": {format!("update{}", object.singular_capitalized()): rec}}),
+                        data_answer(format!("update{}", object.singular_capitalized()), rec),
                     )
                 }
                 "DELETE" => {
@@ -250,7 +274,7 @@ pub fn dispatch(
                     let rec = ws.delete_one(plural, &id, soft)?;
                     ok(
                         200,
-                        json!({"data": {format!("delete{}", object.singular_capitalized()): rec}}),
+                        data_answer(format!("delete{}", object.singular_capitalized()), rec),
                     )
                 }
                 _ => Err(method_not_allowed(method, path)),
@@ -286,36 +310,31 @@ fn metadata(
         }
         ("POST", ["objects"]) => {
             let created = ws.create_object(&parse_body(body)?)?;
-            ok(201, json!({"data": {"createOneObject": created}}))
+            ok(201, data_answer("createOneObject", created))
         }
         ("GET", ["objects", id]) => {
             let object = ws.schema.by_id(id).cloned().ok_or_else(|| {
                 ApiError::new(404, "NotFoundException", "Object metadata not found")
             })?;
-            ok(200, json!({"data": {"object": ws.object_json(&object)}}))
+            ok(200, data_answer("object", ws.object_json(&object)))
         }
         ("PATCH", ["objects", id]) => {
             let updated = ws.update_object(id, &parse_body(body)?)?;
-            ok(200, json!({"data": {"updateOneObject": updated}}))
+            ok(200, data_answer("updateOneObject", updated))
         }
         ("DELETE", ["objects", id]) => {
             let deleted = ws.delete_object(id)?;
-            ok(200, json!({"data": {"deleteOneObject": deleted}}))
+            ok(200, data_answer("deleteOneObject", deleted))
         }
+        // Bare answers of Twenty's `WebhookController` (see `crate::webhooks`).
         ("GET", ["webhooks"]) => ok(200, ws.list_webhooks()),
-        ("POST", ["webhooks"]) => {
-            let (status, hook) = ws.create_webhook(&parse_body(body)?)?;
-            ok(status, json!({"data": {"createOneWebhook": hook}}))
-        }
-        ("GET", ["webhooks", id]) => ok(200, json!({"data": {"webhook": ws.get_webhook(id)?}})),
-        ("DELETE", ["webhooks", id]) => ok(
-            200,
-            json!({"data": {"deleteOneWebhook": ws.delete_webhook(id)?}}),
-        ),
+        ("POST", ["webhooks"]) => ok(201, ws.create_webhook(&parse_body(body)?)?),
+        ("GET", ["webhooks", id]) => ok(200, ws.get_webhook(id)),
+        ("DELETE", ["webhooks", id]) => ok(200, ws.delete_webhook(id)?),
         ("GET", ["fields"]) => ok(200, ws.fields_json()),
         ("POST", ["fields"]) => {
             let created = ws.create_field(&parse_body(body)?)?;
-            ok(201, json!({"data": {"createOneField": created}}))
+            ok(201, data_answer("createOneField", created))
         }
         ("GET", ["fields", id]) => {
             let (o, f) = ws.schema.field_by_id(id).ok_or_else(|| {
@@ -327,15 +346,15 @@ fn metadata(
                 .and_then(|o| o.field(&f))
                 .map(|f| f.meta.clone())
                 .unwrap_or(Value::Null);
-            ok(200, json!({"data": {"field": meta}}))
+            ok(200, data_answer("field", meta))
         }
         ("PATCH", ["fields", id]) => {
             let updated = ws.update_field(id, &parse_body(body)?)?;
-            ok(200, json!({"data": {"updateOneField": updated}}))
+            ok(200, data_answer("updateOneField", updated))
         }
         ("DELETE", ["fields", id]) => {
             let deleted = ws.delete_field(id)?;
-            ok(200, json!({"data": {"deleteOneField": deleted}}))
+            ok(200, data_answer("deleteOneField", deleted))
         }
         _ => Err(ApiError::new(
             404,

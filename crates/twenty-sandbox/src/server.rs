@@ -50,9 +50,10 @@ pub struct Config {
     pub webhooks: Vec<Value>,
     /// Batch cap; `None` = the profile's default (2.x: 200, 1.5: none).
     pub batch_max: Option<usize>,
-    /// Short rate window; `None` = disabled.
+    /// Short token bucket of the workspace (Twenty 2.x's throttle, see [`crate::limits`]);
+    /// `None` = disabled. The 1.5 line has none on REST (the CLI leaves both off for it).
     pub rate_short: Option<Rate>,
-    /// Long rate window; `None` = disabled.
+    /// Long token bucket of the workspace; `None` = disabled.
     pub rate_long: Option<Rate>,
     /// Fault injection spec.
     pub faults: FaultSpec,
@@ -70,7 +71,7 @@ pub struct Config {
 }
 
 impl Config {
-    /// Defaults of the command line: free port, Twenty's rate limits, profile twenty-2.
+    /// Defaults of the command line: free port, Twenty 2.x's rate limits, profile twenty-2.
     pub fn new(db: impl Into<String>, api_key: impl Into<String>) -> Config {
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 0)),
@@ -129,6 +130,18 @@ struct State {
     routes: RouteOptions,
 }
 
+/// The sandbox serves one workspace: its rate buckets.
+const WORKSPACE_BUCKET: &str = "workspace";
+
+/// Whether a request is a record query, the only kind Twenty 2.x throttles
+/// (`common-base-query-runner.service.ts`): REST record routes and GraphQL, not the metadata API.
+fn spends_token(path: &str) -> bool {
+    path == "/graphql"
+        || (path.starts_with("/rest/")
+            && !path.starts_with("/rest/metadata")
+            && !path.starts_with("/rest/open-api"))
+}
+
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
@@ -142,7 +155,13 @@ fn json_response(status: u16, body: &Value, headers: &[(&'static str, String)]) 
     for (k, v) in headers {
         b = b.header(*k, v);
     }
-    b.body(Full::new(Bytes::from(body.to_string())))
+    // A `null` answer is an empty body (what Nest sends when a controller returns null).
+    let bytes = if body.is_null() {
+        Bytes::new()
+    } else {
+        Bytes::from(body.to_string())
+    };
+    b.body(Full::new(bytes))
         .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
 }
 
@@ -193,7 +212,9 @@ async fn handle(
         return Ok(json_response(200, &body, &[]));
     }
     if path == "/healthz" {
-        return Ok(json_response(200, &json!({"status": "ok"}), &[]));
+        // As the recorded 2.19 answers it (Terminus health check, `proxy-all.jsonl.gz`).
+        let body = json!({"status": "ok", "info": {}, "error": {}, "details": {}});
+        return Ok(json_response(200, &body, &[]));
     }
     lock(&state.stats).requests += 1;
     let auth = req
@@ -228,10 +249,13 @@ async fn handle(
     if token != state.api_key {
         return Ok(error_response(&ApiError::invalid_token()));
     }
-    if let Err(wait) = lock(&state.limiter).take(&token, Instant::now()) {
+    // One token per record query, from the buckets of the workspace (shared by every API key).
+    if spends_token(&path)
+        && let Err(rate) = lock(&state.limiter).take(WORKSPACE_BUCKET, Instant::now())
+    {
         lock(&state.stats).rate_limited += 1;
-        let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-        return Ok(error_response(&ApiError::rate_limited(secs)));
+        let e = ApiError::rate_limited(rate.tokens, rate.period.as_millis());
+        return Ok(error_response(&e));
     }
     let in_scope = state
         .fault_scope

@@ -1,18 +1,27 @@
 //! Webhooks of the metadata API: `GET|POST /rest/metadata/webhooks`,
 //! `GET|DELETE /rest/metadata/webhooks/{id}`.
 //!
-//! Not recorded live: the shapes follow the OpenAPI documents both recorded servers serve
-//! (`shared/twenty-live*/openapi-metadata.json`, path `/webhooks` under `/rest/metadata`): a
-//! webhook is `{id, targetUrl, operations, description, secret, workspaceId, createdAt,
-//! updatedAt, deletedAt}` (`operations` defaults to `["*.*"]`); the list answers
-//! `data.webhooks` with `pageInfo` (and `totalCount` on 2.x); creation answers
-//! `data.createOneWebhook` (201 on 2.x, 200 on 1.5 per its document). Neither document gives a
-//! webhook an active/paused flag. Webhooks are kept in the `meta` table (`webhooks`), and tests
-//! seed them through `Config::webhooks`. Nothing is ever sent to a webhook's URL.
+//! Shapes from the live 2.19 server and from the source of both recorded servers, not from their
+//! OpenAPI documents (which describe a `data.webhooks` page that neither server answers):
+//! - `GET /rest/metadata/webhooks` answers a bare JSON array of webhooks (recorded on 2.19,
+//!   `shared/twenty-live-2x/2026-12/webhooks-list-bare-array.json`). The 1.5 server's
+//!   `WebhookController` (`core-modules/webhook/controllers/webhook.controller.ts`, mounted on
+//!   `rest/metadata/webhooks` ahead of the generic metadata controller, which knows only `fields`
+//!   and `objects`) returns the same bare `Webhook[]`: not recorded, read from the source.
+//! - `GET …/{id}` answers the bare webhook, or an empty 200 when there is none (the controller
+//!   returns `null`); `POST` answers the bare webhook with 201 (Nest's default); `DELETE` answers
+//!   `true` (1.5: `false` when there was none; 2.x refuses an unknown id, here a 404).
+//! - a webhook is `{id, targetUrl, operations (default ["*.*"]), description, secret,
+//!   workspaceId, createdAt, updatedAt, deletedAt}`, plus `applicationId` on 2.x (its
+//!   `WebhookDTO`); there is no active/paused flag.
+//!
+//! Webhooks are kept in the `meta` table (`webhooks`), and tests seed them through
+//! `Config::webhooks`. Nothing is ever sent to a webhook's URL.
 
 use serde_json::{Map, Value, json};
 
 use crate::errors::{ApiError, ApiResult};
+use crate::metadata::CUSTOM_APPLICATION_ID;
 use crate::profile::ProfileKind;
 use crate::store::{Change, Store};
 use crate::workspace::{Workspace, now};
@@ -103,58 +112,66 @@ impl Workspace {
         Ok(())
     }
 
-    /// `GET /rest/metadata/webhooks`: every live webhook (one page).
-    pub fn list_webhooks(&self) -> Value {
-        let hooks: Vec<&Value> = self
-            .webhooks
-            .iter()
-            .filter(|w| w["deletedAt"].is_null())
-            .collect();
-        let page_info = json!({
-            "hasNextPage": false,
-            "startCursor": hooks.first().map(|w| w["id"].clone()),
-            "endCursor": hooks.last().map(|w| w["id"].clone()),
-        });
-        match self.profile.kind {
-            ProfileKind::Twenty2 => json!({
-                "data": {"webhooks": hooks},
-                "pageInfo": page_info,
-                "totalCount": hooks.len(),
-            }),
-            ProfileKind::Twenty15 => json!({"data": {"webhooks": hooks}, "pageInfo": page_info}),
+    /// A stored webhook as the profile's controller answers it.
+    fn webhook_json(&self, hook: &Value) -> Value {
+        let Some(map) = hook.as_object() else {
+            return hook.clone();
+        };
+        let mut out = Map::new();
+        for (k, v) in map {
+            if k == "applicationId" {
+                continue;
+            }
+            out.insert(k.clone(), v.clone());
+            if k == "workspaceId" && self.profile.kind == ProfileKind::Twenty2 {
+                out.insert("applicationId".into(), json!(CUSTOM_APPLICATION_ID));
+            }
         }
+        Value::Object(out)
     }
 
-    /// `GET /rest/metadata/webhooks/{id}`.
-    pub fn get_webhook(&self, id: &str) -> ApiResult<Value> {
+    /// `GET /rest/metadata/webhooks`: every live webhook, oldest first, as a bare array.
+    pub fn list_webhooks(&self) -> Value {
+        Value::Array(
+            self.webhooks
+                .iter()
+                .filter(|w| w["deletedAt"].is_null())
+                .map(|w| self.webhook_json(w))
+                .collect(),
+        )
+    }
+
+    /// `GET /rest/metadata/webhooks/{id}`: the webhook, or `Null` (an empty 200) when none.
+    pub fn get_webhook(&self, id: &str) -> Value {
         self.webhooks
             .iter()
             .find(|w| w["id"] == id && w["deletedAt"].is_null())
-            .cloned()
-            .ok_or_else(|| not_found(id))
+            .map(|w| self.webhook_json(w))
+            .unwrap_or(Value::Null)
     }
 
-    /// `POST /rest/metadata/webhooks`: `(status, created webhook)`.
-    pub fn create_webhook(&mut self, input: &Value) -> ApiResult<(u16, Value)> {
+    /// `POST /rest/metadata/webhooks`: the created webhook (answered with 201).
+    pub fn create_webhook(&mut self, input: &Value) -> ApiResult<Value> {
         let hook = self.new_webhook(input)?;
         self.webhooks.push(hook.clone());
         self.save_webhooks()?;
-        let status = match self.profile.kind {
-            ProfileKind::Twenty2 => 201,
-            ProfileKind::Twenty15 => 200,
-        };
-        Ok((status, hook))
+        Ok(self.webhook_json(&hook))
     }
 
-    /// `DELETE /rest/metadata/webhooks/{id}`.
+    /// `DELETE /rest/metadata/webhooks/{id}`: `true` (1.5: `false` when there was none).
     pub fn delete_webhook(&mut self, id: &str) -> ApiResult<Value> {
-        let pos = self
+        let Some(pos) = self
             .webhooks
             .iter()
             .position(|w| w["id"] == id && w["deletedAt"].is_null())
-            .ok_or_else(|| not_found(id))?;
-        let hook = self.webhooks.remove(pos);
+        else {
+            return match self.profile.kind {
+                ProfileKind::Twenty15 => Ok(json!(false)),
+                ProfileKind::Twenty2 => Err(not_found(id)),
+            };
+        };
+        self.webhooks.remove(pos);
         self.save_webhooks()?;
-        Ok(hook)
+        Ok(json!(true))
     }
 }

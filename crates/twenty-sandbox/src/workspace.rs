@@ -156,6 +156,13 @@ impl Workspace {
         })
     }
 
+    /// [`Workspace::object`] without the copy, for reads.
+    pub fn object_ref(&self, plural: &str) -> ApiResult<&Object> {
+        self.schema.by_plural(plural).ok_or_else(|| {
+            ApiError::bad_request(format!("object '{plural}' not found")).with_code("BAD_REQUEST")
+        })
+    }
+
     pub(crate) fn persist(&mut self, changes: &[Change]) -> ApiResult<()> {
         self.store.apply(changes).map_err(|e| {
             ApiError::new(
@@ -278,9 +285,14 @@ impl Workspace {
         let base = self.profile.type_default(&field.field_type);
         match (&base, &field.default_value) {
             (Value::Object(b), Value::Object(d)) => {
+                // A null sub-field of the field's default keeps the type's (2.19 answers "" and
+                // [] for the null number and list of a PHONES default; recorded in
+                // `shared/twenty-live-2x/2026-12/proxy-all.jsonl.gz`, person.whatsapp).
                 let mut m = b.clone();
                 for (k, v) in d {
-                    m.insert(k.clone(), v.clone());
+                    if !v.is_null() || !m.contains_key(k) {
+                        m.insert(k.clone(), v.clone());
+                    }
                 }
                 Value::Object(m)
             }
@@ -291,9 +303,35 @@ impl Workspace {
 
     /// Renders a stored record as Twenty answers it.
     pub fn render(&self, object: &Object, data: &Map<String, Value>, depth: u8) -> Value {
+        self.render_with(object, data, depth, None)
+    }
+
+    /// The default of each field of `object` (`Null` for relations), in field order: computed
+    /// once for a page of records instead of once per record and missing field.
+    fn defaults(&self, object: &Object) -> Vec<Value> {
+        object
+            .fields
+            .iter()
+            .map(|f| {
+                if f.relation.is_some() {
+                    Value::Null
+                } else {
+                    self.default_value(f)
+                }
+            })
+            .collect()
+    }
+
+    fn render_with(
+        &self,
+        object: &Object,
+        data: &Map<String, Value>,
+        depth: u8,
+        defaults: Option<&[Value]>,
+    ) -> Value {
         let mut out = Map::new();
         let id = data.get("id").and_then(Value::as_str).unwrap_or_default();
-        for field in &object.fields {
+        for (i, field) in object.fields.iter().enumerate() {
             if let Some(rel) = &field.relation {
                 if let Some(join) = &rel.join_column {
                     let target_id = data.get(join).cloned().unwrap_or(Value::Null);
@@ -319,10 +357,11 @@ impl Workspace {
                 out.insert(field.name.clone(), json!(search_vector(object, data)));
                 continue;
             }
-            let mut v = data
-                .get(&field.name)
-                .cloned()
-                .unwrap_or_else(|| self.default_value(field));
+            let mut v = match (data.get(&field.name), defaults.and_then(|d| d.get(i))) {
+                (Some(v), _) => v.clone(),
+                (None, Some(d)) => d.clone(),
+                (None, None) => self.default_value(field),
+            };
             if self.profile.amount_micros_as_string
                 && field.field_type == "CURRENCY"
                 && let Some(n) = v.get("amountMicros").and_then(Value::as_f64)
@@ -588,25 +627,95 @@ impl Workspace {
         ids
     }
 
-    /// `POST /rest/batch/{plural}` (and single create, and GraphQL `createXs`).
+    /// The checks of record ids a create runs before anything else, per line.
+    ///
+    /// - 2.x (`assertIsValidUuid` in the create query runners' `validate`, REST and GraphQL, right
+    ///   after the throttle): an `id` that is not a UUID → `INVALID_QUERY_INPUT` (recorded).
+    /// - 1.5 REST (`rest-api-create-many.handler.ts` / `rest-api-create-one.handler.ts`): record
+    ///   by record, `repository.exists({where: {id}})` → a non-UUID id fails in Postgres
+    ///   ("invalid input syntax for type uuid", recorded), a live record with that id →
+    ///   "Record already exists" (recorded). TypeORM's `exists` leaves soft-deleted rows out
+    ///   (`deletedAt` is the entity's delete-date column), so an id held only by a soft-deleted
+    ///   record passes and the insert then hits the primary key (see
+    ///   [`ApiError::duplicate_primary_key`]). 1.5's GraphQL has no such check (`rest` false).
+    pub fn check_new_ids(&self, object: &Object, inputs: &[Value], rest: bool) -> ApiResult<()> {
+        let id_text = |v: &Value| match v {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        for input in inputs {
+            let id = input.get("id").filter(|v| !v.is_null());
+            match self.profile.kind {
+                crate::profile::ProfileKind::Twenty2 => {
+                    // `record?.id` is truthy and `isValidUuid` wants the hyphenated form.
+                    let Some(id) = id.filter(|v| v.as_str() != Some("") && **v != json!(false))
+                    else {
+                        continue;
+                    };
+                    let text = id_text(id);
+                    if text.len() != 36 || uuid::Uuid::parse_str(&text).is_err() {
+                        return Err(ApiError::invalid_query_uuid(&text));
+                    }
+                }
+                crate::profile::ProfileKind::Twenty15 if rest => {
+                    let Some(id) = id else { continue };
+                    let text = id_text(id);
+                    if uuid::Uuid::parse_str(&text).is_err() {
+                        return Err(ApiError::postgres_invalid_uuid(&text));
+                    }
+                    if self
+                        .live_record(&object.name_singular, &text.to_lowercase())
+                        .is_some()
+                    {
+                        return Err(ApiError::record_already_exists());
+                    }
+                }
+                crate::profile::ProfileKind::Twenty15 => {}
+            }
+        }
+        Ok(())
+    }
+
+    /// Creates records without a batch cap (seeding, tests); see [`Workspace::create_many_capped`].
     pub fn create_many(
         &mut self,
         plural: &str,
         inputs: &[Value],
         upsert: bool,
     ) -> ApiResult<Vec<Value>> {
+        self.create_many_capped(plural, inputs, upsert, None)
+    }
+
+    /// `POST /rest/batch/{plural}` (and single create, and GraphQL `createXs`). The values are
+    /// validated before the batch cap is checked (2.x checks `QUERY_MAX_RECORDS` in the query
+    /// runner's `run`, after its data processing), connects and foreign keys after.
+    pub fn create_many_capped(
+        &mut self,
+        plural: &str,
+        inputs: &[Value],
+        upsert: bool,
+        cap: Option<usize>,
+    ) -> ApiResult<Vec<Value>> {
         let object = self.object(plural)?;
         self.check_writable(&object)?;
         let mut rows = Vec::with_capacity(inputs.len());
         for input in inputs {
-            let mut row = validate_row(&self.profile, &object, input)?;
-            self.resolve_connects(&mut row)?;
+            rows.push(validate_row(&self.profile, &object, input)?);
+        }
+        if let Some(max) = cap
+            && rows.len() > max
+        {
+            return Err(ApiError::too_many_records(max));
+        }
+        for row in &mut rows {
+            self.resolve_connects(row)?;
             self.check_foreign_keys(&object, &row.values)?;
-            rows.push(row);
         }
         let ts = now();
         let mut pending: Vec<Map<String, Value>> = Vec::with_capacity(rows.len());
         let mut pending_index: HashMap<String, usize> = HashMap::new();
+        // Whether each pending record updates an existing one (upsert) or is new.
+        let mut updated: Vec<bool> = Vec::with_capacity(rows.len());
         for row in rows {
             let matches = if upsert {
                 self.upsert_matches(&object, &row)
@@ -638,6 +747,7 @@ impl Workspace {
                     None => {
                         pending_index.insert(existing_id, pending.len());
                         pending.push(rec);
+                        updated.push(true);
                     }
                 }
                 continue;
@@ -650,7 +760,8 @@ impl Workspace {
                 .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
             if self.record(&object.name_singular, &id).is_some() || pending_index.contains_key(&id)
             {
-                return Err(ApiError::duplicate(&self.profile, "Id", &id));
+                // The primary key (soft-deleted rows hold theirs too).
+                return Err(ApiError::duplicate_primary_key());
             }
             let mut rec = Map::new();
             rec.insert("id".into(), json!(id));
@@ -670,16 +781,29 @@ impl Workspace {
             self.merge_values(&object, &mut rec, &row.values, true);
             pending_index.insert(id, pending.len());
             pending.push(rec);
+            updated.push(false);
         }
         self.check_unique(&object, &pending)?;
+        // 2.x answers an upsert with the updated records first, then the inserted ones, each in
+        // input order (`performUpsertOperation`: `processRecordsToUpdate` then
+        // `processRecordsToInsert`; recorded in `proxy-all.jsonl.gz`, e.g. the hubspot run2
+        // company batches that revive soft-deleted records).
+        let updates_first = upsert && self.profile.kind == crate::profile::ProfileKind::Twenty2;
         let mut changes = Vec::with_capacity(pending.len());
+        let mut first = Vec::new();
         let mut out = Vec::with_capacity(pending.len());
-        for rec in pending {
-            out.push(self.render(&object, &rec, 0));
+        for (rec, was_update) in pending.into_iter().zip(updated) {
+            let rendered = self.render(&object, &rec, 0);
+            if updates_first && was_update {
+                first.push(rendered);
+            } else {
+                out.push(rendered);
+            }
             changes.push(self.put(&object.name_singular, rec));
         }
         self.persist(&changes)?;
-        Ok(out)
+        first.extend(out);
+        Ok(first)
     }
 
     /// `PATCH /rest/{plural}/{id}`.
@@ -732,7 +856,7 @@ impl Workspace {
             changes.extend(self.cascade_hard_delete(&object.name_singular, id));
         }
         self.persist(&changes)?;
-        if self.profile.delete_answers_id_only {
+        if self.profile.delete_answers_id_only || !soft {
             Ok(json!({"id": id}))
         } else {
             Ok(answer)
@@ -831,16 +955,16 @@ impl Workspace {
 
     /// `GET /rest/{plural}/{id}`.
     pub fn get_one(&self, plural: &str, id: &str, depth: u8) -> ApiResult<Value> {
-        let object = self.object(plural)?;
+        let object = self.object_ref(plural)?;
         let rec = self
             .live_record(&object.name_singular, id)
             .ok_or_else(|| ApiError::record_not_found(&self.profile, id))?;
-        Ok(self.render(&object, rec, depth))
+        Ok(self.render(object, rec, depth))
     }
 
     /// `GET /rest/{plural}`.
     pub fn list(&self, plural: &str, params: &ListParams) -> ApiResult<Page> {
-        let object = self.object(plural)?;
+        let object = self.object_ref(plural)?;
         let limit = match params.limit.as_deref() {
             None | Some("") => self.profile.list_limit_default,
             Some(s) => s.parse::<usize>().map_err(|_| {
@@ -855,11 +979,17 @@ impl Workspace {
             None => limit,
         };
         let filter: Option<Filter> = match params.filter.as_deref() {
-            Some(f) if !f.is_empty() => Some(parse_filter(f, &object)?),
+            Some(f) if !f.is_empty() => Some(parse_filter(f, object)?),
             _ => None,
         };
         let include_deleted = filter.as_ref().is_some_and(|f| f.mentions("deletedAt"));
-        let terms = parse_order_by(params.order_by.as_deref(), &object)?;
+        let terms = parse_order_by(params.order_by.as_deref(), object)?;
+        if filter.is_none()
+            && let Some(page) = self.list_by_id(object, &terms, limit, params)?
+        {
+            return Ok(page);
+        }
+        let defaults = self.defaults(object);
         let mut rows: Vec<Map<String, Value>> = self
             .tables
             .get(&object.name_singular)
@@ -868,7 +998,7 @@ impl Workspace {
                     .values()
                     .filter(|r| include_deleted || !Self::is_deleted(r))
                     .map(|r| {
-                        self.render(&object, r, 0)
+                        self.render_with(object, r, 0, Some(&defaults))
                             .as_object()
                             .cloned()
                             .unwrap_or_default()
@@ -904,7 +1034,7 @@ impl Workspace {
                 if params.depth > 0 {
                     let id = r.get("id").and_then(Value::as_str).unwrap_or_default();
                     self.record(&object.name_singular, id)
-                        .map(|s| self.render(&object, s, params.depth))
+                        .map(|s| self.render(object, s, params.depth))
                         .unwrap_or_else(|| Value::Object((*r).clone()))
                 } else {
                     Value::Object((*r).clone())
@@ -923,6 +1053,103 @@ impl Workspace {
             start_cursor: page.first().map(|r| encode_cursor(&terms, r)),
             end_cursor: page.last().map(|r| encode_cursor(&terms, r)),
         })
+    }
+
+    /// The common list (no filter, Twenty's default order by `id` alone, cursors carrying the
+    /// id): sorts the stored records by id and renders only the page, instead of rendering every
+    /// record. Same answers as the general path; `None` when it does not apply.
+    fn list_by_id(
+        &self,
+        object: &Object,
+        terms: &[OrderTerm],
+        limit: usize,
+        params: &ListParams,
+    ) -> ApiResult<Option<Page>> {
+        let [term] = terms else { return Ok(None) };
+        if term.path != ["id"] {
+            return Ok(None);
+        }
+        let cursor_id = |c: &str| -> ApiResult<Option<Value>> {
+            let invalid = || {
+                ApiError::bad_request(format!("Invalid cursor '{c}'")).with_code("INVALID_CURSOR")
+            };
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(c.trim())
+                .map_err(|_| invalid())?;
+            let Ok(Value::Object(m)) = serde_json::from_slice::<Value>(&bytes) else {
+                return Err(invalid());
+            };
+            Ok(m.get("id").cloned())
+        };
+        // Cursors whose id is not a string take the general path (its comparison rules).
+        let cursor = |c: Option<&str>| -> ApiResult<Result<Option<String>, ()>> {
+            match c {
+                None => Ok(Ok(None)),
+                Some(c) => Ok(match cursor_id(c)? {
+                    Some(Value::String(id)) => Ok(Some(id)),
+                    _ => Err(()),
+                }),
+            }
+        };
+        let (Ok(after), Ok(before)) = (
+            cursor(params.starting_after.as_deref())?,
+            cursor(params.ending_before.as_deref())?,
+        ) else {
+            return Ok(None);
+        };
+        // Strings compare by code point, like `compare_values`.
+        let order = |a: &str, b: &str| {
+            if term.asc { a.cmp(b) } else { b.cmp(a) }
+        };
+        let mut rows: Vec<(&str, &Map<String, Value>)> = self
+            .tables
+            .get(&object.name_singular)
+            .map(|t| {
+                t.records
+                    .iter()
+                    .filter(|(_, r)| !Self::is_deleted(r))
+                    .map(|(id, r)| (id.as_str(), r))
+                    .collect()
+            })
+            .unwrap_or_default();
+        rows.sort_by(|a, b| order(a.0, b.0));
+        let total = rows.len();
+        let (start, end, window_total) = if let Some(cur) = &before {
+            let n = rows
+                .iter()
+                .take_while(|(id, _)| order(id, cur) == Ordering::Less)
+                .count();
+            (n.saturating_sub(limit), n, n)
+        } else if let Some(cur) = &after {
+            let first = rows
+                .iter()
+                .take_while(|(id, _)| order(id, cur) != Ordering::Greater)
+                .count();
+            (first, (first + limit).min(total), total - first)
+        } else {
+            (0, limit.min(total), total)
+        };
+        let defaults = self.defaults(object);
+        let records: Vec<Value> = rows[start..end]
+            .iter()
+            .map(|(_, r)| self.render_with(object, r, params.depth, Some(&defaults)))
+            .collect();
+        let page_cursor = |v: Option<&Value>| {
+            v.and_then(Value::as_object)
+                .map(|r| encode_cursor(terms, r))
+        };
+        Ok(Some(Page {
+            start_cursor: page_cursor(records.first()),
+            end_cursor: page_cursor(records.last()),
+            records,
+            total_count: if self.profile.total_count_after_cursor {
+                window_total
+            } else {
+                total
+            },
+            has_next_page: end < total,
+            has_previous_page: start > 0,
+        }))
     }
 
     /// Every record of every object, soft-deleted included (`twenty-sandbox dump`).

@@ -2,5 +2,6 @@
 
 mod common;
 mod metadata;
+mod recorded;
 mod records;
 mod resilience;

@@ -36,8 +36,9 @@ fn v15_ignores_rest_upsert_graphql_upsert_works() {
     let batch: Vec<_> = (0..3).map(|n| company(4, n, &format!("Co {n}"))).collect();
     c.batch_create("companies", &batch, true).unwrap();
     match c.batch_create("companies", &batch, true) {
+        // As a live 1.5 answers (shared/twenty-live/2026-12/probe-upsert-second-…).
         Err(ApiError::Duplicate { message }) => {
-            assert!(message.starts_with("Duplicate"), "{message}")
+            assert_eq!(message, "Record already exists")
         }
         other => panic!("1.5 must ignore ?upsert=true: {other:?}"),
     }
@@ -193,7 +194,10 @@ fn detect_both_profiles_leaves_workspace_unchanged() {
         match profile {
             ProfileKind::Twenty2 => {
                 assert!(caps.rest_upsert);
-                assert_eq!(caps.batch_max, Some(200));
+                // A live 2.19 refuses the probe's non-UUID ids before counting them
+                // (shared/twenty-live-2x/2026-12/capability-probe-batch-400.json): the cap is
+                // learnt from a batch the server refuses as too large, not from the probe.
+                assert_eq!(caps.batch_max, None);
                 assert_eq!(caps.target_fields, TargetStyle::Morph);
                 assert_eq!(caps.note_targets["person"], "targetPersonId");
             }

@@ -703,8 +703,9 @@ fn custom_fields_objects_and_options() {
 }
 
 /// Workflows are records (`/rest/workflows`, `/rest/workflowVersions`), webhooks live in the
-/// metadata API (`/rest/metadata/webhooks`), on both lines (per the recorded metadata and
-/// OpenAPI documents); both can be seeded through the config.
+/// metadata API (`/rest/metadata/webhooks`, bare answers of Twenty's `WebhookController`: a bare
+/// array recorded on 2.19, the same controller in 1.5's source), on both lines; both can be
+/// seeded through the config.
 #[test]
 fn workflows_and_webhooks_are_listed_and_seeded() {
     for profile in [ProfileKind::Twenty2, ProfileKind::Twenty15] {
@@ -749,46 +750,339 @@ fn workflows_and_webhooks_are_listed_and_seeded() {
 
         let hooks = sb.get("/rest/metadata/webhooks");
         assert_eq!(hooks.status, 200);
-        let h = &hooks.body["data"]["webhooks"][0];
+        let list = hooks.body.as_array().expect("a bare array");
+        assert_eq!(list.len(), 1, "{}", hooks.body);
+        let h = &list[0];
         assert_eq!(h["targetUrl"], "https://hooks.example.com/in");
         assert_eq!(h["operations"], json!(["*.*"]));
         assert_eq!(h["secret"], "s3");
-        assert_eq!(hooks.body["pageInfo"]["hasNextPage"], false);
-        assert_eq!(
-            hooks.body.get("totalCount").is_some(),
-            profile == ProfileKind::Twenty2
-        );
+        let v2 = profile == ProfileKind::Twenty2;
+        assert_eq!(h.get("applicationId").is_some(), v2, "{h}");
         let made = sb.post(
             "/rest/metadata/webhooks",
             json!({"targetUrl": "https://b.example.com", "operations": ["person.created"]}),
         );
+        assert_eq!(made.status, 201, "{}", made.body);
+        let id = made.body["id"].as_str().unwrap().to_string();
+        assert_eq!(made.body["operations"], json!(["person.created"]));
         assert_eq!(
-            made.status,
-            if profile == ProfileKind::Twenty2 {
-                201
-            } else {
-                200
-            }
-        );
-        let id = made.body["data"]["createOneWebhook"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        assert_eq!(
-            sb.get(&format!("/rest/metadata/webhooks/{id}")).body["data"]["webhook"]["targetUrl"],
+            sb.get(&format!("/rest/metadata/webhooks/{id}")).body["targetUrl"],
             "https://b.example.com"
         );
+        let deleted = sb.call("DELETE", &format!("/rest/metadata/webhooks/{id}"), None);
+        assert_eq!((deleted.status, &deleted.body), (200, &json!(true)));
+        // A webhook that is not there: the controller returns null, an empty 200.
+        let gone = sb.get(&format!("/rest/metadata/webhooks/{id}"));
+        assert_eq!((gone.status, &gone.body), (200, &Value::Null));
+        let again = sb.call("DELETE", &format!("/rest/metadata/webhooks/{id}"), None);
+        if v2 {
+            assert_eq!(again.status, 404);
+        } else {
+            assert_eq!((again.status, &again.body), (200, &json!(false)));
+        }
         assert_eq!(
-            sb.call("DELETE", &format!("/rest/metadata/webhooks/{id}"), None)
-                .status,
-            200
-        );
-        assert_eq!(
-            sb.get("/rest/metadata/webhooks").body["data"]["webhooks"]
+            sb.get("/rest/metadata/webhooks")
+                .body
                 .as_array()
                 .unwrap()
                 .len(),
             1
         );
     }
+}
+
+/// The id checks of a create, per line (1.5: `rest-api-create-many.handler.ts` and
+/// `rest-api-create-one.handler.ts`; 2.x: `assertIsValidUuid` in the create query runners).
+#[test]
+fn record_ids_are_checked_like_each_line() {
+    let bad = |m: &str| json!({"statusCode": 400, "error": "BadRequestException", "messages": [m]});
+    let sb = start(ProfileKind::Twenty15);
+    let id = "5b0f7c1e-2f6a-5d8e-9c41-7a2d3e6f1b90";
+    sb.create("notes", json!([{"id": id, "title": "First"}]));
+    // A live record with the id: refused before anything else, upsert flag or not (1.5 REST
+    // ignores it), batch or single.
+    for path in ["/rest/batch/notes", "/rest/batch/notes?upsert=true"] {
+        let again = sb.post(path, json!([{"id": id, "title": "Again"}]));
+        assert_eq!(
+            (again.status, &again.body),
+            (400, &bad("Record already exists")),
+            "{path}"
+        );
+    }
+    let one = sb.post("/rest/notes", json!({"id": id, "title": "Again"}));
+    assert_eq!(
+        (one.status, &one.body),
+        (400, &bad("Record already exists"))
+    );
+    // The check runs record by record before validation: an unknown field comes later.
+    let first = sb.post(
+        "/rest/batch/notes",
+        json!([{"id": id, "notAField": 1}, {"id": "nope"}]),
+    );
+    assert_eq!(first.body, bad("Record already exists"));
+    // An id that is not a UUID fails in Postgres's id query, before the unknown field.
+    let probe = sb.post(
+        "/rest/batch/notes",
+        json!([{"id": "c2t-probe", "c2tCapabilityProbe": true}]),
+    );
+    assert_eq!(
+        (probe.status, &probe.body),
+        (
+            400,
+            &bad("invalid input syntax for type uuid: \"c2t-probe\"")
+        )
+    );
+    let single = sb.post("/rest/notes", json!({"id": "c2t-probe"}));
+    assert_eq!(
+        single.body,
+        bad("invalid input syntax for type uuid: \"c2t-probe\"")
+    );
+    // A soft-deleted record is not "existing" for that check (TypeORM's exists leaves it out);
+    // the insert then meets the primary key: Twenty's generic duplicate message.
+    let del = sb.call(
+        "DELETE",
+        &format!("/rest/notes/{id}?soft_delete=true"),
+        None,
+    );
+    assert_eq!(del.status, 200);
+    let dup = sb.post("/rest/batch/notes", json!([{"id": id, "title": "Again"}]));
+    assert_eq!(
+        (dup.status, &dup.body),
+        (400, &bad("A duplicate entry was detected"))
+    );
+    // The same new id twice in one batch meets the primary key too.
+    let twice = "7c9e6679-7425-40de-944b-e07fc1f90ae7";
+    let dup2 = sb.post(
+        "/rest/batch/notes",
+        json!([{"id": twice, "title": "a"}, {"id": twice, "title": "b"}]),
+    );
+    assert_eq!(dup2.body, bad("A duplicate entry was detected"));
+    // Other unique keys keep the recorded 1.5 message.
+    sb.create("companies", json!([company("One", "https://one.example")]));
+    let domain = sb.post(
+        "/rest/batch/companies",
+        json!([company("One bis", "https://one.example")]),
+    );
+    assert_eq!(
+        domain.body,
+        json!({"statusCode": 400, "error": "UserInputError",
+               "messages": ["Duplicate Domain Name with value https://one.example. Please set a unique one."]})
+    );
+    // 1.5's GraphQL create has no such check: it upserts.
+    let gql = sb.post("/graphql", json!({
+        "query": "mutation($d:[NoteCreateInput!]!){createNotes(data:$d, upsert:true){id title}}",
+        "variables": {"d": [{"id": twice, "title": "via GraphQL"}]}
+    }));
+    assert_eq!(gql.body["data"]["createNotes"][0]["title"], "via GraphQL");
+
+    let sb = start(ProfileKind::Twenty2);
+    let invalid = |v: &str| {
+        json!({"statusCode": 400, "error": "Error",
+               "messages": [format!("Value \"{v}\" is not a valid UUID")], "code": "INVALID_QUERY_INPUT"})
+    };
+    // Checked before the values and before the batch cap.
+    let probe: Vec<Value> = (0..201)
+        .map(|_| json!({"id": "c2t-probe", "c2tCapabilityProbe": true}))
+        .collect();
+    let a = sb.post("/rest/batch/notes", json!(probe));
+    assert_eq!((a.status, &a.body), (400, &invalid("c2t-probe")));
+    let one = sb.post("/rest/notes", json!({"id": "c2t-probe"}));
+    assert_eq!(one.body, invalid("c2t-probe"));
+    // 2.x wants the hyphenated form.
+    let simple = "5b0f7c1e2f6a5d8e9c417a2d3e6f1b90";
+    assert_eq!(
+        sb.post("/rest/batch/notes", json!([{"id": simple}])).body,
+        invalid(simple)
+    );
+    let gql = sb.post(
+        "/graphql",
+        json!({
+            "query": "mutation($d:[NoteCreateInput!]!){createNotes(data:$d){id}}",
+            "variables": {"d": [{"id": "c2t-probe"}]}
+        }),
+    );
+    assert_eq!(
+        gql.body["errors"][0]["message"],
+        "Value \"c2t-probe\" is not a valid UUID"
+    );
+    // The values are validated before the cap (the cap is checked in the query runner's run).
+    let mut rows: Vec<Value> = (0..201)
+        .map(|i| json!({"title": format!("n{i}")}))
+        .collect();
+    rows[200] = json!({"notAField": 1});
+    let unknown = sb.post("/rest/batch/notes", json!(rows));
+    assert_eq!(
+        message(&unknown.body),
+        "Object note doesn't have any \"notAField\" field."
+    );
+    // A live id without upsert: the primary key.
+    sb.create("notes", json!([{"id": id, "title": "First"}]));
+    let dup = sb.post("/rest/batch/notes", json!([{"id": id}]));
+    assert_eq!(dup.body, bad("A duplicate entry was detected"));
+}
+
+/// 2.x answers an upsert with the records it updated first, then the ones it inserted
+/// (`performUpsertOperation`; recorded in `proxy-all.jsonl.gz`).
+#[test]
+fn twenty_2_upsert_answers_updates_first() {
+    let sb = start(ProfileKind::Twenty2);
+    let old = "4a2c4a5e-14d2-5e4e-8f3d-ffb008b078a7";
+    sb.create("companies", json!([{"id": old, "name": "Old"}]));
+    let (a, b) = (
+        "a7b43490-910e-50e8-b6ec-3fda6c94be76",
+        "8f7538d0-89a7-5a97-a1b0-96d1a2529be9",
+    );
+    let up = sb.post(
+        "/rest/batch/companies?upsert=true",
+        json!([{"id": a, "name": "A"}, {"id": old, "name": "Old bis"}, {"id": b, "name": "B"}]),
+    );
+    assert_eq!(up.status, 201, "{}", up.body);
+    let ids: Vec<&Value> = up.body["data"]["createCompanies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["id"])
+        .collect();
+    assert_eq!(ids, [old, a, b]);
+    // Without upsert (or on 1.5's GraphQL) the input order stays.
+    let plain = sb.post(
+        "/rest/batch/companies",
+        json!([{"name": "C"}, {"name": "D"}]),
+    );
+    let names: Vec<&Value> = plain.body["data"]["createCompanies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["name"])
+        .collect();
+    assert_eq!(names, ["C", "D"]);
+}
+
+/// Shapes read in `proxy-all.jsonl.gz` (real 2.19): an empty rich text answers markdown "",
+/// a hard delete answers `{id}` (a soft delete the whole record), and the metadata listing
+/// leaves out null keys (the create answer keeps them).
+#[test]
+fn twenty_2_shapes_of_the_proxy_recording() {
+    let sb = start(ProfileKind::Twenty2);
+    let note = &sb.create("notes", json!([{"title": "No body"}]))[0];
+    assert_eq!(note["bodyV2"], json!({"blocknote": null, "markdown": ""}));
+    let id = note["id"].as_str().unwrap();
+    let hard = sb.call(
+        "DELETE",
+        &format!("/rest/notes/{id}?soft_delete=false"),
+        None,
+    );
+    assert_eq!(hard.body, json!({"data": {"deleteNote": {"id": id}}}));
+    let sb15 = start(ProfileKind::Twenty15);
+    let note15 = &sb15.create("notes", json!([{"title": "No body"}]))[0];
+    assert_eq!(
+        note15["bodyV2"],
+        json!({"blocknote": null, "markdown": null})
+    );
+
+    let objects = sb.get("/rest/metadata/objects");
+    let person = objects.body["data"]["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["nameSingular"] == "person")
+        .unwrap()
+        .clone();
+    let made = sb.post(
+        "/rest/metadata/fields",
+        json!({"objectMetadataId": person["id"], "type": "TEXT", "name": "city", "label": "City"}),
+    );
+    assert_eq!(made.status, 201, "{}", made.body);
+    let blob = &made.body["data"]["createOneField"];
+    assert!(blob["options"].is_null() && blob.get("options").is_some());
+    let listed = sb.get("/rest/metadata/objects").body["data"]["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["nameSingular"] == "person")
+        .unwrap()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "city")
+        .unwrap()
+        .clone();
+    assert!(listed.get("options").is_none(), "{listed}");
+    assert!(listed.as_object().unwrap().values().all(|v| !v.is_null()));
+}
+
+/// Reserved names (the lists of each line's source, see `metadata.rs`), fields and objects.
+#[test]
+fn reserved_names_follow_each_line() {
+    let field = |sb: &crate::common::Sandbox, object: &str, name: &str| {
+        let objects = sb.get("/rest/metadata/objects");
+        let o = objects.body["data"]["objects"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|o| o["nameSingular"] == object)
+            .unwrap()
+            .clone();
+        sb.post(
+            "/rest/metadata/fields",
+            json!({"objectMetadataId": o["id"], "type": "ADDRESS", "name": name, "label": name, "isNullable": true}),
+        )
+    };
+    let v2 = start(ProfileKind::Twenty2);
+    let a = field(&v2, "person", "address");
+    assert_eq!(a.status, 400);
+    assert_eq!(a.body["error"], "METADATA_VALIDATION_ERROR");
+    let e = &a.body["errors"]["fieldMetadata"][0]["errors"][0];
+    assert_eq!(e["code"], "INVALID_FIELD_INPUT");
+    assert_eq!(
+        e["message"],
+        "This name is reserved. Use a different name or the system will add \"Custom\" suffix."
+    );
+    assert_eq!(e["value"], "address");
+    let views: Vec<&Value> = a.body["errors"]["viewField"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["flatEntityMinimalInformation"]["viewUniversalIdentifier"])
+        .collect();
+    assert_eq!(
+        views,
+        [
+            "20202020-a002-4a02-8a02-ae0a1ea12001",
+            "20202020-a002-4a02-8a02-ae0a1ea11a00"
+        ]
+    );
+    assert_eq!(field(&v2, "person", "search").status, 400, "2.x only");
+    assert_eq!(field(&v2, "person", "addressCustom").status, 201);
+    assert_eq!(field(&v2, "person", "postgresCredential").status, 201);
+    let obj = v2.post(
+        "/rest/metadata/objects",
+        json!({"nameSingular": "plan", "namePlural": "plans", "labelSingular": "Plan", "labelPlural": "Plans"}),
+    );
+    assert_eq!(obj.status, 400);
+
+    let v15 = start(ProfileKind::Twenty15);
+    let a = field(&v15, "person", "address");
+    assert_eq!(
+        (a.status, &a.body),
+        (
+            400,
+            &json!({"statusCode": 400, "messages": ["The name 'address' is not available"], "error": "Bad Request"})
+        )
+    );
+    assert_eq!(
+        field(&v15, "company", "postgresCredential").status,
+        400,
+        "1.5 only"
+    );
+    assert_eq!(field(&v15, "company", "search").status, 201);
+    assert_eq!(field(&v15, "company", "fullName").status, 201);
+    let obj = v15.post(
+        "/rest/metadata/objects",
+        json!({"nameSingular": "invoice", "namePlural": "relations", "labelSingular": "Invoice", "labelPlural": "Relations"}),
+    );
+    assert_eq!(
+        obj.body["messages"],
+        json!(["The name 'relations' is not available"])
+    );
 }

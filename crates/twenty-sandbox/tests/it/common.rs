@@ -17,6 +17,7 @@ pub struct Answer {
     pub status: u16,
     pub body: Value,
     pub retry_after: Option<String>,
+    pub content_type: Option<String>,
 }
 
 pub fn agent() -> ureq::Agent {
@@ -92,6 +93,11 @@ impl Sandbox {
             .get("retry-after")
             .and_then(|h| h.to_str().ok())
             .map(String::from);
+        let content_type = resp
+            .headers()
+            .get("content-type")
+            .and_then(|h| h.to_str().ok())
+            .map(String::from);
         let text = resp.body_mut().read_to_string()?;
         let body = if text.is_empty() {
             Value::Null
@@ -102,6 +108,7 @@ impl Sandbox {
             status,
             body,
             retry_after,
+            content_type,
         })
     }
 

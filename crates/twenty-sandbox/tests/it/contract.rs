@@ -25,7 +25,7 @@ use twenty_sandbox::{Config, ProfileKind};
 use crate::common::{KEY, Sandbox, start_with};
 
 /// Keys of the demo customisations of the recorded workspaces.
-const DEMO_KEYS: &[&str] = &[
+pub(crate) const DEMO_KEYS: &[&str] = &[
     "tagline",
     "introVideo",
     "workPolicy",
@@ -137,19 +137,19 @@ const ORDER_2X: &[&str] = &[
 
 const EXCLUDED: &[&str] = &["openapi-core", "openapi-metadata"];
 
-fn folder(name: &str) -> Option<PathBuf> {
+pub(crate) fn folder(name: &str) -> Option<PathBuf> {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared")
         .join(name);
     p.is_dir().then_some(p)
 }
 
-fn is_uuid(s: &str) -> bool {
+pub(crate) fn is_uuid(s: &str) -> bool {
     uuid::Uuid::parse_str(s).is_ok() && s.len() == 36
 }
 
 /// Learns recorded-id → sandbox-id pairs from two answers of the same request.
-fn learn_ids(recorded: &Value, actual: &Value, map: &mut HashMap<String, String>) {
+pub(crate) fn learn_ids(recorded: &Value, actual: &Value, map: &mut HashMap<String, String>) {
     match (recorded, actual) {
         (Value::String(r), Value::String(a)) if is_uuid(r) && is_uuid(a) => {
             map.entry(r.clone()).or_insert_with(|| a.clone());
@@ -170,7 +170,7 @@ fn learn_ids(recorded: &Value, actual: &Value, map: &mut HashMap<String, String>
     }
 }
 
-fn substitute(text: &str, map: &HashMap<String, String>) -> String {
+pub(crate) fn substitute(text: &str, map: &HashMap<String, String>) -> String {
     let mut out = text.to_string();
     for (from, to) in map {
         if from != to {
@@ -193,7 +193,7 @@ fn strip_demo(v: &Value) -> Value {
     }
 }
 
-fn type_name(v: &Value) -> &'static str {
+pub(crate) fn type_name(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
         Value::Bool(_) => "bool",
@@ -206,7 +206,7 @@ fn type_name(v: &Value) -> &'static str {
 
 /// Same keys and JSON types, recursively; arrays are compared element by element up to the
 /// shorter length (an empty array on either side matches any array).
-fn compare_shape(path: &str, recorded: &Value, actual: &Value, diffs: &mut Vec<String>) {
+pub(crate) fn compare_shape(path: &str, recorded: &Value, actual: &Value, diffs: &mut Vec<String>) {
     match (recorded, actual) {
         (Value::Object(r), Value::Object(a)) => {
             for k in r.keys() {
