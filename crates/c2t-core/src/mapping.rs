@@ -279,6 +279,10 @@ pub struct Settings {
     pub multi_separator: String,
     /// Rows per Twenty-ready CSV file (Twenty's importer takes 10 000 at most).
     pub max_rows_per_file: usize,
+    /// Stop the import while an owner or assignee the export names is not a workspace member.
+    /// By default the import goes on and leaves those fields empty (system and former users
+    /// own records in real exports); `check`, the summary and the report name each of them.
+    pub strict_owners: bool,
 }
 
 impl Default for Settings {
@@ -297,6 +301,7 @@ impl Default for Settings {
             free_mail_domains: Vec::new(),
             multi_separator: ";".to_string(),
             max_rows_per_file: 10_000,
+            strict_owners: false,
         }
     }
 }
@@ -561,6 +566,25 @@ impl Mapping {
                 "must be between 1 and 10000 (Twenty's importer limit)",
             ));
         }
+        for co in &self.custom_objects {
+            for name in [&co.name, &co.plural] {
+                if crate::schema::is_reserved_name(name)
+                    || base
+                        .objects
+                        .iter()
+                        .any(|o| (o.name == *name || o.plural == *name) && o.name != co.name)
+                {
+                    errors.push(err(
+                        format!("custom_object \"{}\"", co.name),
+                        format!(
+                            "Twenty refuses the object name `{name}` (reserved, or the name of \
+                             one of its own objects); name it otherwise, e.g. `{}`",
+                            crate::schema::unreserved_name(name)
+                        ),
+                    ));
+                }
+            }
+        }
         let schema = self.schema(base);
         let mut seen_paths = BTreeSet::new();
         for f in &self.files {
@@ -662,6 +686,29 @@ impl Mapping {
                 let mut parts = field.split('.');
                 let top = parts.next().unwrap_or_default();
                 let sub = parts.next();
+                // A custom field to create under a name Twenty keeps for itself: the server
+                // refuses it in the middle of `check --apply`, so say it before anything is made.
+                if c.custom.is_some()
+                    && crate::schema::is_reserved_name(top)
+                    && base
+                        .object(&f.object)
+                        .is_none_or(|o| o.field(top).is_none())
+                {
+                    let other = crate::schema::unreserved_name(top);
+                    let renamed = match sub {
+                        Some(sub) => format!("{other}.{sub}"),
+                        None => other,
+                    };
+                    errors.push(err(
+                        &place,
+                        format!(
+                            "Twenty reserves the name `{top}` and refuses to create a custom field \
+                             with it (1.5: \"The name '{top}' is not available\", 2.x: \"This name \
+                             is reserved\"); name it otherwise, e.g. `field = \"{renamed}\"`"
+                        ),
+                    ));
+                    continue;
+                }
                 let Some(def) = object.field(top) else {
                     errors.push(err(
                         &place,
@@ -823,6 +870,35 @@ columns = [
             "{joined}"
         );
         assert_eq!(errors.len(), 5, "{joined}");
+    }
+
+    #[test]
+    fn a_reserved_custom_field_name_is_refused_with_another_proposed() {
+        // What every proposed mapping asked for, and both real servers refused
+        // (shared/twenty-live*/2026-12/*address*).
+        let bad = GOOD.replace(
+            "path = \"Opportunity.csv\"",
+            "path = \"Contact.csv\"\nobject = \"person\"\ncolumns = [\n  { column = \"MailingCity\", field = \"address.addressCity\", transform = \"text\", custom = \"ADDRESS\" },\n]\n[[file]]\npath = \"Opportunity.csv\"",
+        );
+        let m = Mapping::from_toml(&bad).unwrap();
+        let errors: Vec<String> = m
+            .validate(&Schema::standard())
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].contains("column \"MailingCity\": Twenty reserves the name `address`")
+                && errors[0].contains("field = \"mailingAddress.addressCity\""),
+            "{errors:?}"
+        );
+        // The company's own address is a standard field: nothing to create, nothing refused.
+        assert_eq!(
+            Mapping::from_toml(GOOD)
+                .unwrap()
+                .validate(&Schema::standard()),
+            vec![]
+        );
     }
 
     #[test]

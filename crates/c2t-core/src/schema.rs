@@ -166,6 +166,100 @@ impl Schema {
     }
 }
 
+/// Names Twenty refuses for a custom field or object, on 1.5 ("The name 'address' is not
+/// available") and on 2.x ("This name is reserved…"), both recorded from live servers
+/// (`shared/twenty-live*/2026-12/`). The union of the server's `RESERVED_METADATA_NAME_KEYWORDS`
+/// on both lines: 1.5 in `validate-metadata-name-is-not-reserved-keyword.ts` (54 names), 2.x in
+/// twenty-shared's `reserved-metadata-name-keywords.constant.ts` (63: without
+/// `postgresCredential(s)`, with `job(s)`, `pageLayout*`, `aggregate`, `search(es)`). The server
+/// compares exactly; this list is compared without regard to case, to be safe.
+pub const RESERVED_FIELD_NAMES: &[&str] = &[
+    // core objects
+    "approvedAccessDomain",
+    "approvedAccessDomains",
+    "appToken",
+    "appTokens",
+    "billingCustomer",
+    "billingCustomers",
+    "billingEntitlement",
+    "billingEntitlements",
+    "billingMeter",
+    "billingMeters",
+    "billingProduct",
+    "billingProducts",
+    "billingSubscription",
+    "billingSubscriptions",
+    "billingSubscriptionItem",
+    "billingSubscriptionItems",
+    "featureFlag",
+    "featureFlags",
+    "keyValuePair",
+    "keyValuePairs",
+    "postgresCredential",
+    "postgresCredentials",
+    "twoFactorMethod",
+    "twoFactorMethods",
+    "user",
+    "users",
+    "userWorkspace",
+    "userWorkspaces",
+    "workspace",
+    "workspaces",
+    "role",
+    "roles",
+    "userWorkspaceRole",
+    "userWorkspaceRoles",
+    "job",
+    "jobs",
+    "pageLayout",
+    "pageLayouts",
+    "pageLayoutTab",
+    "pageLayoutTabs",
+    "pageLayoutWidget",
+    "pageLayoutWidgets",
+    // keywords
+    "plan",
+    "plans",
+    "event",
+    "events",
+    "field",
+    "fields",
+    "link",
+    "links",
+    "currency",
+    "currencies",
+    "fullNames",
+    "address",
+    "addresses",
+    "type",
+    "types",
+    "object",
+    "objects",
+    "index",
+    "relation",
+    "relations",
+    "aggregate",
+    "search",
+    "searches",
+];
+
+/// True when Twenty refuses `name` for a custom field.
+pub fn is_reserved_name(name: &str) -> bool {
+    RESERVED_FIELD_NAMES
+        .iter()
+        .any(|r| r.eq_ignore_ascii_case(name))
+}
+
+/// The name proposed instead of a reserved one: `address` → `mailingAddress`, `addresses` →
+/// `otherAddresses`, any other → `{name}Custom` (the suffix Twenty 2.x itself would add).
+pub fn unreserved_name(name: &str) -> String {
+    match name.to_ascii_lowercase().as_str() {
+        "address" => "mailingAddress".into(),
+        "addresses" => "otherAddresses".into(),
+        _ => format!("{name}Custom"),
+    }
+}
+
 /// Turns a label into Twenty's API-name style (`Annual Revenue` → `annualRevenue`): camelCase,
 /// ASCII letters and digits only, starting with a letter.
 pub fn camel_case(label: &str) -> String {
@@ -215,6 +309,33 @@ mod tests {
         );
         let opp = s.object("opportunity").unwrap();
         assert_eq!(opp.field("stage").unwrap().options.len(), 5);
+    }
+
+    #[test]
+    fn reserved_names_and_their_replacements() {
+        for name in [
+            "address",
+            "Address",
+            "type",
+            "currencies",
+            "fullNames",
+            "user",
+            "search",
+        ] {
+            assert!(is_reserved_name(name), "{name}");
+            assert!(!is_reserved_name(&unreserved_name(name)), "{name}");
+        }
+        for name in [
+            "mailingAddress",
+            "city",
+            "addressLine",
+            "typeOfAccount",
+            "name",
+        ] {
+            assert!(!is_reserved_name(name), "{name}");
+        }
+        assert_eq!(unreserved_name("address"), "mailingAddress");
+        assert_eq!(unreserved_name("type"), "typeCustom");
     }
 
     #[test]

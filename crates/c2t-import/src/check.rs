@@ -1,6 +1,7 @@
 //! `crm2twenty check`: what the workspace lacks for this import, as a plan a person reads, and
 //! `--apply` to create it.
 
+use crate::payload::{fits, same_kind};
 use crate::workspace::{Existing, SOURCE_ID_FIELD, Workspace};
 use c2t_core::FieldType;
 use c2t_pipeline::job::Prepared;
@@ -32,11 +33,21 @@ pub struct Plan {
     pub options: BTreeMap<(String, String), Vec<String>>,
     /// Fields whose type differs from what the mapping writes: cannot be fixed by `--apply`.
     pub mismatches: Vec<String>,
-    /// Owners and assignees who are not workspace members (invite them first).
-    pub missing_members: Vec<String>,
+    /// Fields the workspace has with another type that takes the mapping's values (a date
+    /// into a DATE_TIME field…): reused, the values converted.
+    pub reused: Vec<String>,
+    /// Owners and assignees the export names who are not workspace members, with how many
+    /// records each owns: those fields are left empty (invite them first to keep them), or the
+    /// import waits for them with `strict_owners`.
+    pub missing_members: Vec<(String, usize)>,
+    /// `settings.strict_owners`: missing members block the import.
+    pub strict_owners: bool,
     /// Records already in the workspace that hold a key the import uses, per object (they are
     /// updated, not duplicated).
     pub existing: BTreeMap<String, usize>,
+    /// Of those, records in the workspace's trash, per object: restored with the export's
+    /// values.
+    pub trashed: BTreeMap<String, usize>,
     /// Records to write per object.
     pub to_write: BTreeMap<String, usize>,
     /// Active workflows and webhooks the writes can set off: a warning, never a blocker.
@@ -50,12 +61,45 @@ impl Plan {
             || !self.fields.is_empty()
             || !self.options.is_empty()
             || !self.mismatches.is_empty()
-            || !self.missing_members.is_empty()
+            || self.members_block()
+    }
+
+    /// True when missing members stop the import (`strict_owners`).
+    pub fn members_block(&self) -> bool {
+        self.strict_owners && !self.missing_members.is_empty()
     }
 
     /// True when `--apply` can fix everything that blocks.
     pub fn fixable(&self) -> bool {
-        self.mismatches.is_empty() && self.missing_members.is_empty()
+        self.mismatches.is_empty() && !self.members_block()
+    }
+
+    /// True when `--apply` has something to create.
+    pub fn creates(&self) -> bool {
+        !self.objects.is_empty() || !self.fields.is_empty() || !self.options.is_empty()
+    }
+
+    /// The lines naming the owners who are not members, with their records.
+    pub fn render_missing_members(&self) -> String {
+        let mut o = String::new();
+        if self.missing_members.is_empty() {
+            return o;
+        }
+        let total: usize = self.missing_members.iter().map(|(_, n)| n).sum();
+        let _ = writeln!(
+            o,
+            "Owners who are not workspace members ({} people, {total} records){}",
+            self.missing_members.len(),
+            if self.strict_owners {
+                ": the import waits for them (settings.strict_owners); invite them in Twenty, or map the column to skip"
+            } else {
+                ": those records are imported with the owner left empty (invite them in Twenty first to keep it; settings.strict_owners = true stops instead)"
+            }
+        );
+        for (m, n) in &self.missing_members {
+            let _ = writeln!(o, "  {m} ({n} record{})", if *n == 1 { "" } else { "s" });
+        }
+        o
     }
 
     /// The plan, for a person.
@@ -64,22 +108,39 @@ impl Plan {
         let _ = writeln!(o, "Records to write:");
         for (obj, n) in &self.to_write {
             let ex = self.existing.get(obj).copied().unwrap_or(0);
+            let tr = self.trashed.get(obj).copied().unwrap_or(0);
+            let mut notes = Vec::new();
+            if ex > tr {
+                notes.push(format!(
+                    "{} already in the workspace: updated, not duplicated",
+                    ex - tr
+                ));
+            }
+            if tr > 0 {
+                notes.push(format!(
+                    "{tr} in its trash: restored with the export's values"
+                ));
+            }
             let _ = writeln!(
                 o,
                 "  {obj:<14} {n:>7}{}",
-                if ex > 0 {
-                    format!("   ({ex} already in the workspace: updated, not duplicated)")
-                } else {
+                if notes.is_empty() {
                     String::new()
+                } else {
+                    format!("   ({})", notes.join("; "))
                 }
             );
         }
         let written: Vec<&str> = self.to_write.keys().map(String::as_str).collect();
         o.push_str(&self.automations.render(&written));
+        for r in &self.reused {
+            let _ = writeln!(o, "Reused: {r}");
+        }
         if !self.blocks() {
+            o.push_str(&self.render_missing_members());
             let _ = writeln!(
                 o,
-                "The workspace has every object, field, option and member the import needs."
+                "The workspace has every object, field and option the import needs."
             );
             return o;
         }
@@ -110,27 +171,8 @@ impl Plan {
                 let _ = writeln!(o, "  {m}");
             }
         }
-        if !self.missing_members.is_empty() {
-            let _ = writeln!(
-                o,
-                "Owners who are not workspace members (invite them in Twenty, or map the column to skip):"
-            );
-            for m in &self.missing_members {
-                let _ = writeln!(o, "  {m}");
-            }
-        }
+        o.push_str(&self.render_missing_members());
         o
-    }
-}
-
-/// Twenty types that are the same thing under two names across versions.
-fn same_kind(live: &str, want: FieldType) -> bool {
-    let live = live.to_uppercase();
-    match want {
-        FieldType::RichText => live == "RICH_TEXT" || live == "RICH_TEXT_V2",
-        FieldType::Relation => live == "RELATION" || live == "MORPH_RELATION",
-        FieldType::Number => live == "NUMBER" || live == "NUMERIC",
-        other => live == other.as_str(),
     }
 }
 
@@ -145,8 +187,13 @@ pub fn objects_written(p: &Prepared) -> Vec<String> {
 
 /// Compares the prepared import with the live workspace.
 pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
-    let mut plan = Plan::default();
+    let mut plan = Plan {
+        strict_owners: p.mapping.settings.strict_owners,
+        ..Plan::default()
+    };
     let written = objects_written(p);
+    // The workspace's record each record of the export matches, as the import will choose it.
+    let resolved = crate::payload::resolve(p, existing);
     for name in &written {
         let Some(def) = p.schema.object(name) else {
             continue;
@@ -200,11 +247,22 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
                     relation: fdef.relation.clone(),
                 }),
                 Some(lf) if !same_kind(&lf.kind, fdef.kind) => {
-                    plan.mismatches.push(format!(
-                        "{name}.{field} is {} in the workspace but the mapping writes {}",
-                        lf.kind,
-                        fdef.kind.as_str()
-                    ));
+                    if fits(&lf.kind, fdef.kind) {
+                        plan.reused.push(format!(
+                            "{name}.{field} is {} in the workspace; the mapping's {} values are written as {}",
+                            lf.kind,
+                            fdef.kind.as_str(),
+                            lf.kind
+                        ));
+                    } else {
+                        plan.mismatches.push(format!(
+                            "{name}.{field} is {} in the workspace but the mapping writes {}: \
+                             name another field in the mapping (e.g. `field = \"{field}Imported\"`, \
+                             created by --apply) or change the column's transform to match",
+                            lf.kind,
+                            fdef.kind.as_str()
+                        ));
+                    }
                 }
                 Some(_) => {}
             }
@@ -220,23 +278,19 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
                 relation: None,
             });
         }
-        plan.existing.insert(
-            name.clone(),
-            kept.iter()
-                .filter(|&&r| {
-                    let rec = &p.records[r];
-                    existing
-                        .by_source_id
-                        .contains_key(&(name.clone(), crate::payload::source_key(p, r)))
-                        || rec.primary_email().is_some_and(|e| {
-                            name == "person" && existing.by_email.contains_key(&e.to_lowercase())
-                        })
-                        || rec.domain_url().is_some_and(|u| {
-                            name == "company" && existing.by_domain.contains_key(&u.to_lowercase())
-                        })
-                })
-                .count(),
-        );
+        let matched: Vec<&crate::payload::Resolved> = kept
+            .iter()
+            .filter_map(|&r| resolved[r].as_ref())
+            .filter(|x| x.existing.is_some())
+            .collect();
+        plan.existing.insert(name.clone(), matched.len());
+        let trashed = matched
+            .iter()
+            .filter(|&&x| crate::payload::in_trash(Some(x)))
+            .count();
+        if trashed > 0 {
+            plan.trashed.insert(name.clone(), trashed);
+        }
     }
     // Select options the workspace lacks.
     for r in p.kept() {
@@ -286,20 +340,61 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
             }
         }
     }
-    // Owners who are not members.
-    let mut missing: BTreeSet<String> = BTreeSet::new();
+    // Owners who are not members: found in the directory but not in the workspace (by email),
+    // or named by the export and found nowhere (by the name the export gives).
+    let mut missing: BTreeMap<String, usize> = BTreeMap::new();
     for r in p.kept() {
         for l in &p.links[r] {
             if let Target::Member(email) = &l.target
                 && ws.member_id(email).is_none()
             {
-                missing.insert(email.to_string());
+                *missing.entry(email.to_string()).or_default() += 1;
             }
         }
+    }
+    for (_, _, name) in unknown_owners(p) {
+        *missing.entry(name).or_default() += 1;
     }
     plan.missing_members = missing.into_iter().collect();
     plan.automations = ws.automations.clone();
     plan
+}
+
+/// Kept records whose owner or assignee the export names but no member directory holds:
+/// (record, field, the name as the export writes it). From the linker's `OWNER_UNKNOWN`
+/// findings.
+pub fn unknown_owners(p: &Prepared) -> Vec<(usize, String, String)> {
+    let unknown: Vec<&c2t_pipeline::record::Finding> = p
+        .findings
+        .iter()
+        .filter(|f| f.code == c2t_core::IssueCode::OwnerUnknown)
+        .collect();
+    if unknown.is_empty() {
+        return Vec::new();
+    }
+    let at: std::collections::HashMap<(usize, u64), usize> = p
+        .kept()
+        .map(|r| ((p.records[r].file, p.records[r].line), r))
+        .collect();
+    unknown
+        .into_iter()
+        .filter_map(|f| {
+            let r = *at.get(&(f.file, f.line))?;
+            let field = p.mapping.files[f.file]
+                .columns
+                .iter()
+                .find(|c| c.column == f.column)
+                .and_then(|c| c.field.clone())
+                .unwrap_or_else(|| f.column.clone());
+            let name = f
+                .message
+                .split('"')
+                .nth(1)
+                .unwrap_or(&f.message)
+                .to_string();
+            Some((r, field, name))
+        })
+        .collect()
 }
 
 /// Label of an option value (`CLOSED_LOST` → `Closed Lost`).

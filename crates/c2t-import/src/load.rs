@@ -345,11 +345,7 @@ fn load_all(
         for r in p.kept().filter(|&r| p.records[r].object == *object) {
             records += 1;
             let existed = ids[r].as_ref().is_some_and(|x| x.existing.is_some());
-            let deleted = ids[r]
-                .as_ref()
-                .and_then(|x| x.existing.as_ref())
-                .and_then(|e| e.get("deletedAt"))
-                .is_some_and(|d| !d.is_null());
+            let deleted = payload::in_trash(ids[r].as_ref());
             linked += p.links[r].len();
             let full = payload::payload(p, r, ws, ids);
             let key = payload::source_key(p, r);

@@ -3,6 +3,7 @@
 //! `pointOfContactId`, `accountOwnerId`…) pointing at ids chosen before anything is sent.
 
 use crate::workspace::{Existing, SOURCE_ID_FIELD, Workspace};
+use c2t_core::FieldType;
 use c2t_pipeline::export::record_id_text;
 use c2t_pipeline::job::Prepared;
 use c2t_pipeline::link::Target;
@@ -71,19 +72,80 @@ pub fn resolve(p: &Prepared, existing: &Existing) -> Vec<Option<Resolved>> {
     out
 }
 
+/// Twenty types that hold the same values under two names across versions.
+pub fn same_kind(live: &str, want: FieldType) -> bool {
+    let live = live.to_uppercase();
+    match want {
+        FieldType::RichText => live == "RICH_TEXT" || live == "RICH_TEXT_V2",
+        FieldType::Relation => live == "RELATION" || live == "MORPH_RELATION",
+        FieldType::Number => live == "NUMBER" || live == "NUMERIC",
+        other => live == other.as_str(),
+    }
+}
+
+/// True when a field the workspace already has with type `live` can take what the mapping
+/// writes as `want` (a second export into the same workspace: a date into an existing
+/// DATE_TIME field, a number into a TEXT field…), with [`fit`] converting each value.
+pub fn fits(live: &str, want: FieldType) -> bool {
+    same_kind(live, want)
+        || matches!(
+            (live.to_uppercase().as_str(), want),
+            ("DATE_TIME", FieldType::Date)
+                | ("DATE", FieldType::DateTime)
+                | (
+                    "TEXT",
+                    FieldType::Number
+                        | FieldType::Numeric
+                        | FieldType::Boolean
+                        | FieldType::Date
+                        | FieldType::DateTime
+                        | FieldType::Select
+                        | FieldType::Rating
+                )
+                | ("NUMBER" | "NUMERIC", FieldType::Number | FieldType::Numeric)
+        )
+}
+
+/// A value the mapping writes as `want`, in the shape of a workspace field of type `live`
+/// (see [`fits`]): `2024-01-05` → `2024-01-05T00:00:00Z` for a DATE_TIME field,
+/// `2024-01-05T10:00:00Z` → `2024-01-05` for a DATE field, scalars as text for a TEXT field.
+/// Values of the same kind are returned as they are.
+pub fn fit(v: Value, want: FieldType, live: &str) -> Value {
+    if same_kind(live, want) {
+        return v;
+    }
+    match (live.to_uppercase().as_str(), &v) {
+        ("DATE_TIME", Value::String(d)) if d.len() == 10 => Value::String(format!("{d}T00:00:00Z")),
+        ("DATE", Value::String(t)) if t.len() > 10 && t.is_char_boundary(10) => {
+            Value::String(t[..10].to_string())
+        }
+        ("TEXT", Value::Number(n)) => Value::String(n.to_string()),
+        ("TEXT", Value::Bool(b)) => Value::String(b.to_string()),
+        _ => v,
+    }
+}
+
 /// The payload of one record: everything the export says of it.
 pub fn payload(p: &Prepared, r: usize, ws: &Workspace, ids: &[Option<Resolved>]) -> Value {
     let rec = &p.records[r];
     let resolved = ids[r].as_ref().expect("kept records have ids");
     let mut m = Map::new();
     m.insert("id".into(), Value::String(resolved.id.clone()));
-    let has = |f: &str| ws.field(&rec.object, f).is_some();
+    let def = p.schema.object(&rec.object);
     for (k, v) in p.values(r).iter_json() {
-        if !is_empty(&v) && has(k) {
-            m.insert(k.to_string(), v);
+        if is_empty(&v) {
+            continue;
         }
+        let Some(live) = ws.field(&rec.object, k) else {
+            continue;
+        };
+        let v = match def.and_then(|d| d.field(k)) {
+            Some(f) => fit(v, f.kind, &live.kind),
+            None => v,
+        };
+        m.insert(k.to_string(), v);
     }
-    if has(SOURCE_ID_FIELD) {
+    if ws.field(&rec.object, SOURCE_ID_FIELD).is_some() {
         m.insert(SOURCE_ID_FIELD.into(), Value::String(source_key(p, r)));
     }
     for l in &p.links[r] {
@@ -143,10 +205,23 @@ pub fn deferred_links(
         .collect()
 }
 
+/// True when the workspace's match of a record is in its trash (soft-deleted).
+pub fn in_trash(resolved: Option<&Resolved>) -> bool {
+    resolved
+        .and_then(|x| x.existing.as_ref())
+        .and_then(|e| e.get("deletedAt"))
+        .is_some_and(|d| !d.is_null())
+}
+
 /// What is sent for a record under the conflict policy: with `FillEmpty`, the fields a record
-/// already in the workspace holds are left out of its payload.
+/// already in the workspace holds are left out of its payload. A match found in the trash (an
+/// earlier import rolled back, a record someone deleted) is restored with the export's values,
+/// whatever the policy: the upsert revives it, and the values it held when it was deleted are
+/// not the ones the user is importing (a live 2.19 answered such an upsert with the old
+/// record's name, address and owner when only empty fields were sent).
 pub fn under_policy(mut body: Value, resolved: Option<&Resolved>, conflict: Conflict) -> Value {
     if conflict == Conflict::FillEmpty
+        && !in_trash(resolved)
         && let Some(Value::Object(current)) = resolved.and_then(|x| x.existing.as_ref())
         && let Value::Object(m) = &mut body
     {
@@ -222,4 +297,48 @@ pub fn targets(
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn values_fit_an_existing_field_of_another_type() {
+        use FieldType::*;
+        for (v, want, live, out) in [
+            (
+                json!("2024-01-05"),
+                Date,
+                "DATE_TIME",
+                json!("2024-01-05T00:00:00Z"),
+            ),
+            (
+                json!("2024-01-05T10:30:00Z"),
+                DateTime,
+                "DATE",
+                json!("2024-01-05"),
+            ),
+            (json!(42), Number, "TEXT", json!("42")),
+            (json!(2.5), Numeric, "TEXT", json!("2.5")),
+            (json!(true), Boolean, "TEXT", json!("true")),
+            (json!("LOST"), Select, "TEXT", json!("LOST")),
+            (json!("2024-01-05"), Date, "DATE", json!("2024-01-05")),
+            (json!(3), Number, "NUMERIC", json!(3)),
+        ] {
+            assert!(fits(live, want), "{live} {want:?}");
+            assert_eq!(fit(v.clone(), want, live), out, "{v} {want:?} → {live}");
+        }
+        for (live, want) in [
+            ("SELECT", Text),
+            ("NUMBER", Text),
+            ("DATE", Text),
+            ("BOOLEAN", Number),
+            ("PHONES", Text),
+            ("ADDRESS", Text),
+        ] {
+            assert!(!fits(live, want), "{live} {want:?}");
+        }
+    }
 }

@@ -71,7 +71,17 @@ pub struct LinkCheck {
     /// Links the workspace holds another value for, which the import did not write (the
     /// fill-empty policy kept the workspace's value).
     pub kept_existing: u64,
+    /// Owners the export names who are not workspace members, left empty as the default
+    /// policy says (listed in `wrong` too; counted as wrong with `settings.strict_owners`).
+    pub left_empty: u64,
     pub wrong: Vec<Place>,
+}
+
+impl LinkCheck {
+    /// Links as they should be: right, kept as the workspace had them, or left empty by policy.
+    pub fn accounted(&self) -> u64 {
+        self.ok + self.kept_existing + self.left_empty
+    }
 }
 
 /// One field: filled in the source, filled in Twenty.
@@ -225,6 +235,10 @@ pub fn same(expected: &Value, found: &Value) -> bool {
             let b: Vec<&Value> = b.iter().filter(|v| filled(v)).collect();
             a.len() == b.len() && a.iter().all(|x| b.iter().any(|y| same(x, y)))
         }
+        // A boolean written into an existing TEXT field (payload::fit).
+        (Value::Bool(b), Value::String(t)) | (Value::String(t), Value::Bool(b)) => {
+            t.eq_ignore_ascii_case(if *b { "true" } else { "false" })
+        }
         _ => match (as_number(expected), as_number(found)) {
             (Some(x), Some(y)) => (x - y).abs() <= 1e-9 * x.abs().max(1.0),
             _ => match (expected.as_str(), found.as_str()) {
@@ -256,8 +270,21 @@ fn same_text(a: &str, b: &str) -> bool {
     // Instants: `2024-01-05T10:00:00Z` and `2024-01-05T10:00:00.000Z`.
     match (a.parse::<jiff::Timestamp>(), b.parse::<jiff::Timestamp>()) {
         (Ok(x), Ok(y)) => x == y,
+        // A DATE field: a live 2.19 reads a custom DATE written as `2025-12-21` back as
+        // `2025-12-21T00:00:00.000Z` (shared/twenty-live-2x/2026-12/upsert-revives-soft-deleted).
+        (Err(_), Ok(t)) => is_midnight_of(a, t),
+        (Ok(t), Err(_)) => is_midnight_of(b, t),
         _ => a.trim_end() == b.trim_end(),
     }
+}
+
+/// True when `date` is a `YYYY-MM-DD` date and `t` is midnight UTC of that day.
+fn is_midnight_of(date: &str, t: jiff::Timestamp) -> bool {
+    let Ok(d) = date.trim().parse::<jiff::civil::Date>() else {
+        return false;
+    };
+    // A timestamp prints in UTC, without fractions when they are zero.
+    t.to_string() == format!("{d}T00:00:00Z")
 }
 
 /// A small seeded generator (SplitMix64): the same seed samples the same records.
@@ -420,7 +447,9 @@ pub fn verify(
         })
     };
 
-    // Links and assignments.
+    // Links and assignments. Owners who are not workspace members are left empty by default
+    // (counted as such, listed); with `strict_owners` they count as wrong.
+    let strict_owners = p.mapping.settings.strict_owners;
     let mut links: BTreeMap<(String, String), LinkCheck> = BTreeMap::new();
     for r in p.kept() {
         let Some(actual) = found[r] else { continue };
@@ -454,6 +483,7 @@ pub fn verify(
                     expected: 0,
                     ok: 0,
                     kept_existing: 0,
+                    left_empty: 0,
                     wrong: vec![],
                 });
             c.expected += 1;
@@ -463,6 +493,9 @@ pub fn verify(
             } else if have.is_some() && not_written(r, &column) {
                 c.kept_existing += 1;
             } else {
+                if want.is_none() && kind == LinkKind::Assignment && !strict_owners {
+                    c.left_empty += 1;
+                }
                 c.wrong.push(Place {
                     at: p.place(r),
                     name: rec.display_name(),
@@ -479,6 +512,33 @@ pub fn verify(
                 });
             }
         }
+    }
+    // Owners the export names that no directory held: the source had them, Twenty lacks them.
+    for (r, field, name) in crate::check::unknown_owners(p) {
+        let rec = &p.records[r];
+        let c = links
+            .entry((rec.object.to_string(), field.clone()))
+            .or_insert_with(|| LinkCheck {
+                object: rec.object.to_string(),
+                field: field.clone(),
+                kind: LinkKind::Assignment,
+                expected: 0,
+                ok: 0,
+                kept_existing: 0,
+                left_empty: 0,
+                wrong: vec![],
+            });
+        c.expected += 1;
+        if !strict_owners {
+            c.left_empty += 1;
+        }
+        c.wrong.push(Place {
+            at: p.place(r),
+            name: rec.display_name(),
+            detail: format!(
+                "{field} should be \"{name}\", who is not a workspace member; Twenty has nothing"
+            ),
+        });
     }
     // Note and task targets.
     for (owner, join) in [("note", "noteTarget"), ("task", "taskTarget")] {
@@ -523,6 +583,7 @@ pub fn verify(
                         expected: 0,
                         ok: 0,
                         kept_existing: 0,
+                        left_empty: 0,
                         wrong: vec![],
                     });
                 c.expected += 1;
@@ -676,7 +737,7 @@ pub fn verify(
         };
         judge(
             format!("{prefix}.{}.{}", l.object, l.field),
-            pct(l.ok + l.kept_existing, l.expected),
+            pct(l.accounted(), l.expected),
             threshold,
             true,
         );
@@ -846,11 +907,14 @@ pub fn render(v: &Verification) -> String {
             format!("{}.{}", l.object, l.field),
             l.ok,
             l.expected,
-            pct(l.ok + l.kept_existing, l.expected),
-            if l.kept_existing > 0 {
-                format!(" ({} kept the workspace's value)", l.kept_existing)
-            } else {
-                String::new()
+            pct(l.accounted(), l.expected),
+            match (l.kept_existing, l.left_empty) {
+                (0, 0) => String::new(),
+                (k, 0) => format!(" ({k} kept the workspace's value)"),
+                (0, e) => format!(" ({e} left empty: not workspace members)"),
+                (k, e) => format!(
+                    " ({k} kept the workspace's value, {e} left empty: not workspace members)"
+                ),
             }
         );
         for w in l.wrong.iter().take(10) {
@@ -976,6 +1040,21 @@ mod tests {
             (json!(["A", "B"]), json!(["A"]), false),
             (json!("x"), json!(null), false),
             (json!(true), json!(false), false),
+            (json!(true), json!("true"), true),
+            (json!(false), json!("true"), false),
+            // a custom DATE as real 2.19 reads it back
+            (json!("2025-12-21"), json!("2025-12-21T00:00:00.000Z"), true),
+            (json!("2025-12-21T00:00:00.000Z"), json!("2025-12-21"), true),
+            (
+                json!("2025-12-21"),
+                json!("2025-12-22T00:00:00.000Z"),
+                false,
+            ),
+            (
+                json!("2025-12-21"),
+                json!("2025-12-21T08:01:00.000Z"),
+                false,
+            ),
         ];
         for (a, b, want) in cases {
             assert_eq!(same(&a, &b), want, "{a} vs {b}");

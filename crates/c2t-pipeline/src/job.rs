@@ -71,6 +71,10 @@ pub struct Options {
     /// Overrides the mapping's `as_of` (`YYYY-MM-DD`).
     pub as_of: Option<String>,
     pub members_file: Option<PathBuf>,
+    /// The workspace's own members, when the run is connected to it: owners named by full name
+    /// or email are found among them, and a CRM user with a workspace member's full name is
+    /// that member.
+    pub workspace_members: Vec<Member>,
     /// How many rows the export's files hold, when known (the proposal counted them): the
     /// record list is then sized once instead of growing by doubling, which at a million rows
     /// copies it several times and briefly holds it twice.
@@ -162,6 +166,9 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         .ok_or_else(|| JobError::AsOf(as_of.clone()))?;
 
     let mut members = Directory::default();
+    for m in &opts.workspace_members {
+        members.add_workspace(m.clone());
+    }
     for m in &mapping.members {
         let (first, last) = c2t_normalize::name::split_full_name(&m.name);
         members.add(

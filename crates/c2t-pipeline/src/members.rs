@@ -22,6 +22,8 @@ pub struct Directory {
     by_name: HashMap<String, Vec<usize>>,
     by_email: HashMap<String, usize>,
     by_source_id: HashMap<String, usize>,
+    /// Members read from the workspace itself ([`Directory::add_workspace`]).
+    in_workspace: Vec<bool>,
 }
 
 fn name_key(s: &str) -> String {
@@ -37,24 +39,55 @@ fn deunicode_lower(s: &str) -> String {
 
 impl Directory {
     /// Adds a member (an email seen twice is kept once); `source_id` is the CRM's user id.
+    ///
+    /// A member of the CRM (its user export, a members file) who has the full name of exactly one
+    /// member of the workspace but another email is that workspace member: owners are found in
+    /// the workspace by name, then by email.
     pub fn add(&mut self, m: Member, source_id: Option<&str>) {
         let email = m.email.trim().to_lowercase();
-        let idx = match self.by_email.get(&email) {
-            Some(&i) => i,
+        let full = format!("{} {}", m.first_name, m.last_name);
+        let key = name_key(&full);
+        let named_in_workspace = || match self.by_name.get(&key).map(Vec::as_slice) {
+            Some(list) => {
+                let mut ws = list.iter().filter(|&&i| self.in_workspace[i]);
+                match (ws.next(), ws.next()) {
+                    (Some(&i), None) => Some(i),
+                    _ => None,
+                }
+            }
+            None => None,
+        };
+        let idx = match self
+            .by_email
+            .get(&email)
+            .copied()
+            .or_else(named_in_workspace)
+        {
+            Some(i) => i,
             None => {
                 let i = self.members.len();
-                let full = format!("{} {}", m.first_name, m.last_name);
-                self.by_name.entry(name_key(&full)).or_default().push(i);
+                self.by_name.entry(key).or_default().push(i);
                 self.members.push(Member {
                     email: email.as_str().into(),
                     ..m
                 });
+                self.in_workspace.push(false);
                 self.by_email.insert(email, i);
                 i
             }
         };
         if let Some(id) = source_id.filter(|s| !s.is_empty()) {
             self.by_source_id.insert(id.to_string(), idx);
+        }
+    }
+
+    /// Adds a member read from the workspace. Add them before the CRM's own members, so those
+    /// are matched to them by name.
+    pub fn add_workspace(&mut self, m: Member) {
+        let before = self.members.len();
+        self.add(m, None);
+        if self.members.len() > before {
+            self.in_workspace[before] = true;
         }
     }
 
@@ -169,5 +202,47 @@ impl Directory {
             }
         }
         Ok(self.members.len() - before)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(first: &str, last: &str, email: &str) -> Member {
+        Member {
+            first_name: first.into(),
+            last_name: last.into(),
+            email: email.into(),
+        }
+    }
+
+    /// Owners named as the CRM names them are found among the workspace's members: by full name
+    /// (accents and case aside), and a CRM user with a member's name is that member.
+    #[test]
+    fn crm_users_are_the_workspace_members_of_the_same_name() {
+        let mut d = Directory::default();
+        d.add_workspace(m("Ada", "Lovelace", "ada@example.com"));
+        d.add_workspace(m("Alan", "Turing", "alan@example.com"));
+        d.add(
+            m("Ada", "Lovelace", "ada.lovelace@old-crm.example"),
+            Some("005A"),
+        );
+        d.add(m("Grace", "Hopper", "grace@old-crm.example"), Some("005B"));
+        assert_eq!(d.members.len(), 3);
+        assert_eq!(&*d.by_source_id("005A").unwrap().email, "ada@example.com");
+        assert_eq!(
+            &*d.by_name("ada LOVELACE").unwrap().unwrap().email,
+            "ada@example.com"
+        );
+        assert_eq!(
+            &*d.by_source_id("005B").unwrap().email,
+            "grace@old-crm.example"
+        );
+        // Without workspace members, two people of one name stay two (and ambiguous).
+        let mut d = Directory::default();
+        d.add(m("Ada", "Lovelace", "a@x.example"), None);
+        d.add(m("Ada", "Lovelace", "b@x.example"), None);
+        assert_eq!(d.by_name("Ada Lovelace"), Err(2));
     }
 }

@@ -401,6 +401,24 @@ fn propose_file(
             c.label = Some(h.trim().to_string());
             (c, Why::NewCustom(kind.as_str().to_string()))
         };
+        // A custom field never takes a name Twenty refuses (`address`, `type`…): the server
+        // would refuse it half-way through `check --apply`.
+        if col.custom.is_some()
+            && let Some(field) = col.field.as_deref()
+        {
+            let (top, sub) = field
+                .split_once('.')
+                .map_or((field, None), |(t, s)| (t, Some(s)));
+            if c2t_core::schema::is_reserved_name(top)
+                && target.is_none_or(|t| t.field(top).is_none())
+            {
+                let other = c2t_core::schema::unreserved_name(top);
+                col.field = Some(match sub {
+                    Some(sub) => format!("{other}.{sub}"),
+                    None => other,
+                });
+            }
+        }
         // A custom column the preset knows but that is empty in every row is not worth creating.
         let why = if cp.filled == 0
             && !matches!(why, Why::Unused)

@@ -165,6 +165,11 @@ pub fn render_mapping(m: &Mapping, p: Option<&Proposal>) -> String {
         "max_rows_per_file = {}   # Twenty's importer takes 10000 at most",
         s.max_rows_per_file
     );
+    let _ = writeln!(
+        o,
+        "strict_owners = {}   # true: no import while an owner is not a workspace member (else left empty)",
+        s.strict_owners
+    );
     let v = &m.verify;
     let _ = writeln!(o);
     let _ = writeln!(

@@ -476,8 +476,17 @@ fn verification(o: &mut String, v: &Verification) {
                     l.object,
                     l.field
                 ),
-                pct(l.ok + l.kept_existing, l.expected),
-                format!("{} of {}", l.ok + l.kept_existing, l.expected),
+                pct(l.accounted(), l.expected),
+                if l.left_empty > 0 {
+                    format!(
+                        "{} of {} ({} left empty: not workspace members)",
+                        l.accounted(),
+                        l.expected,
+                        l.left_empty
+                    )
+                } else {
+                    format!("{} of {}", l.accounted(), l.expected)
+                },
             )
         })
         .collect();

@@ -110,11 +110,18 @@ pub fn check(
     if !apply {
         return Ok(false);
     }
-    if !plan.fixable() {
+    if !plan.mismatches.is_empty() {
         return Err(user(
             "the workspace needs changes --apply cannot make (listed above)",
+            Some("change the mapping (or the workspace's fields), then run check again"),
+        ));
+    }
+    if !plan.creates() {
+        // Only members missing, and strict_owners: nothing --apply can create.
+        return Err(user(
+            "owners named by the export are not workspace members (listed above)",
             Some(
-                "invite the missing members in Twenty, or change the mapping, then run check again",
+                "invite them in Twenty, or set strict_owners = false in the mapping to import with those owners left empty",
             ),
         ));
     }
@@ -137,7 +144,102 @@ pub fn check(
         }
     }
     let plan = c2t_import::check(p, &ws, &existing);
+    if plan.members_block() && !quiet {
+        eprint!("{}", plan.render_missing_members());
+    }
     Ok(!plan.blocks())
+}
+
+/// Before `migrate` writes to a live workspace: says which, what it will write (per object:
+/// create, update, restore from the trash; fields to create; requests and time) and asks.
+/// `yes` skips the question; with no terminal to ask on and no `yes`, it stops with a hint.
+/// Nothing has been written when it returns an error.
+pub fn announce(
+    client: &Client,
+    p: &Prepared,
+    api: &Api,
+    load: &Load,
+    yes: bool,
+) -> anyhow::Result<()> {
+    // Reads only: the capability probe (which writes and removes a note) waits for the answer.
+    // Twenty 2.x (polymorphic note targets) keeps matches in its trash; 1.5 does not count them.
+    let mut ws = Workspace::read_schema(client).map_err(api_err)?;
+    ws.caps.rest_upsert = ws.caps.target_fields == c2t_twenty::TargetStyle::Morph;
+    let existing =
+        Existing::read(client, &ws, &c2t_import::check::objects_written(p)).map_err(api_err)?;
+    let plan = c2t_import::check(p, &ws, &existing);
+    let batch = load
+        .batch_size
+        .max(1)
+        .min(ws.caps.batch_max.unwrap_or(usize::MAX));
+    let mut requests = 0usize;
+    let mut lines = Vec::new();
+    for (obj, n) in &plan.to_write {
+        let ex = plan.existing.get(obj).copied().unwrap_or(0);
+        let tr = plan.trashed.get(obj).copied().unwrap_or(0);
+        requests += n.div_ceil(batch);
+        lines.push(format!(
+            "  {obj:<14} {:>7} to create, {:>6} to update, {:>5} to restore from the trash",
+            n - ex,
+            ex - tr,
+            tr
+        ));
+    }
+    let creates = plan.objects.len() + plan.fields.len() + plan.options.len();
+    requests += creates;
+    let minutes = requests as f64 / f64::from(api.requests_per_minute.max(1));
+    eprintln!(
+        "\nTWENTY_API_URL is set: migrate will write to the Twenty workspace at {}",
+        client.base_url()
+    );
+    for l in &lines {
+        eprintln!("{l}");
+    }
+    if creates > 0 {
+        eprintln!("  and create {creates} objects, fields or options first");
+    }
+    eprintln!(
+        "  about {requests} write requests: ~{} at {} requests a minute",
+        if minutes < 1.0 {
+            format!("{:.0} s", (minutes * 60.0).ceil())
+        } else {
+            format!("{minutes:.1} min")
+        },
+        api.requests_per_minute
+    );
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(user(
+            "nothing was written: migrate asks before writing to a workspace, and there is no terminal to ask on",
+            Some(
+                "pass --yes to write without asking (scripts), or unset TWENTY_API_URL to only write the files",
+            ),
+        ));
+    }
+    if !confirm("Write to this workspace?") {
+        return Err(user(
+            "nothing was written to the workspace",
+            Some("the Twenty-ready files and the audit are written; answer y, or pass --yes"),
+        ));
+    }
+    Ok(())
+}
+
+/// The workspace's members, for finding owners by name and email.
+pub fn workspace_members(client: &Client) -> anyhow::Result<Vec<c2t_pipeline::members::Member>> {
+    Ok(client
+        .members()
+        .map_err(api_err)?
+        .into_iter()
+        .filter(|m| !m.email.is_empty())
+        .map(|m| c2t_pipeline::members::Member {
+            first_name: m.first_name,
+            last_name: m.last_name,
+            email: m.email.as_str().into(),
+        })
+        .collect())
 }
 
 /// The state file: the one given, else next to the mapping, else in the current folder.
@@ -163,6 +265,9 @@ pub fn import(
             message: "the workspace is not ready for this import".into(),
             hint: Some("run `crm2twenty check --apply` first".into()),
         }));
+    }
+    if !quiet && !load.json {
+        eprint!("{}", plan.render_missing_members());
     }
     let state = state_path(load, mapping);
     let mut store = c2t_state::Store::open(&state)

@@ -15,8 +15,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the whole local job: detect, audit, clean, de-duplicate, link and write Twenty-ready
-    /// CSVs, the audit report and the ledger. Several export folders may be given.
+    /// Run the whole job: detect, audit, clean, de-duplicate, link and write Twenty-ready CSVs,
+    /// the audit report and the ledger (several export folders may be given). With
+    /// TWENTY_API_URL and TWENTY_API_KEY set it also imports into that workspace: it says what
+    /// it will write there and asks first (--yes for scripts), then checks, imports, verifies
+    /// and writes the report.
     Migrate {
         /// Export folders (one per CRM export).
         #[arg(required = true)]
@@ -26,7 +29,8 @@ pub enum Command {
         out: PathBuf,
         #[command(flatten)]
         common: Common,
-        /// With TWENTY_API_URL and TWENTY_API_KEY set: create what the workspace lacks without asking.
+        /// With TWENTY_API_URL and TWENTY_API_KEY set: import into the workspace, and create
+        /// what it lacks, without asking.
         #[arg(long)]
         yes: bool,
         #[command(flatten)]

@@ -5,6 +5,7 @@ use crate::{after, api};
 use c2t_core::{Mapping, Schema};
 use c2t_pipeline::job::{self, Options, Prepared};
 use c2t_pipeline::{audit, export, html, presets, propose, render};
+use c2t_twenty::Client;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -155,7 +156,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             state,
         } => {
             let client = api::connect(&a)?;
-            let p = prepare(&export_dir, &common)?;
+            let p = prepare_connected(&export_dir, &common, &client)?;
             let state = after::state_file(state.as_deref(), common.mapping.as_deref());
             let ready = api::check(&client, &p, apply, yes, quiet, &state)?;
             Ok(if ready {
@@ -188,7 +189,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             state,
         } => {
             let client = api::connect(&a)?;
-            let p = prepare(&export_dir, &common)?;
+            let p = prepare_connected(&export_dir, &common, &client)?;
             let state = after::state_file(state.as_deref(), common.mapping.as_deref());
             after::verify_cmd(&client, &p, &out, &state, sample, seed, json, quiet)
         }
@@ -215,11 +216,15 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             api: a,
             state,
         } => {
-            let p = prepare(&export_dir, &common)?;
+            let connected = !no_verify && api::configured(&a);
+            let client = connected.then(|| api::connect(&a)).transpose()?;
+            let p = match &client {
+                Some(client) => prepare_connected(&export_dir, &common, client)?,
+                None => prepare(&export_dir, &common)?,
+            };
             let state = after::state_file(state.as_deref(), common.mapping.as_deref());
             let mut code = ExitCode::SUCCESS;
-            let (workspace, v) = if !no_verify && api::configured(&a) {
-                let client = api::connect(&a)?;
+            let (workspace, v) = if let Some(client) = client {
                 let v = after::run_verify(&client, &p, &state, &p.mapping.verify, quiet)?;
                 if !v.passed {
                     code = ExitCode::from(1);
@@ -250,14 +255,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     ));
                 }
                 let dir = &export_dirs[0];
+                let client = api::connect(&a)?;
+                // Owners are found among the workspace's members.
+                let members = api::workspace_members(&client)?;
                 // The records the local job prepared are the ones imported (not prepared again).
-                let (code, p) = migrate_local(dir, &out, &common, quiet)?;
+                let (code, p) = migrate_local(dir, &out, &common, members, quiet)?;
                 if code != ExitCode::SUCCESS {
                     return Ok(code);
                 }
-                let client = api::connect(&a)?;
+                // Never a write to a live workspace unannounced: what, where, how long; then ask.
+                api::announce(&client, &p, &a, &load, yes)?;
                 let state = api::state_path(&load, common.mapping.as_deref());
-                if !api::check(&client, &p, true, yes, quiet, &state)? {
+                if !api::check(&client, &p, true, true, quiet, &state)? {
                     return Err(user(
                         "the workspace is not ready for this import",
                         Some("see the plan above"),
@@ -317,7 +326,7 @@ fn import(
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
     let client = api::connect(a)?;
-    let p = prepare(dir, common)?;
+    let p = prepare_connected(dir, common, &client)?;
     let code = api::import(
         &client,
         &p,
@@ -349,7 +358,7 @@ fn import(
 }
 
 fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::Result<ExitCode> {
-    let (code, p) = migrate_local(dir, out, common, quiet)?;
+    let (code, p) = migrate_local(dir, out, common, Vec::new(), quiet)?;
     // Freeing millions of small values takes a while: a thread does it, and when this was the
     // last folder the process exits without waiting for it.
     std::thread::spawn(move || drop(p));
@@ -361,6 +370,7 @@ fn migrate_local(
     dir: &Path,
     out: &Path,
     common: &Common,
+    workspace_members: Vec<c2t_pipeline::members::Member>,
     quiet: bool,
 ) -> anyhow::Result<(ExitCode, Prepared)> {
     check_dir(dir)?;
@@ -368,7 +378,7 @@ fn migrate_local(
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     let members = default_members(dir, common.members.as_deref());
     let mut phase = c2t_pipeline::timing::Phase::start("detect and propose");
-    let p = prepare_with(dir, common, members, |proposal| {
+    let p = prepare_with(dir, common, members, workspace_members, |proposal| {
         if let Some(proposal) = proposal {
             let path = out.join("mapping.toml");
             std::fs::write(&path, render::render(proposal))
@@ -496,7 +506,20 @@ fn job_error(e: job::JobError) -> anyhow::Error {
 pub fn prepare(dir: &Path, common: &Common) -> anyhow::Result<Prepared> {
     check_dir(dir)?;
     let members = default_members(dir, common.members.as_deref());
-    prepare_with(dir, common, members, |_| Ok(()))
+    prepare_with(dir, common, members, Vec::new(), |_| Ok(()))
+}
+
+/// [`prepare`] for a run connected to a workspace: owners are also found among its members.
+pub fn prepare_connected(dir: &Path, common: &Common, client: &Client) -> anyhow::Result<Prepared> {
+    check_dir(dir)?;
+    let members = default_members(dir, common.members.as_deref());
+    prepare_with(
+        dir,
+        common,
+        members,
+        api::workspace_members(client)?,
+        |_| Ok(()),
+    )
 }
 
 /// Runs the local job with the mapping given, or with the one proposed for `dir`. `ready` is
@@ -506,6 +529,7 @@ fn prepare_with(
     dir: &Path,
     common: &Common,
     members: Option<PathBuf>,
+    workspace_members: Vec<c2t_pipeline::members::Member>,
     ready: impl FnOnce(Option<&propose::Proposal>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Prepared> {
     let (mapping, expected_rows) = match &common.mapping {
@@ -527,6 +551,7 @@ fn prepare_with(
         &Options {
             as_of: common.as_of.clone(),
             members_file: members,
+            workspace_members,
             expected_rows,
         },
     )

@@ -362,6 +362,13 @@ fn pipedrive_into_twenty_1_5() {
 }
 
 #[test]
+fn hubspot_and_french_into_twenty_1_5() {
+    for ex in ["hubspot", "french-excel"] {
+        import_and_verify(ex, ProfileKind::Twenty15, "");
+    }
+}
+
+#[test]
 fn faults_do_not_change_the_result() {
     // Each fault kind at 10% and all together, over several seeds, on both Twenty lines.
     let all = "500=0.1,502=0.1,503=0.1,504=0.1,drop=0.1,lost=0.1";
@@ -648,6 +655,17 @@ fn a_soft_deleted_record_is_revived_not_duplicated_on_twenty_2() {
         .find(|l| l.trim_start().starts_with("person") && l.contains("created"))
         .unwrap_or_else(|| panic!("{err}"));
     assert!(person.contains("(revived 1)"), "{person}");
+    // check says it before: one person in the trash, restored with the export's values
+    let o = run_api(
+        &["check", ex.to_str().unwrap(), "--as-of", "2026-11-24"],
+        tmp.path(),
+        &url,
+    );
+    assert!(
+        stderr(&o).contains("1 in its trash: restored with the export's values"),
+        "{}",
+        stderr(&o)
+    );
     assert!(person.contains("left out"), "{person}");
     assert!(err.contains("minutes at"), "{err}");
     let o = run_api(
@@ -671,6 +689,11 @@ fn a_soft_deleted_record_is_revived_not_duplicated_on_twenty_2() {
         .unwrap()
         .expect("the soft-deleted person is revived under its own id");
     assert!(ada["deletedAt"].is_null(), "{ada}");
+    // Restored with the export's values, not the ones it held when it was deleted (a live
+    // 2.19 kept the old ones when only empty fields were sent:
+    // shared/twenty-live-2x/2026-12/upsert-revives-soft-deleted.json).
+    assert_eq!(s(&ada, "/name/lastName"), "Lindqvist", "{ada}");
+    assert_eq!(s(&ada, "/jobTitle"), "VP Operations", "{ada}");
     let adas = all(&c, "people")
         .into_iter()
         .filter(|p| s(p, "/emails/primaryEmail") == "ada@acme.com")

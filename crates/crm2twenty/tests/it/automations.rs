@@ -83,7 +83,7 @@ fn check_warns_about_active_workflows_and_webhooks_without_blocking() {
         assert!(err.contains("deactivate it"), "{err}");
         assert!(err.contains("Settings → APIs & Webhooks"), "{err}");
         assert!(
-            err.contains("has every object, field, option and member"),
+            err.contains("has every object, field and option the import needs"),
             "{err}"
         );
         // Import runs all the same.

@@ -8,6 +8,7 @@ mod cli;
 mod cycles;
 mod examples;
 mod hostile;
+mod live_edges;
 mod progress;
 mod secrets;
 mod state_file;
