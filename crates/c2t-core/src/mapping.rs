@@ -240,6 +240,11 @@ pub struct FileMapping {
     pub skip_rows: Vec<RowFilter>,
     #[serde(default)]
     pub columns: Vec<ColumnMapping>,
+    /// With `object = "skip"`: why the file is left out (its rows are then skipped by that
+    /// rule). A file skipped without a reason is one nobody decided on: when it has rows, the
+    /// run names it and exits 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 impl FileMapping {

@@ -19,9 +19,14 @@ pub struct PresetObject {
     /// File-name patterns, case-insensitive, `*` matching any run of characters.
     #[serde(default)]
     pub files: Vec<String>,
-    /// Headers whose presence identifies this file (case-insensitive).
+    /// Headers whose presence identifies this file (compared by letters and digits, without
+    /// regard to case, accents or punctuation).
     #[serde(default)]
     pub signature: Vec<String>,
+    /// Words of a file's name that say it holds this object, in any language (`companies`,
+    /// `accounts`, `sociétés`, `Firmen`…): with one known header, they are enough.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub name_words: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id_column: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -33,6 +38,10 @@ pub struct PresetObject {
     pub skip_rows: Vec<RowFilter>,
     #[serde(default)]
     pub columns: Vec<ColumnMapping>,
+    /// With `object = "skip"`: a file the CRM exports that is not imported, and why (a history
+    /// of changes, a report): its rows are skipped by that named rule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 /// One CRM.

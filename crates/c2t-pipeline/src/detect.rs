@@ -24,6 +24,9 @@ pub struct Found {
 pub struct Recognised<'p> {
     pub file: Found,
     pub object: Option<&'p PresetObject>,
+    /// The preset the object is from: the chosen one, or the generic one for a file the chosen
+    /// CRM's preset does not know (a file the CRM does not usually export, or renamed).
+    pub preset: Option<&'p Preset>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -101,26 +104,80 @@ pub fn read_headers(files: &mut [Found]) -> Vec<(String, c2t_ingest::IngestError
     failed
 }
 
+/// The key a header is compared by: letters and digits only, lower case, accents folded, so
+/// `Account Name`, `account_name`, `ACCOUNT-NAME` and `AccountName` are one header, and
+/// `Société` is `societe`.
+pub fn header_key(h: &str) -> String {
+    let folded;
+    let ascii = if h.is_ascii() {
+        h
+    } else {
+        folded = deunicode::deunicode(h);
+        &folded
+    };
+    ascii
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The words of a file name, folded like headers: `hubspot-crm-exports-all-companies.csv` →
+/// `hubspot`, `crm`, `exports`, `all`, `companies`; `SalesPipeline_2024.xlsx` → `sales`,
+/// `pipeline`, `2024`; `Sociétés.csv` → `societes`.
+pub fn name_words(file_name: &str) -> Vec<String> {
+    let stem = file_name.rsplit_once('.').map_or(file_name, |(s, _)| s);
+    let folded = deunicode::deunicode(stem);
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut prev_lower = false;
+    for c in folded.chars() {
+        let boundary = !c.is_ascii_alphanumeric() || (c.is_ascii_uppercase() && prev_lower);
+        if boundary && !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        }
+        prev_lower = c.is_ascii_lowercase();
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
 /// How well a preset object fits a file: 0 when it does not. A file fits when all the signature
-/// headers are present, or when its name matches and at least half of them are.
+/// headers are present, or when its name matches and at least half of them are; an object with
+/// no file patterns (the generic preset's, which list synonyms in several languages) fits with
+/// two of its signature headers, or with one header it knows when a word of the file's name
+/// says what it holds (`accounts`, `sociétés`, `Firmen`, `pipeline`…). Headers compare by
+/// [`header_key`].
 pub fn fit(object: &PresetObject, file_name: &str, headers: &[String]) -> u32 {
-    let lower: Vec<String> = headers.iter().map(|h| h.trim().to_lowercase()).collect();
+    fit_with(object, file_name, headers, true)
+}
+
+/// [`fit`], with or without the words of the file's name.
+fn fit_with(object: &PresetObject, file_name: &str, headers: &[String], use_words: bool) -> u32 {
+    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+    let has = |h: &str| {
+        let k = header_key(h);
+        !k.is_empty() && keys.contains(&k)
+    };
     let name = file_name.to_lowercase();
     let named = object
         .files
         .iter()
         .any(|p| glob_match(&p.to_lowercase(), &name));
-    let present = object
-        .signature
-        .iter()
-        .filter(|s| lower.contains(&s.to_lowercase()))
-        .count();
+    let present = object.signature.iter().filter(|s| has(s)).count();
     let all = !object.signature.is_empty() && present == object.signature.len();
-    let known_columns = object
-        .columns
+    let known_columns = object.columns.iter().filter(|c| has(&c.column)).count() as u32;
+    let words = name_words(file_name);
+    let said = object
+        .name_words
         .iter()
-        .filter(|c| lower.contains(&c.column.to_lowercase()))
-        .count() as u32;
+        .any(|w| words.iter().any(|x| *x == header_key(w)));
+    let said = said && use_words;
     if all {
         10 * present as u32 + if named { 5 } else { 0 } + known_columns
     } else if named && present * 2 >= object.signature.len() {
@@ -128,7 +185,9 @@ pub fn fit(object: &PresetObject, file_name: &str, headers: &[String]) -> u32 {
     } else if object.files.is_empty() && present >= 2 {
         // A preset object with no file names (the generic preset) lists synonyms: two of them
         // are enough.
-        10 * present as u32 + known_columns
+        10 * present as u32 + known_columns + if said { 5 } else { 0 }
+    } else if said && present as u32 + known_columns >= 1 {
+        5 + 10 * present as u32 + known_columns
     } else {
         0
     }
@@ -136,24 +195,53 @@ pub fn fit(object: &PresetObject, file_name: &str, headers: &[String]) -> u32 {
 
 /// Recognises every file with one preset.
 pub fn recognise<'p>(preset: &'p Preset, files: &[Found]) -> (u32, Vec<Recognised<'p>>) {
+    recognise_with(preset, files, true)
+}
+
+fn recognise_with<'p>(
+    preset: &'p Preset,
+    files: &[Found],
+    words: bool,
+) -> (u32, Vec<Recognised<'p>>) {
     let mut total = 0;
     let mut out = Vec::new();
     for f in files {
-        let file_name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
-        let mut best: Option<(&PresetObject, u32)> = None;
-        for o in &preset.objects {
-            let s = fit(o, file_name, &f.headers);
-            if s > 0 && best.is_none_or(|(_, b)| s > b) {
-                best = Some((o, s));
-            }
-        }
+        let best = best_object(preset, f, words);
         total += best.map(|(_, s)| s).unwrap_or(0);
         out.push(Recognised {
             file: f.clone(),
             object: best.map(|(o, _)| o),
+            preset: best.map(|_| preset),
         });
     }
     (total, out)
+}
+
+/// The object of `preset` that fits file `f` best, and its score.
+fn best_object<'p>(preset: &'p Preset, f: &Found, words: bool) -> Option<(&'p PresetObject, u32)> {
+    let file_name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
+    let mut best: Option<(&PresetObject, u32)> = None;
+    for o in &preset.objects {
+        let s = fit_with(o, file_name, &f.headers, words);
+        if s > 0 && best.is_none_or(|(_, b)| s > b) {
+            best = Some((o, s));
+        }
+    }
+    best
+}
+
+/// Files the chosen preset does not recognise get the generic preset's object, when one fits
+/// (with the words of the file's name).
+fn fall_back<'p>(presets: &'p [Preset], recognised: &mut [Recognised<'p>]) {
+    let Some(generic) = presets.iter().find(|p| p.name == "generic") else {
+        return;
+    };
+    for r in recognised.iter_mut().filter(|r| r.object.is_none()) {
+        if let Some((o, _)) = best_object(generic, &r.file, true) {
+            r.object = Some(o);
+            r.preset = Some(generic);
+        }
+    }
 }
 
 /// Picks the preset that recognises the files best (the generic preset only when no CRM's does),
@@ -165,14 +253,18 @@ pub fn choose<'p>(
 ) -> Option<(&'p Preset, Vec<Recognised<'p>>)> {
     if let Some(name) = named {
         let p = presets.iter().find(|p| p.name == name)?;
-        return Some((p, recognise(p, files).1));
+        let mut rec = recognise(p, files).1;
+        fall_back(presets, &mut rec);
+        return Some((p, rec));
     }
     // The preset that recognises the most files wins; among those, the best score (the generic
     // preset's score counts a quarter, so a CRM's own preset wins a tie). A CRM preset that
     // recognises files by their names only must not beat the generic one that reads them all.
     let mut best: Option<((usize, u32), &Preset, Vec<Recognised>)> = None;
     for p in presets {
-        let (score, rec) = recognise(p, files);
+        // The generic preset is compared by headers alone: the words of the file names that it
+        // also reads would let it beat a CRM's own preset on a file that CRM does not know.
+        let (score, rec) = recognise_with(p, files, p.name != "generic");
         let score = if p.name == "generic" {
             score / 4
         } else {
@@ -187,16 +279,18 @@ pub fn choose<'p>(
             best = Some((key, p, rec));
         }
     }
-    match best {
-        Some((_, p, r)) => Some((p, r)),
+    let (p, mut rec) = match best {
+        Some((_, p, r)) => (p, r),
         None => {
             let p = presets
                 .iter()
                 .find(|p| p.name == "generic")
                 .or(presets.last())?;
-            Some((p, recognise(p, files).1))
+            (p, recognise(p, files).1)
         }
-    }
+    };
+    fall_back(presets, &mut rec);
+    Some((p, rec))
 }
 
 /// The header row of one file.
@@ -214,6 +308,156 @@ mod tests {
             path: PathBuf::from(name),
             headers: headers.iter().map(|h| h.to_string()).collect(),
         }
+    }
+
+    #[test]
+    fn headers_compare_without_case_accents_or_punctuation() {
+        for (a, b) in [
+            ("Account Name", "account_name"),
+            ("E-mail", "email"),
+            ("Société", "SOCIETE"),
+            ("Date d'échéance", "date_d_echeance"),
+            ("AccountName", "account-name"),
+        ] {
+            assert_eq!(header_key(a), header_key(b), "{a} / {b}");
+        }
+        assert_ne!(header_key("Nom"), header_key("Nome"));
+        assert_eq!(header_key("  "), "");
+    }
+
+    #[test]
+    fn words_of_file_names() {
+        assert_eq!(
+            name_words("hubspot-crm-exports-all-companies-2026-11-01.csv"),
+            [
+                "hubspot",
+                "crm",
+                "exports",
+                "all",
+                "companies",
+                "2026",
+                "11",
+                "01"
+            ]
+        );
+        assert_eq!(
+            name_words("SalesPipeline_2024.xlsx"),
+            ["sales", "pipeline", "2024"]
+        );
+        assert_eq!(name_words("Sociétés.csv"), ["societes"]);
+        assert_eq!(name_words("sales_teams.csv"), ["sales", "teams"]);
+    }
+
+    /// Files shaped like real ones, with headers no preset lists verbatim: the words of their
+    /// names and one known header (snake_case, another language) say what they hold.
+    #[test]
+    fn file_name_words_and_folded_headers_recognise_files_no_preset_names() {
+        let presets = crate::presets::all();
+        let files = [
+            // shared/real-exports/maven-crm-sales
+            found(
+                "accounts.csv",
+                &[
+                    "account",
+                    "sector",
+                    "year_established",
+                    "revenue",
+                    "employees",
+                ],
+            ),
+            found(
+                "sales_pipeline.csv",
+                &[
+                    "opportunity_id",
+                    "sales_agent",
+                    "product",
+                    "account",
+                    "deal_stage",
+                    "close_date",
+                    "close_value",
+                ],
+            ),
+            found(
+                "sales_teams.csv",
+                &["sales_agent", "manager", "regional_office"],
+            ),
+            // German and Spanish spreadsheets
+            found("Firmen.csv", &["Firmenname", "Webseite", "Ort"]),
+            found(
+                "contactos.csv",
+                &["Nombre", "Apellidos", "Correo electrónico"],
+            ),
+            found("notas.csv", &["Asunto", "Nota"]),
+            // nothing says what this holds
+            found("products.csv", &["product", "series", "sales_price"]),
+        ];
+        let (p, rec) = choose(&presets, &files, None).unwrap();
+        assert_eq!(p.name, "generic");
+        let objects: Vec<&str> = rec
+            .iter()
+            .map(|r| r.object.map(|o| o.object.as_str()).unwrap_or("-"))
+            .collect();
+        assert_eq!(
+            objects,
+            [
+                "company",
+                "opportunity",
+                "workspaceMember",
+                "company",
+                "person",
+                "note",
+                "-"
+            ]
+        );
+    }
+
+    /// A CRM's own preset keeps the files it knows; a file it does not know falls back to the
+    /// generic preset's objects, and its history files are skipped by their named rule.
+    #[test]
+    fn the_crm_preset_wins_and_the_generic_one_fills_in() {
+        let presets = crate::presets::all();
+        let files = [
+            found(
+                "Account.csv",
+                &["Id", "Name", "Website", "BillingCity", "IsDeleted"],
+            ),
+            found(
+                "Contact.csv",
+                &[
+                    "Id",
+                    "AccountId",
+                    "FirstName",
+                    "LastName",
+                    "Email",
+                    "IsDeleted",
+                ],
+            ),
+            found(
+                "OpportunityHistory.csv",
+                &["Id", "OpportunityId", "StageName", "Amount"],
+            ),
+            found("Partner-Notes.csv", &["Title", "Note"]),
+        ];
+        let (p, rec) = choose(&presets, &files, None).unwrap();
+        assert_eq!(p.name, "salesforce");
+        let objects: Vec<(&str, &str)> = rec
+            .iter()
+            .map(|r| {
+                (
+                    r.object.map(|o| o.object.as_str()).unwrap_or("-"),
+                    r.preset.map(|p| p.name.as_str()).unwrap_or("-"),
+                )
+            })
+            .collect();
+        assert_eq!(
+            objects,
+            [
+                ("company", "salesforce"),
+                ("person", "salesforce"),
+                ("skip", "salesforce"),
+                ("note", "generic")
+            ]
+        );
     }
 
     #[test]

@@ -117,6 +117,22 @@ pub enum JobError {
 }
 
 impl Prepared {
+    /// Files with rows that no object was named for and no reason given to leave out: nothing
+    /// of them is imported and nobody decided so. (path, rows)
+    pub fn unmapped_files(&self) -> Vec<(&str, u64)> {
+        self.files
+            .iter()
+            .zip(&self.mapping.files)
+            .filter(|(info, fm)| {
+                fm.object == SKIP_FILE
+                    && fm.reason.is_none()
+                    && info.error.is_none()
+                    && info.rows > 0
+            })
+            .map(|(info, fm)| (fm.path.as_str(), info.rows))
+            .collect()
+    }
+
     pub fn kept(&self) -> impl Iterator<Item = usize> + '_ {
         (0..self.records.len()).filter(|&i| self.status[i] == Status::Kept)
     }
@@ -364,7 +380,11 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                             row.line,
                             &fm.object,
                             Outcome::Skipped {
-                                rule: "file_not_mapped".into(),
+                                rule: if fm.reason.is_some() {
+                                    "file_not_imported".into()
+                                } else {
+                                    "file_not_mapped".into()
+                                },
                             },
                         );
                         continue;

@@ -260,7 +260,7 @@ pub fn propose(
             &r.file,
             r.object,
             &schema,
-            preset,
+            r.preset.unwrap_or(preset),
             &mut mapping.value_maps,
             &mut tally,
         );
@@ -290,8 +290,14 @@ pub fn propose(
     {
         mapping.settings.default_country = Some((*code).to_string());
     }
+    // A file the chosen preset did not know may use the generic preset's maps.
+    let generic = presets.iter().find(|p| p.name == "generic");
     for name in used_maps {
-        if let Some(map) = preset.value_maps.get(&name) {
+        if let Some(map) = preset
+            .value_maps
+            .get(&name)
+            .or_else(|| generic.and_then(|g| g.value_maps.get(&name)))
+        {
             let entry = mapping.value_maps.entry(name).or_default();
             for (k, v) in map {
                 entry.entry(k.clone()).or_insert_with(|| v.clone());
@@ -328,6 +334,7 @@ fn skip_file(path: &str) -> FileMapping {
         activity_column: None,
         skip_rows: Vec::new(),
         columns: Vec::new(),
+        reason: None,
     }
 }
 
@@ -350,7 +357,12 @@ fn propose_file(
         let Some(po) = object else {
             return Need::Count;
         };
-        match po.columns.iter().find(|c| c.column.eq_ignore_ascii_case(h)) {
+        let key = detect::header_key(h);
+        match po
+            .columns
+            .iter()
+            .find(|c| detect::header_key(&c.column) == key)
+        {
             Some(c) if needs_values(c.transform) => Need::Values,
             Some(_) => Need::Count,
             None => Need::Full,
@@ -365,17 +377,30 @@ fn propose_file(
     };
     let has = |c: &Option<String>| -> Option<String> {
         let c = c.as_ref()?;
-        headers.iter().find(|h| h.eq_ignore_ascii_case(c)).cloned()
+        let key = detect::header_key(c);
+        headers
+            .iter()
+            .find(|h| detect::header_key(h) == key)
+            .cloned()
     };
     let Some(po) = object else {
         return (skip_file(&found.rel), notes);
     };
+    if po.object == SKIP_FILE {
+        let mut fm = skip_file(&found.rel);
+        fm.reason = po.reason.clone();
+        return (fm, notes);
+    }
     let target = schema.object(&po.object);
     let mut columns = Vec::new();
     let mut used_fields: BTreeSet<String> = BTreeSet::new();
     for (i, h) in headers.iter().enumerate() {
         let cp = prof.columns.get(i).cloned().unwrap_or_default();
-        let preset_col = po.columns.iter().find(|c| c.column.eq_ignore_ascii_case(h));
+        let key = detect::header_key(h);
+        let preset_col = po
+            .columns
+            .iter()
+            .find(|c| detect::header_key(&c.column) == key);
         let (mut col, why) = if let Some(pc) = preset_col {
             let mut c = pc.clone();
             c.column = h.clone();
@@ -491,24 +516,36 @@ fn propose_file(
         sheet: None,
         encoding: None,
         delimiter: None,
-        id_column: has(&po.id_column),
+        // The preset's id column, or the column its own table maps as the id
+        // (`opportunity_id`).
+        id_column: has(&po.id_column).or_else(|| {
+            columns
+                .iter()
+                .find(|c| c.transform == Transform::Id)
+                .map(|c| c.column.clone())
+        }),
         modified_column: has(&po.modified_column),
         activity_column: has(&po.activity_column),
         skip_rows: po
             .skip_rows
             .iter()
-            .filter(|f| headers.iter().any(|h| h.eq_ignore_ascii_case(&f.column)))
+            .filter(|f| {
+                headers
+                    .iter()
+                    .any(|h| detect::header_key(h) == detect::header_key(&f.column))
+            })
             .cloned()
             .map(|mut f| {
                 f.column = headers
                     .iter()
-                    .find(|h| h.eq_ignore_ascii_case(&f.column))
+                    .find(|h| detect::header_key(h) == detect::header_key(&f.column))
                     .cloned()
                     .unwrap_or(f.column);
                 f
             })
             .collect(),
         columns,
+        reason: None,
     };
     (fm, notes)
 }

@@ -249,10 +249,14 @@ pub fn render_mapping(m: &Mapping, p: Option<&Proposal>) -> String {
                     why.unwrap_or_default()
                 );
             }
+            ("skip", _) if f.reason.is_some() => {
+                let _ = writeln!(o, "object = \"skip\"");
+                let _ = writeln!(o, "reason = {}", q(f.reason.as_deref().unwrap_or_default()));
+            }
             ("skip", Some(n)) if !n.recognised => {
                 let _ = writeln!(
                     o,
-                    "object = \"skip\"   # not recognised ({} rows): name an object to import it",
+                    "object = \"skip\"   # NOT RECOGNISED ({} rows): name its object (company, person, opportunity, note, task…) to import it, or give a reason = \"…\" to leave it out",
                     n.rows
                 );
             }

@@ -434,6 +434,24 @@ impl<'m> FileContext<'m> {
             addr.set("addressStreet1", Val::from(a));
             addr.set("addressStreet2", Val::from(b));
         }
+        // A deal the export gives no name (the Maven "CRM sales" set has no name column) is
+        // named from its company and its id, as a list of deals reads, instead of rejected.
+        if rec.object == "opportunity" && values.get("name").is_none_or(|v| v.is_empty()) {
+            let company = rec
+                .refs
+                .iter()
+                .find(|r| r.spec.field == "company" && r.spec.by == c2t_core::RefKey::Name)
+                .and_then(|r| r.values.first());
+            let name = match (company, rec.source_id.as_deref()) {
+                (Some(c), Some(id)) => format!("{c} – {id}"),
+                (Some(c), None) => c.to_string(),
+                (None, Some(id)) => id.to_string(),
+                (None, None) => String::new(),
+            };
+            if !name.is_empty() {
+                values.set("name", Val::from(name));
+            }
+        }
         rec.refs.shrink_to_fit();
         rec.lookup = crate::record::Lookup::of(&values);
         (rec, values)

@@ -425,7 +425,18 @@ fn migrate_local(
 
 fn exit_for(p: &Prepared) -> ExitCode {
     let unreadable = p.files.iter().any(|f| f.error.is_some());
-    if unreadable || !p.ledger.totals().balances() {
+    let unmapped = p.unmapped_files();
+    for (path, rows) in &unmapped {
+        eprintln!(
+            "error: {path}: {rows} rows not imported: the file was not recognised as any Twenty object"
+        );
+    }
+    if !unmapped.is_empty() {
+        eprintln!(
+            "hint: in the mapping (mapping.toml, or crm2twenty init), name each file's object (company, person, opportunity, note, task…), or give `reason = \"…\"` to leave it out on purpose"
+        );
+    }
+    if unreadable || !unmapped.is_empty() || !p.ledger.totals().balances() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -610,7 +621,10 @@ fn print_detection(p: &propose::Proposal) {
         }
         let rows = p.notes.get(&f.path).map(|n| n.rows).unwrap_or(0);
         let what = match f.object.as_str() {
-            "skip" => "not recognised (skipped)".to_string(),
+            "skip" if f.reason.is_some() => {
+                format!("not imported: {}", f.reason.as_deref().unwrap_or_default())
+            }
+            "skip" => "NOT RECOGNISED: nothing of it is imported".to_string(),
             "workspaceMember" => "users (owner lookup)".to_string(),
             o => o.to_string(),
         };

@@ -10,6 +10,7 @@ mod examples;
 mod hostile;
 mod live_edges;
 mod progress;
+mod real_exports;
 mod secrets;
 mod state_file;
 mod threads;
