@@ -99,6 +99,34 @@ pub fn phone(input: &str, default_region: Option<&str>) -> Result<Phone, Issue> 
     })
 }
 
+/// True when `input` is a valid number of `region` written as that region writes its numbers
+/// nationally: the same runs of digits as its national format (`(512) 757-6000` for US,
+/// `020 7123 4567` for GB, `06 12 34 56 78` for FR). A ten-digit American number is also a valid
+/// German or Indian one, but it is not written as they write theirs: this tells which country
+/// an export's national numbers are from.
+pub fn written_as_in(input: &str, region: &str) -> bool {
+    let Ok(r) = Region::from_code(&region.to_ascii_uppercase()) else {
+        return false;
+    };
+    let Ok(number) = PhoneNumber::parse(&prepare(input.trim()), Some(r)) else {
+        return false;
+    };
+    if !number.is_valid_for_region(r) {
+        return false;
+    }
+    let runs = |s: &str| -> Vec<usize> {
+        s.split(|c: char| !c.is_ascii_digit())
+            .filter(|d| !d.is_empty())
+            .map(str::len)
+            .collect()
+    };
+    let body = input
+        .split(|c: char| c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or(input);
+    runs(body) == runs(&number.format_as(PhoneNumberFormat::National))
+}
+
 /// `+33` for 33, without the formatting machinery.
 fn calling_code(code: i32) -> String {
     let mut digits = itoa::Buffer::new();
@@ -141,6 +169,25 @@ fn prepare(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn numbers_written_as_a_region_writes_them() {
+        for (input, region, want) in [
+            ("(512) 757-6000", "US", true),
+            ("(512) 757-6000", "DE", false),
+            ("(512) 757-6000", "IN", false),
+            ("512-757-6000", "US", true),
+            ("020 7123 4567", "GB", true),
+            ("020 7123 4567", "IT", false),
+            ("06 12 34 56 78", "FR", true),
+            ("06 12 34 56 78", "BE", false),
+            ("+33 6 12 34 56 78", "FR", false),
+            ("12", "US", false),
+            ("(512) 757-6000", "XX", false),
+        ] {
+            assert_eq!(written_as_in(input, region), want, "{input} {region}");
+        }
+    }
+
     use super::*;
 
     #[test]

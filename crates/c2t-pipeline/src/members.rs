@@ -152,29 +152,57 @@ impl Directory {
         } else {
             let source = c2t_ingest::Source::open(path, &c2t_ingest::ReadOptions::default())
                 .map_err(|e| e.to_string())?;
-            let norm = |h: &str| {
-                h.chars()
-                    .filter(|c| c.is_alphanumeric())
-                    .collect::<String>()
-                    .to_lowercase()
-            };
+            let norm = crate::detect::header_key;
             let find = |names: &[&str]| {
                 source
                     .headers
                     .iter()
                     .position(|h| names.contains(&norm(h).as_str()))
             };
-            let email_i = find(&["email", "emailaddress", "useremail", "mail", "courriel"])
-                .ok_or_else(|| {
-                    format!(
-                        "{}: no email column (headers: {})",
-                        path.display(),
-                        source.headers.join(", ")
-                    )
-                })?;
-            let first_i = find(&["firstname", "first", "givenname", "prenom", "prénom"]);
-            let last_i = find(&["lastname", "last", "surname", "familyname", "nom"]);
-            let name_i = find(&["name", "fullname", "nomcomplet"]);
+            let email_i = find(&[
+                "email",
+                "emailaddress",
+                "useremail",
+                "mail",
+                "courriel",
+                "adresseemail",
+                "emailadresse",
+                "correoelectronico",
+                "correo",
+                "postaelettronica",
+                "emailadres",
+            ])
+            .ok_or_else(|| {
+                format!(
+                    "{}: no email column (headers: {})",
+                    path.display(),
+                    source.headers.join(", ")
+                )
+            })?;
+            let first_i = find(&[
+                "firstname",
+                "first",
+                "givenname",
+                "prenom",
+                "vorname",
+                "nombre",
+                "nome",
+                "voornaam",
+            ]);
+            let last_i = find(&[
+                "lastname",
+                "last",
+                "surname",
+                "familyname",
+                "nom",
+                "nachname",
+                "apellidos",
+                "apellido",
+                "cognome",
+                "sobrenome",
+                "achternaam",
+            ]);
+            let name_i = find(&["name", "fullname", "nomcomplet", "vollstandigername"]);
             for row in source {
                 let row =
                     row.map_err(|r| format!("{}: line {}: {}", path.display(), r.line, r.reason))?;

@@ -155,7 +155,71 @@ fn needs_values(t: Transform) -> bool {
             | Transform::Money
             | Transform::Currency
             | Transform::Country
+            | Transform::Phone
     )
+}
+
+/// Regions tried for national phone numbers when the export names no country: the countries
+/// its country columns name, then these (the markets of the CRMs' users, most first).
+const PHONE_REGIONS: &[&str] = &[
+    "US", "GB", "FR", "DE", "CA", "AU", "ES", "IT", "NL", "BE", "CH", "AT", "IE", "PT", "SE", "DK",
+    "NO", "FI", "PL", "IN", "BR", "MX", "ZA", "NZ", "SG", "JP",
+];
+
+/// The default country the export itself implies, never a guess: the country its country
+/// columns name when one clearly dominates (at least half the values, and twice the next);
+/// else the region under which most of its national phone numbers are valid numbers of that
+/// region, when they mostly are (at least 60 %). None otherwise: the mapping then says so, and
+/// numbers written without a calling code are reported.
+fn default_country(
+    countries: &BTreeMap<&'static str, u64>,
+    phones: &[(String, u64)],
+) -> Option<String> {
+    let total: u64 = countries.values().sum();
+    let mut ranked: Vec<(&&str, &u64)> = countries.iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    if let Some((code, n)) = ranked.first() {
+        let next = ranked.get(1).map_or(0, |(_, m)| **m);
+        if **n * 2 >= total && **n >= 2 * next {
+            return Some((**code).to_string());
+        }
+    }
+    // National numbers only: one with a calling code reads itself.
+    let national: Vec<&(String, u64)> = phones
+        .iter()
+        .filter(|(v, _)| !v.trim_start().starts_with('+') && !v.trim_start().starts_with("00"))
+        .collect();
+    let weight: u64 = national.iter().map(|(_, n)| n).sum();
+    if weight == 0 {
+        return None;
+    }
+    let mut candidates: Vec<&str> = ranked.iter().map(|(c, _)| **c).collect();
+    candidates.extend(PHONE_REGIONS.iter().filter(|r| !countries.contains_key(*r)));
+    // Per region: numbers valid there and numbers written as it writes them (a ten-digit
+    // American number is a valid German and Indian one too, but not written as theirs).
+    let mut scores: Vec<(u64, u64, &str)> = candidates
+        .iter()
+        .map(|&region| {
+            let (mut valid, mut written) = (0, 0);
+            for (v, n) in &national {
+                // Valid, and a number of that region (a +1 number read with CA as default is
+                // still a US number when its area code is).
+                if c2t_normalize::phone::phone(v, Some(region))
+                    .is_ok_and(|p| p.country_code == region)
+                {
+                    valid += n;
+                    if c2t_normalize::phone::written_as_in(v, region) {
+                        written += n;
+                    }
+                }
+            }
+            (written, valid, region)
+        })
+        .collect();
+    // Written as the region writes them first, then valid; a tie goes to the earlier region.
+    scores.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    let (_, best, region) = *scores.first()?;
+    (best * 10 >= weight * 6).then(|| region.to_string())
 }
 
 fn looks_like_date(v: &str) -> bool {
@@ -277,6 +341,7 @@ pub fn propose(
         used_maps,
         countries,
         currencies,
+        phones,
     } = tally;
     // With no default currency or country from the preset, the ones the export itself names
     // most often decide how bare amounts and national phone numbers are read.
@@ -285,10 +350,8 @@ pub fn propose(
     {
         mapping.settings.default_currency = code.clone();
     }
-    if mapping.settings.default_country.is_none()
-        && let Some((code, _)) = countries.iter().max_by_key(|(_, n)| **n)
-    {
-        mapping.settings.default_country = Some((*code).to_string());
+    if mapping.settings.default_country.is_none() {
+        mapping.settings.default_country = default_country(&countries, &phones);
     }
     // A file the chosen preset did not know may use the generic preset's maps.
     let generic = presets.iter().find(|p| p.name == "generic");
@@ -319,6 +382,8 @@ struct Tally {
     used_maps: BTreeSet<String>,
     countries: BTreeMap<&'static str, u64>,
     currencies: BTreeMap<String, u64>,
+    /// Phone numbers as written (a sample: the first distinct values of each phone column).
+    phones: Vec<(String, u64)>,
 }
 
 /// A file mapped to nothing: read and counted, never imported.
@@ -350,6 +415,7 @@ fn propose_file(
         used_maps,
         countries,
         currencies,
+        phones,
     } = tally;
     // A column the preset maps is only counted, and its values kept where the mapping needs
     // them; any other column may become a custom field whose type its values decide.
@@ -420,7 +486,7 @@ fn propose_file(
         } else if cp.filled == 0 {
             (ColumnMapping::new(h, None, Transform::Skip), Why::Unused)
         } else {
-            let (kind, transform) = infer_custom(&cp, prof.rows);
+            let (kind, transform) = infer_custom(h, &cp, prof.rows);
             let mut c = ColumnMapping::new(h, Some(&camel_case(h)), transform);
             c.custom = Some(kind);
             c.label = Some(h.trim().to_string());
@@ -472,6 +538,9 @@ fn propose_file(
             if let Some(code) = code {
                 *currencies.entry(code).or_default() += n;
             }
+        }
+        if col.transform == Transform::Phone {
+            phones.extend(cp.distinct.iter().cloned());
         }
         if col.transform == Transform::Country {
             for (v, n) in &cp.distinct {
@@ -633,16 +702,37 @@ fn similar_field(
     best.map(|(_, f, l)| (f, l))
 }
 
+/// Words of a header that say its values are codes, not quantities: postal codes, ids, phone
+/// numbers, account numbers (`03902` must stay `03902`).
+const CODE_WORDS: &[&str] = &[
+    "zip", "postal", "postcode", "plz", "cp", "cap", "cep", "code", "id", "number", "no", "nr",
+    "num", "phone", "tel", "fax", "mobile", "siret", "siren", "vat", "iban", "sku", "ref",
+];
+
+/// True when a column holds codes rather than numbers: its header says so, or a value has a
+/// leading zero (`03902`).
+fn holds_codes(header: &str, cp: &ColumnProfile) -> bool {
+    let words = crate::detect::name_words(header);
+    words.iter().any(|w| CODE_WORDS.contains(&w.as_str()))
+        || cp.distinct.iter().any(|(v, _)| {
+            let v = v.trim();
+            v.len() > 1 && v.starts_with('0') && v.bytes().all(|b| b.is_ascii_digit())
+        })
+}
+
 /// The custom field type a column's values suggest.
-fn infer_custom(cp: &ColumnProfile, rows: u64) -> (FieldType, Transform) {
-    if cp.all_bool && cp.distinct.len() <= 4 {
+fn infer_custom(header: &str, cp: &ColumnProfile, rows: u64) -> (FieldType, Transform) {
+    if cp.all_bool && cp.distinct.len() <= 4 && !holds_codes(header, cp) {
         return (FieldType::Boolean, Transform::Boolean);
     }
     if cp.all_date {
         return (FieldType::Date, Transform::Date);
     }
-    if cp.all_number {
+    if cp.all_number && !holds_codes(header, cp) {
         return (FieldType::Number, Transform::Number);
+    }
+    if cp.all_number {
+        return (FieldType::Text, Transform::Text);
     }
     if cp.all_email {
         return (FieldType::Emails, Transform::Email);
@@ -660,7 +750,39 @@ fn infer_custom(cp: &ColumnProfile, rows: u64) -> (FieldType, Transform) {
 
 #[cfg(test)]
 mod tests {
-    use super::{Need, profile};
+    use super::{ColumnProfile, Need, infer_custom, profile};
+    use c2t_core::{FieldType, Transform};
+
+    fn numbers(values: &[&str]) -> ColumnProfile {
+        ColumnProfile {
+            filled: values.len() as u64,
+            distinct: values.iter().map(|v| (v.to_string(), 1)).collect(),
+            all_number: true,
+            ..Default::default()
+        }
+    }
+
+    /// Postal codes, ids and phone-like columns stay text: `03902` is not `3902`.
+    #[test]
+    fn codes_are_text_and_quantities_numbers() {
+        for (header, values, want) in [
+            ("ZIP", &["03902", "10001"][..], FieldType::Text),
+            ("Billing Zip Code", &["10001", "94105"], FieldType::Text),
+            ("Customer Id", &["1001", "1002"], FieldType::Text),
+            ("Phone 2", &["5551234", "5559876"], FieldType::Text),
+            ("Anything", &["0042", "17"], FieldType::Text),
+            ("Seats", &["12", "40"], FieldType::Number),
+            ("year_established", &["1996", "1999"], FieldType::Number),
+        ] {
+            let (kind, transform) = infer_custom(header, &numbers(values), 2);
+            assert_eq!(kind, want, "{header}");
+            assert_eq!(
+                transform == Transform::Text,
+                want == FieldType::Text,
+                "{header}"
+            );
+        }
+    }
     use c2t_ingest::ReadOptions;
 
     /// A column is profiled only as far as the proposal needs: counted, with its values, or
@@ -695,5 +817,64 @@ mod tests {
         // Everything.
         assert!(born.all_date && !born.all_email && !born.all_number);
         assert_eq!(born.distinct.len(), 2);
+    }
+}
+
+#[cfg(test)]
+mod default_country_tests {
+    use super::default_country;
+    use std::collections::BTreeMap;
+
+    fn phones(v: &[&str]) -> Vec<(String, u64)> {
+        v.iter().map(|p| (p.to_string(), 1)).collect()
+    }
+
+    /// The country the data implies, never a random one.
+    #[test]
+    fn default_country_from_the_data() {
+        // shared/real-exports/salesforce-powerbi: US numbers written nationally, no country column
+        let us = phones(&[
+            "(512) 757-6000",
+            "(336) 222-7000",
+            "(850) 644-4200",
+            "(703) 757-1000",
+            "(512) 757-9340",
+        ]);
+        assert_eq!(
+            default_country(&BTreeMap::new(), &us).as_deref(),
+            Some("US")
+        );
+        // a dominant country column wins
+        let c = BTreeMap::from([("FR", 40), ("BE", 5)]);
+        assert_eq!(default_country(&c, &[]).as_deref(), Some("FR"));
+        // countries spread evenly (a random list): no country from them, none from nothing
+        let c = BTreeMap::from([("LI", 9), ("FR", 8), ("MO", 8), ("PG", 7)]);
+        assert_eq!(default_country(&c, &[]), None);
+        // national numbers of another country
+        let gb = phones(&[
+            "020 7123 4567",
+            "0114 272 2345",
+            "01223 456789",
+            "07400 123456",
+        ]);
+        assert_eq!(
+            default_country(&BTreeMap::new(), &gb).as_deref(),
+            Some("GB")
+        );
+        let de = phones(&["030 12345678", "089 1234567", "0171 1234567"]);
+        assert_eq!(
+            default_country(&BTreeMap::new(), &de).as_deref(),
+            Some("DE")
+        );
+        // numbers that read nowhere: none
+        assert_eq!(
+            default_country(&BTreeMap::new(), &phones(&["12", "345"])),
+            None
+        );
+        // numbers with a calling code say nothing of the default
+        assert_eq!(
+            default_country(&BTreeMap::new(), &phones(&["+33 1 42 68 53 00"])),
+            None
+        );
     }
 }

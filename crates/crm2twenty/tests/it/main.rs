@@ -6,6 +6,7 @@ mod api;
 mod automations;
 mod cli;
 mod cycles;
+mod documented_exports;
 mod examples;
 mod hostile;
 mod live_edges;
