@@ -27,6 +27,9 @@ pub enum IssueCode {
     FreeMailDomain,
     TextTruncated,
     EncodingReplaced,
+    /// A value kept after a repair that changes nothing it says (`annie @contoso.com`, a
+    /// misspelled country): reported, not counted as invalid.
+    ValueRepaired,
 }
 
 impl IssueCode {
@@ -52,6 +55,7 @@ impl IssueCode {
             IssueCode::FreeMailDomain => "FREE_MAIL_DOMAIN",
             IssueCode::TextTruncated => "TEXT_TRUNCATED",
             IssueCode::EncodingReplaced => "ENCODING_REPLACED",
+            IssueCode::ValueRepaired => "VALUE_REPAIRED",
         }
     }
 }

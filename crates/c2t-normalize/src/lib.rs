@@ -7,6 +7,20 @@
 //! order, number style, currency) explicitly; column-level inference lives in
 //! [`date::infer`] and [`number::infer_style`].
 //!
+//! Readers for what real exports hold beyond the plain formats (each with table tests, and
+//! property tests in `tests/repair_properties.rs`):
+//! * [`money::currency_code`] reads a currency cell (code, symbol or name, `"US Dollar"`) and
+//!   [`money::currency_from_name`] names alone, in seven languages (`data/currency-names.tsv`);
+//!   [`money::money`] reads names in the cell and in its hint through them.
+//! * [`address::country`] also takes long official names, names in seven languages, and
+//!   misspellings close to exactly one country; [`address::country_matched`] says which it was
+//!   ([`address::CountryMatch`]).
+//! * [`email::email_repaired`] / [`email::emails_repaired`] repair `annie @contoso.com`,
+//!   `annie＠contoso.com`, quotes and trailing punctuation before validating, and list the
+//!   [`email::EmailRepair`]s made; [`email::repair_email`] is the repair alone.
+//! * [`html::html_to_markdown`] turns HTML note and email bodies into Markdown and leaves plain
+//!   text as it is.
+//!
 //! What this crate deliberately does not do: decide whether a value is required, skip empty cells
 //! (callers treat empty cells as "no value" before calling), look anything up on the network (no
 //! MX or DNS checks), or know about Twenty's schema.
@@ -18,6 +32,7 @@ pub mod boolean;
 pub mod date;
 pub mod domain;
 pub mod email;
+pub mod html;
 pub mod money;
 pub mod name;
 pub mod number;
@@ -26,12 +41,16 @@ pub mod select;
 pub mod text;
 pub mod url;
 
-pub use address::{Country, country, split_street};
+pub use address::{Country, CountryMatch, country, country_matched, split_street};
 pub use boolean::boolean;
 pub use date::{DateFormatGuess, DateOrder, date, datetime};
 pub use domain::{Domain, domain};
-pub use email::{domain_of, email, emails, is_free_mail};
-pub use money::{Money, is_currency_code, money};
+pub use email::{
+    EmailRepair, RepairedEmail, domain_of, email, email_repaired, emails, emails_repaired,
+    is_free_mail, repair_email,
+};
+pub use html::html_to_markdown;
+pub use money::{Money, currency_code, currency_from_name, is_currency_code, money};
 pub use name::{fingerprint, person_key, similarity, split_full_name};
 pub use number::{NumberStyle, decimal, infer_style};
 pub use phone::{Phone, phone};

@@ -108,7 +108,7 @@ pub fn written_as_in(input: &str, region: &str) -> bool {
     let Ok(r) = Region::from_code(&region.to_ascii_uppercase()) else {
         return false;
     };
-    let Ok(number) = PhoneNumber::parse(&prepare(input.trim()), Some(r)) else {
+    let Ok(number) = PhoneNumber::parse(prepare(input.trim()), Some(r)) else {
         return false;
     };
     if !number.is_valid_for_region(r) {

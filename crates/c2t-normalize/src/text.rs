@@ -3,7 +3,7 @@
 //! [`csv_safe`] neutralises cells a spreadsheet would run as formulas when we write CSV.
 //!
 //! Not done here: truncation to a field's maximum length (the caller knows the field and reports
-//! `TEXT_TRUNCATED`), spelling or case changes, HTML stripping.
+//! `TEXT_TRUNCATED`), spelling or case changes, HTML (see [`crate::html`]).
 
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use std::sync::LazyLock;

@@ -112,6 +112,8 @@ pub struct Audit {
     pub ambiguous_references: Vec<Place>,
     pub unknown_owners: Vec<Place>,
     pub free_mail: u64,
+    /// Values kept after a repair (`annie @contoso.com`, a misspelled country), by file and line.
+    pub repaired: Vec<Place>,
     pub rejected: Vec<Place>,
     pub links: LinkCoverage,
     /// Select values that need a new option in Twenty: `object.field` → values.
@@ -151,6 +153,7 @@ pub fn build(p: &Prepared) -> Audit {
                         | IssueCode::ReferenceAmbiguous
                         | IssueCode::OwnerUnknown
                         | IssueCode::FreeMailDomain
+                        | IssueCode::ValueRepaired
                 ) {
                     continue;
                 }
@@ -344,6 +347,7 @@ pub fn build(p: &Prepared) -> Audit {
             .iter()
             .filter(|f| f.code == IssueCode::FreeMailDomain)
             .count() as u64,
+        repaired: finding_places(IssueCode::ValueRepaired),
         rejected,
         links,
         options_to_create: p
@@ -453,6 +457,10 @@ pub fn terminal(a: &Audit) -> String {
         (
             a.free_mail,
             "free-mail addresses (not used to find companies)".to_string(),
+        ),
+        (
+            a.repaired.len() as u64,
+            "values repaired and kept (annie @x.com, misspelled countries)".to_string(),
         ),
         (
             a.unused_columns.len() as u64,

@@ -217,7 +217,7 @@ fn default_country(
         })
         .collect();
     // Written as the region writes them first, then valid; a tie goes to the earlier region.
-    scores.sort_by(|a, b| (b.0, b.1).cmp(&(a.0, a.1)));
+    scores.sort_by_key(|s| std::cmp::Reverse((s.0, s.1)));
     let (_, best, region) = *scores.first()?;
     (best * 10 >= weight * 6).then(|| region.to_string())
 }
@@ -531,8 +531,7 @@ fn propose_file(
                     .ok()
                     .map(|m| m.currency_code)
                     .filter(|c| c != "XXX"),
-                Transform::Currency => Some(v.trim().to_uppercase())
-                    .filter(|c| c2t_normalize::money::is_currency_code(c)),
+                Transform::Currency => c2t_normalize::money::currency_code(v).map(str::to_string),
                 _ => None,
             };
             if let Some(code) = code {

@@ -234,9 +234,36 @@ impl<'m> FileContext<'m> {
                 continue;
             };
             match c.transform {
-                Transform::Currency => currency = Some(v.to_uppercase()),
+                // A code, a symbol or a name in any of seven languages ("US Dollar",
+                // "Couronne suédoise"); what reads as none is reported, and the amounts of the
+                // row fall back to the default currency.
+                Transform::Currency => match n::money::currency_code(v) {
+                    Some(code) => currency = Some(code.to_string()),
+                    None => report(
+                        &c.column,
+                        c2t_core::Issue::new(
+                            c2t_core::IssueCode::CurrencyUnknown,
+                            format!(
+                                "\"{}\" is not a currency we know; the row's amounts are read in the default currency",
+                                excerpt(v)
+                            ),
+                        ),
+                    ),
+                },
                 Transform::Country => {
-                    let found = n::address::country(v);
+                    let found = match n::address::country_matched(v) {
+                        Ok((country, n::address::CountryMatch::Misspelled { of, .. })) => {
+                            report(
+                                &c.column,
+                                c2t_core::Issue::new(
+                                    c2t_core::IssueCode::ValueRepaired,
+                                    format!("\"{}\" read as {of}", excerpt(v)),
+                                ),
+                            );
+                            Ok(country)
+                        }
+                        other => other.map(|(country, _)| country),
+                    };
                     if let Ok(country) = &found {
                         region = Some(country.code.to_string());
                     }
@@ -272,6 +299,9 @@ impl<'m> FileContext<'m> {
                 Transform::Skip | Transform::Id | Transform::Currency => {}
                 Transform::Text => set_parts(&mut values, &t.parts, Val::from(v)),
                 Transform::RichText => {
+                    // Email and note bodies CRMs export as HTML become Markdown; plain text is
+                    // kept as it is.
+                    let v = n::html::html_to_markdown(&v);
                     let md = match values
                         .get(field)
                         .and_then(|b| b.get("markdown"))
@@ -324,9 +354,30 @@ impl<'m> FileContext<'m> {
                     }
                 }
                 Transform::Email => {
-                    let (emails, issues) = n::email::emails(&v);
+                    // What people type around an address (`annie @contoso.com`, `mailto:`,
+                    // `Annie <annie@x.com>`) is repaired, and the repair reported.
+                    let (repaired, issues) = n::email::emails_repaired(&v);
                     for i in issues {
                         report(&c.column, i);
+                    }
+                    let mut emails = Vec::with_capacity(repaired.len());
+                    for r in repaired {
+                        if !r.repairs.is_empty() {
+                            let what: Vec<&str> = r.repairs.iter().map(|x| x.describe()).collect();
+                            report(
+                                &c.column,
+                                c2t_core::Issue::new(
+                                    c2t_core::IssueCode::ValueRepaired,
+                                    format!(
+                                        "\"{}\" read as {} ({})",
+                                        excerpt(&v),
+                                        r.address,
+                                        what.join(", ")
+                                    ),
+                                ),
+                            );
+                        }
+                        emails.push(r.address);
                     }
                     if emails.is_empty() {
                         continue;

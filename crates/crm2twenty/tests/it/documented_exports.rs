@@ -21,8 +21,11 @@ fn documented(name: &str) -> std::path::PathBuf {
         .join(name)
 }
 
-/// (folder, preset detected, [(object, records kept)])
-const EXPECTED: &[(&str, &str, &[(&str, u64)])] = &[
+/// Records kept per object: (object, count).
+type Kept = &'static [(&'static str, u64)];
+
+/// (folder, preset detected, records kept)
+const EXPECTED: &[(&str, &str, Kept)] = &[
     (
         "salesforce-full",
         "Salesforce Data Export",

@@ -151,3 +151,84 @@ fn a_skipped_file_needs_a_reason() {
     let l = ledger(&tmp.path().join("o"));
     assert_eq!(outcome(&l, "invoices.csv", 2), "skipped file_not_imported");
 }
+
+/// Values as people and CRMs write them are read, not dropped: currency names, addresses
+/// typed with a space, HTML bodies, misspelled countries (each repair reported), postal codes
+/// with a leading zero.
+#[test]
+fn values_as_written_are_read_not_dropped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = tmp.path().join("ex");
+    std::fs::create_dir_all(&ex).unwrap();
+    std::fs::write(
+        ex.join("companies.csv"),
+        "Company name,Website,Country,Zip\nNordlicht Logistik,nordlicht-logistik.de,Germnay,01067\nAcme Build,acmebuild.fr,France,75011\n",
+    )
+    .unwrap();
+    std::fs::write(
+        ex.join("contacts.csv"),
+        "First name,Last name,Email,Company\nAnnie,Weber,annie @nordlicht-logistik.de,Nordlicht Logistik\nMarc,Roux,Marc Roux <marc.roux@acmebuild.fr>,Acme Build\n",
+    )
+    .unwrap();
+    std::fs::write(
+        ex.join("deals.csv"),
+        "Deal name,Company,Amount,Currency,Stage\nFleet tracking,Nordlicht Logistik,\"12,500.00\",US Dollar,Proposal\nSite cameras,Acme Build,9800,Euro,Won\n",
+    )
+    .unwrap();
+    std::fs::write(
+        ex.join("notes.csv"),
+        "Title,Note,Company\nKick-off,\"<p>Met <b>Annie</b> &amp; team.</p><ul><li>budget ok</li><li>start in May</li></ul>\",Nordlicht Logistik\n",
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "migrate",
+            ex.to_str().unwrap(),
+            "--out",
+            "o",
+            "--as-of",
+            "2026-11-24",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tmp.path().join("o");
+    let people = read_csv(&out.join("02-people.csv"));
+    let emails: Vec<&str> = people
+        .iter()
+        .map(|p| p["Emails / Primary Email"].as_str())
+        .collect();
+    assert!(
+        emails.contains(&"annie@nordlicht-logistik.de"),
+        "{emails:?}"
+    );
+    assert!(emails.contains(&"marc.roux@acmebuild.fr"), "{emails:?}");
+    let deals = read_csv(&out.join("03-opportunities.csv"));
+    let fleet = deals
+        .iter()
+        .find(|d| d["Name"] == "Fleet tracking")
+        .unwrap();
+    assert_eq!(fleet["Amount / Currency"], "USD", "{fleet:?}");
+    let cams = deals.iter().find(|d| d["Name"] == "Site cameras").unwrap();
+    assert_eq!(cams["Amount / Currency"], "EUR", "{cams:?}");
+    let companies = read_csv(&out.join("01-companies.csv"));
+    let nord = companies
+        .iter()
+        .find(|c| c["Name"] == "Nordlicht Logistik")
+        .unwrap();
+    assert_eq!(nord["Address / Country"], "Germany", "{nord:?}");
+    assert_eq!(nord["Address / Post Code"], "01067", "{nord:?}");
+    let notes = std::fs::read_to_string(out.join("04-notes.csv")).unwrap();
+    assert!(
+        notes.contains("Met **Annie** & team.") && notes.contains("- budget ok"),
+        "{notes}"
+    );
+    assert!(!notes.contains("<p>"), "{notes}");
+    // Each repair is reported with its place.
+    let a = audit(&out);
+    let repaired = a["repaired"].to_string();
+    assert!(
+        repaired.contains("contacts.csv:2") && repaired.contains("companies.csv:2"),
+        "{repaired}"
+    );
+}
