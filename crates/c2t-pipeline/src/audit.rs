@@ -124,6 +124,9 @@ pub struct Audit {
     /// Name blocks not compared for similar-name duplicates (absent when there are none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub uncompared_name_blocks: Vec<UncomparedBlock>,
+    /// Companies with alike names not merged because other evidence differs: the first one's
+    /// place, the other's place and name in `detail`.
+    pub possible_duplicates: Vec<Place>,
 }
 
 /// Builds the audit of a prepared export.
@@ -357,6 +360,20 @@ pub fn build(p: &Prepared) -> Audit {
             .collect(),
         custom_fields,
         unused_columns,
+        possible_duplicates: p
+            .possible_duplicates
+            .iter()
+            .map(|d| Place {
+                at: p.place(d.a),
+                name: p.records[d.a].display_name(),
+                detail: format!(
+                    "like {} ({}): {}; not merged",
+                    p.records[d.b].display_name(),
+                    p.place(d.b),
+                    d.why
+                ),
+            })
+            .collect(),
         uncompared_name_blocks: p
             .skipped_blocks
             .iter()
@@ -527,6 +544,13 @@ pub fn terminal(a: &Audit) -> String {
     }
     for b in &a.uncompared_name_blocks {
         let _ = writeln!(o, "  not compared for similar names: {}", b.detail);
+    }
+    for d in &a.possible_duplicates {
+        let _ = writeln!(
+            o,
+            "  possible duplicate, not merged: {} {} {}",
+            d.at, d.name, d.detail
+        );
     }
     // The reader's message names the file itself.
     for f in a.files.iter().filter(|f| f.error.is_some()) {

@@ -99,6 +99,35 @@ pub fn find_merges_reporting(
     alive: &[usize],
     settings: &Settings,
 ) -> (HashMap<usize, Merge>, Vec<SkippedBlock>) {
+    let (merges, skipped, _) = find_merges_checked(records, alive, settings, &|_, _| None);
+    (merges, skipped)
+}
+
+/// Two companies whose names are alike but whose other evidence differs (phones, cities):
+/// reported, not merged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PossibleDuplicate {
+    pub a: usize,
+    pub b: usize,
+    /// The names' likeness and what differs.
+    pub why: String,
+}
+
+/// [`find_merges_reporting`], where a merge by name needs the evidence to agree: `disagree(a, b)`
+/// says what differs between two records (different phones, different cities), and such pairs
+/// are returned as possible duplicates instead of merged. Exact keys (source id, email, domain)
+/// merge as before.
+pub fn find_merges_checked(
+    records: &[Record],
+    alive: &[usize],
+    settings: &Settings,
+    disagree: &(dyn Fn(usize, usize) -> Option<String> + Sync),
+) -> (
+    HashMap<usize, Merge>,
+    Vec<SkippedBlock>,
+    Vec<PossibleDuplicate>,
+) {
+    let mut possible = Vec::new();
     let mut skipped = Vec::new();
     let n = records.len();
     let keys: Vec<Option<Cow<str>>> = crate::par::map(records, identity_key);
@@ -233,6 +262,14 @@ pub fn find_merges_reporting(
                 } else {
                     format!("similar name ({score:.2})")
                 };
+                if let Some(differs) = disagree(*a, *b) {
+                    possible.push(PossibleDuplicate {
+                        a: *a,
+                        b: *b,
+                        why: format!("{rule}, but {differs}"),
+                    });
+                    continue;
+                }
                 join(&mut cl, *a, *b, &rule, &mut rule_of);
             }
         }
@@ -274,7 +311,8 @@ pub fn find_merges_reporting(
         }
     }
     skipped.sort_by(|a, b| a.prefix.cmp(&b.prefix));
-    (merges, skipped)
+    possible.sort_by_key(|p| (p.a, p.b));
+    (merges, skipped, possible)
 }
 
 /// A member of a block of company names: record, name fingerprint, its length in characters and

@@ -239,6 +239,11 @@ pub fn render_to(o: &mut impl Write, a: &Audit) {
         }
         let _ = writeln!(o, "</ul>");
     }
+    places(
+        o,
+        "Possible duplicates not merged (names alike, phones or cities differ)",
+        &a.possible_duplicates,
+    );
     places(o, "Test data skipped", &a.test_data);
     places(o, "Stale records skipped", &a.stale);
     places(o, "Dangling references", &a.dangling_references);

@@ -102,6 +102,8 @@ pub struct Prepared {
     pub stale_cutoff: String,
     /// Blocks of company names too large to compare for similar-name duplicates.
     pub skipped_blocks: Vec<dedupe::SkippedBlock>,
+    /// Companies with alike names that were not merged because their phones or cities differ.
+    pub possible_duplicates: Vec<dedupe::PossibleDuplicate>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -415,8 +417,34 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     let alive: Vec<usize> = (0..records.len())
         .filter(|&i| status[i] == Status::Kept)
         .collect();
-    let (merges, skipped_blocks) =
-        dedupe::find_merges_reporting(&records, &alive, &mapping.settings);
+    // A merge by name needs the rest to agree: two companies of alike names whose phones or
+    // cities differ are two businesses until someone says otherwise.
+    let disagree = |a: usize, b: usize| -> Option<String> {
+        let (va, vb) = (store.get(records[a].stored), store.get(records[b].stored));
+        let text = |v: &Obj, path: &str| {
+            crate::record::get_path(v, path)
+                .and_then(Val::as_str)
+                .map(|s| s.trim().to_lowercase())
+                .filter(|s| !s.is_empty())
+        };
+        let differ = |path: &str| match (text(&va, path), text(&vb, path)) {
+            (Some(x), Some(y)) if x != y => Some((x, y)),
+            _ => None,
+        };
+        let mut what = Vec::new();
+        for (path, label) in [
+            ("phone.primaryPhoneNumber", "phones"),
+            ("phones.primaryPhoneNumber", "phones"),
+            ("address.addressCity", "cities"),
+        ] {
+            if let Some((x, y)) = differ(path) {
+                what.push(format!("their {label} differ ({x} / {y})"));
+            }
+        }
+        (!what.is_empty()).then(|| what.join(" and "))
+    };
+    let (merges, skipped_blocks, possible_duplicates) =
+        dedupe::find_merges_checked(&records, &alive, &mapping.settings, &disagree);
     dedupe::apply(&mut records, &mut store, &merges)?;
     // A survivor may have taken select values from the records merged into it.
     let survivors: BTreeSet<usize> = merges.values().map(|m| m.survivor).collect();
@@ -598,6 +626,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         as_of,
         stale_cutoff,
         skipped_blocks,
+        possible_duplicates,
     })
 }
 

@@ -232,3 +232,55 @@ fn values_as_written_are_read_not_dropped() {
         "{repaired}"
     );
 }
+
+/// Alike names are not enough to merge two companies whose phones or cities differ: they are
+/// reported as possible duplicates. Alike names with nothing that differs still merge.
+#[test]
+fn alike_names_with_different_phones_or_cities_are_not_merged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = tmp.path().join("ex");
+    std::fs::create_dir_all(&ex).unwrap();
+    std::fs::write(
+        ex.join("companies.csv"),
+        "Company name,City,Phone,Country\n\
+         Dupont Plomberie,Lyon,+33 4 78 12 34 56,France\n\
+         Dupont Plomberie SARL,Paris,+33 1 42 68 53 00,France\n\
+         Brasserie du Port,Nantes,,France\n\
+         Brasserie du Port SAS,Nantes,,France\n",
+    )
+    .unwrap();
+    let o = run(
+        &[
+            "migrate",
+            ex.to_str().unwrap(),
+            "--out",
+            "o",
+            "--as-of",
+            "2026-11-24",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tmp.path().join("o");
+    let l = ledger(&out);
+    assert_eq!(outcome(&l, "companies.csv", 2), "imported");
+    assert_eq!(outcome(&l, "companies.csv", 3), "imported");
+    assert!(
+        outcome(&l, "companies.csv", 5).starts_with("merged"),
+        "{}",
+        outcome(&l, "companies.csv", 5)
+    );
+    let a = audit(&out);
+    let possible = a["possible_duplicates"].to_string();
+    assert!(
+        possible.contains("companies.csv:2")
+            && possible.contains("companies.csv:3")
+            && possible.contains("lyon / paris"),
+        "{possible}"
+    );
+    assert!(
+        stderr(&o).contains("possible duplicate, not merged"),
+        "{}",
+        stderr(&o)
+    );
+}
