@@ -154,42 +154,100 @@ pub fn name_words(file_name: &str) -> Vec<String> {
 /// says what it holds (`accounts`, `sociétés`, `Firmen`, `pipeline`…). Headers compare by
 /// [`header_key`].
 pub fn fit(object: &PresetObject, file_name: &str, headers: &[String]) -> u32 {
-    fit_with(object, file_name, headers, true)
+    Evidence::of(object, file_name, headers, true).score()
 }
 
-/// [`fit`], with or without the words of the file's name.
-fn fit_with(object: &PresetObject, file_name: &str, headers: &[String], use_words: bool) -> u32 {
-    let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
-    let has = |h: &str| {
-        let k = header_key(h);
-        !k.is_empty() && keys.contains(&k)
-    };
-    let name = file_name.to_lowercase();
-    let named = object
-        .files
-        .iter()
-        .any(|p| glob_match(&p.to_lowercase(), &name));
-    let present = object.signature.iter().filter(|s| has(s)).count();
-    let all = !object.signature.is_empty() && present == object.signature.len();
-    let known_columns = object.columns.iter().filter(|c| has(&c.column)).count() as u32;
-    let words = name_words(file_name);
-    let said = object
-        .name_words
-        .iter()
-        .any(|w| words.iter().any(|x| *x == header_key(w)));
-    let said = said && use_words;
-    if all {
-        10 * present as u32 + if named { 5 } else { 0 } + known_columns
-    } else if named && present * 2 >= object.signature.len() {
-        5 + 10 * present as u32 + known_columns
-    } else if object.files.is_empty() && present >= 2 {
-        // A preset object with no file names (the generic preset) lists synonyms: two of them
-        // are enough.
-        10 * present as u32 + known_columns + if said { 5 } else { 0 }
-    } else if said && present as u32 + known_columns >= 1 {
-        5 + 10 * present as u32 + known_columns
-    } else {
-        0
+/// What says a file holds a preset's object: its name, its headers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Evidence {
+    /// The file's name matches one of the object's file patterns.
+    pub named: bool,
+    /// A word of the file's name is one of the object's `name_words`.
+    pub said: bool,
+    /// Signature headers present, out of `signature`.
+    pub present: usize,
+    pub signature: usize,
+    /// Headers of the file the object's columns know.
+    pub known: usize,
+    /// The object lists no file patterns (the generic preset's synonyms).
+    pub generic: bool,
+}
+
+impl Evidence {
+    /// The evidence for `object` in a file (`words`: whether the words of its name count).
+    pub fn of(object: &PresetObject, file_name: &str, headers: &[String], words: bool) -> Evidence {
+        let keys: Vec<String> = headers.iter().map(|h| header_key(h)).collect();
+        let has = |h: &str| {
+            let k = header_key(h);
+            !k.is_empty() && keys.contains(&k)
+        };
+        let name = file_name.to_lowercase();
+        let in_name = name_words(file_name);
+        Evidence {
+            named: object
+                .files
+                .iter()
+                .any(|p| glob_match(&p.to_lowercase(), &name)),
+            said: words
+                && object
+                    .name_words
+                    .iter()
+                    .any(|w| in_name.iter().any(|x| *x == header_key(w))),
+            present: object.signature.iter().filter(|s| has(s)).count(),
+            signature: object.signature.len(),
+            known: object.columns.iter().filter(|c| has(&c.column)).count(),
+            generic: object.files.is_empty(),
+        }
+    }
+
+    /// How well the object fits: 0 when it does not.
+    pub fn score(&self) -> u32 {
+        let (present, known) = (self.present as u32, self.known as u32);
+        let all = self.signature > 0 && self.present == self.signature;
+        if all {
+            10 * present + if self.named { 5 } else { 0 } + known
+        } else if self.named && self.present * 2 >= self.signature {
+            5 + 10 * present + known
+        } else if self.generic && self.present >= 2 {
+            // A preset object with no file names (the generic preset) lists synonyms: two of
+            // them are enough.
+            10 * present + known + if self.said { 5 } else { 0 }
+        } else if self.said && present + known >= 1 {
+            5 + 10 * present + known
+        } else {
+            0
+        }
+    }
+
+    /// How sure the recognition is, and why, for a person reviewing the mapping.
+    pub fn describe(&self) -> String {
+        let mut why = Vec::new();
+        if self.named {
+            why.push("the CRM's file name".to_string());
+        }
+        if self.said {
+            why.push("a word of the file name".to_string());
+        }
+        if self.present > 0 {
+            why.push(if self.generic {
+                // The generic preset's signatures are synonyms in several languages.
+                format!("{} telling headers", self.present)
+            } else {
+                format!("{} of {} signature headers", self.present, self.signature)
+            });
+        }
+        if self.known > 0 {
+            why.push(format!("{} known headers", self.known));
+        }
+        let sure = (self.signature > 0 && self.present == self.signature)
+            || (self.named && self.present * 2 >= self.signature && self.present > 0)
+            || self.present >= 3;
+        format!(
+            "{} confidence: {}{}",
+            if sure { "high" } else { "low" },
+            why.join(", "),
+            if sure { "" } else { " — check it" }
+        )
     }
 }
 
@@ -222,7 +280,7 @@ fn best_object<'p>(preset: &'p Preset, f: &Found, words: bool) -> Option<(&'p Pr
     let file_name = f.rel.rsplit('/').next().unwrap_or(&f.rel);
     let mut best: Option<(&PresetObject, u32)> = None;
     for o in &preset.objects {
-        let s = fit_with(o, file_name, &f.headers, words);
+        let s = Evidence::of(o, file_name, &f.headers, words).score();
         if s > 0 && best.is_none_or(|(_, b)| s > b) {
             best = Some((o, s));
         }
@@ -323,6 +381,46 @@ mod tests {
         }
         assert_ne!(header_key("Nom"), header_key("Nome"));
         assert_eq!(header_key("  "), "");
+    }
+
+    #[test]
+    fn recognition_says_how_sure_it_is() {
+        let presets = crate::presets::all();
+        let salesforce = presets.iter().find(|p| p.name == "salesforce").unwrap();
+        let account = salesforce
+            .objects
+            .iter()
+            .find(|o| o.object == "company")
+            .unwrap();
+        let headers: Vec<String> = account.signature.clone();
+        let e = Evidence::of(account, "Account.csv", &headers, true);
+        assert!(e.score() > 0);
+        assert!(
+            e.describe()
+                .starts_with("high confidence: the CRM's file name"),
+            "{}",
+            e.describe()
+        );
+        let generic = presets.iter().find(|p| p.name == "generic").unwrap();
+        let company = generic
+            .objects
+            .iter()
+            .find(|o| o.object == "company")
+            .unwrap();
+        let e = Evidence::of(
+            company,
+            "accounts.csv",
+            &["account".into(), "sector".into()],
+            true,
+        );
+        assert!(e.score() > 0);
+        assert!(
+            e.describe()
+                .starts_with("low confidence: a word of the file name"),
+            "{}",
+            e.describe()
+        );
+        assert!(e.describe().ends_with("check it"));
     }
 
     #[test]

@@ -258,6 +258,8 @@ pub struct Proposal {
 pub struct FileNotes {
     pub rows: u64,
     pub recognised: bool,
+    /// How sure the file's object is, and why (written next to it in the mapping).
+    pub why: Option<String>,
     pub columns: BTreeMap<String, (u64, Why)>,
 }
 
@@ -436,9 +438,11 @@ fn propose_file(
     };
     let (headers, prof) = profile(&found.path, &ReadOptions::default(), need)
         .unwrap_or_else(|_| (found.headers.clone(), FileProfile::default()));
+    let file_name = found.rel.rsplit('/').next().unwrap_or(&found.rel);
     let mut notes = FileNotes {
         rows: prof.rows,
         recognised: object.is_some(),
+        why: object.map(|o| detect::Evidence::of(o, file_name, &headers, true).describe()),
         columns: BTreeMap::new(),
     };
     let has = |c: &Option<String>| -> Option<String> {

@@ -267,7 +267,12 @@ pub fn render_mapping(m: &Mapping, p: Option<&Proposal>) -> String {
                 );
             }
             (obj, Some(n)) => {
-                let _ = writeln!(o, "object = {}   # {} rows", q(obj), n.rows);
+                let why = n
+                    .why
+                    .as_deref()
+                    .map(|w| format!("; {w}"))
+                    .unwrap_or_default();
+                let _ = writeln!(o, "object = {}   # {} rows{why}", q(obj), n.rows);
             }
             (obj, None) => {
                 let _ = writeln!(o, "object = {}", q(obj));
