@@ -245,6 +245,11 @@ pub struct FileMapping {
     /// run names it and exits 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The file's rows complete the records of the same object with the same id (`id_column`)
+    /// from another file, filling their empty fields and relations; they are not records of
+    /// their own. A row whose record is not in the export is rejected with that reason.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub completes: bool,
 }
 
 impl FileMapping {
@@ -621,6 +626,12 @@ impl Mapping {
                     }
                 }
             };
+            if f.completes && f.id_column.is_none() {
+                errors.push(err(
+                    &fplace,
+                    "`completes = true` needs `id_column`: the id of the record each row completes",
+                ));
+            }
             if let Some(d) = &f.delimiter
                 && d.chars().count() != 1
                 && d != "\\t"

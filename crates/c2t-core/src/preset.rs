@@ -42,6 +42,11 @@ pub struct PresetObject {
     /// of changes, a report): its rows are skipped by that named rule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The file's rows complete records of another file (the record with the same id), they are
+    /// not records of their own (Salesforce's OpportunityContactRole gives deals their point of
+    /// contact).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub completes: bool,
 }
 
 /// One CRM.

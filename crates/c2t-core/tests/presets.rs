@@ -64,6 +64,7 @@ fn mapping_of(preset: &Preset) -> Mapping {
                 activity_column: o.activity_column.clone(),
                 columns: o.columns.clone(),
                 reason: o.reason.clone(),
+                completes: o.completes,
             }
         })
         .collect();

@@ -99,7 +99,8 @@ pub fn find_merges_reporting(
     alive: &[usize],
     settings: &Settings,
 ) -> (HashMap<usize, Merge>, Vec<SkippedBlock>) {
-    let (merges, skipped, _) = find_merges_checked(records, alive, settings, &|_, _| None);
+    let (merges, skipped, _) =
+        find_merges_checked(records, alive, settings, &|_, _| None, &|_| false);
     (merges, skipped)
 }
 
@@ -122,6 +123,7 @@ pub fn find_merges_checked(
     alive: &[usize],
     settings: &Settings,
     disagree: &(dyn Fn(usize, usize) -> Option<String> + Sync),
+    completes: &(dyn Fn(usize) -> bool + Sync),
 ) -> (
     HashMap<usize, Merge>,
     Vec<SkippedBlock>,
@@ -292,12 +294,16 @@ pub fn find_merges_checked(
         if members.len() < 2 {
             continue;
         }
+        // A row that only completes another record (`completes`) never survives it.
         let survivor = *members
             .iter()
             .max_by(|&&a, &&b| {
                 let ma = records[a].modified.as_deref().unwrap_or("");
                 let mb = records[b].modified.as_deref().unwrap_or("");
-                ma.cmp(mb).then(b.cmp(&a))
+                (!completes(a))
+                    .cmp(&!completes(b))
+                    .then(ma.cmp(mb))
+                    .then(b.cmp(&a))
             })
             .expect("cluster is not empty");
         for &m in members {

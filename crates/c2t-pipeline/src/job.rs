@@ -322,7 +322,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                     member_of(rec, values),
                     Vec::new(),
                 );
-            } else if let Some(reason) = empty_reason(rec, values) {
+            } else if let Some(reason) = empty_reason(rec, values).filter(|_| !fm.completes) {
                 Status::Rejected(reason.into())
             } else if let Some(t) = &rec.test_reason {
                 Status::skipped("test_data", &**t)
@@ -443,8 +443,14 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         }
         (!what.is_empty()).then(|| what.join(" and "))
     };
+    // Rows of a file that completes another's records merge into them, never the reverse.
+    let completing: Vec<bool> = records
+        .iter()
+        .map(|r| mapping.files[r.file].completes)
+        .collect();
+    let completes = |i: usize| completing[i];
     let (merges, skipped_blocks, possible_duplicates) =
-        dedupe::find_merges_checked(&records, &alive, &mapping.settings, &disagree);
+        dedupe::find_merges_checked(&records, &alive, &mapping.settings, &disagree, &completes);
     dedupe::apply(&mut records, &mut store, &merges)?;
     // A survivor may have taken select values from the records merged into it.
     let survivors: BTreeSet<usize> = merges.values().map(|m| m.survivor).collect();
@@ -459,6 +465,19 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     }
     for (&m, merge) in &merges {
         status[m] = Status::Merged(Box::new(merge.clone()));
+    }
+    // A completing row whose record is not in the export has nothing to complete.
+    for &i in &alive {
+        if completes(i) && status[i] == Status::Kept {
+            status[i] = Status::Rejected(
+                format!(
+                    "completes {} {}, which is not in the export",
+                    records[i].object,
+                    records[i].source_id.as_deref().unwrap_or("(no id)")
+                )
+                .into(),
+            );
+        }
     }
 
     // Link, decide staleness, then link again without the stale rows.

@@ -402,6 +402,7 @@ fn skip_file(path: &str) -> FileMapping {
         skip_rows: Vec::new(),
         columns: Vec::new(),
         reason: None,
+        completes: false,
     }
 }
 
@@ -618,6 +619,7 @@ fn propose_file(
             .collect(),
         columns,
         reason: None,
+        completes: po.completes,
     };
     (fm, notes)
 }

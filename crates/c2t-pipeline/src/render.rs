@@ -278,6 +278,12 @@ pub fn render_mapping(m: &Mapping, p: Option<&Proposal>) -> String {
                 let _ = writeln!(o, "object = {}", q(obj));
             }
         }
+        if f.completes {
+            let _ = writeln!(
+                o,
+                "completes = true   # rows complete the record with the same id, not records of their own"
+            );
+        }
         for (k, v) in [
             ("sheet", &f.sheet),
             ("encoding", &f.encoding),

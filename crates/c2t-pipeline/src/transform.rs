@@ -487,7 +487,10 @@ impl<'m> FileContext<'m> {
         }
         // A deal the export gives no name (the Maven "CRM sales" set has no name column) is
         // named from its company and its id, as a list of deals reads, instead of rejected.
-        if rec.object == "opportunity" && values.get("name").is_none_or(|v| v.is_empty()) {
+        if rec.object == "opportunity"
+            && !self.file.completes
+            && values.get("name").is_none_or(|v| v.is_empty())
+        {
             let company = rec
                 .refs
                 .iter()

@@ -6,8 +6,7 @@
 //! Expectations of the EVIDENCE files not met yet are left out of the table below and listed
 //! here, so that they are not forgotten:
 //! - salesforce-full: 16 companies (the unconverted leads' company names should create
-//!   companies; 11 are kept) and 10 points of contact from OpportunityContactRole (the file is
-//!   skipped by a named rule for now);
+//!   companies; 11 are kept);
 //! - pipedrive-today: 10 companies (one organisation referenced by id is missing from its file
 //!   and should be created from the deal; 9 are kept);
 //! - french-societes: 15 people (two rows of one person are not merged yet: 16 are kept);
@@ -170,4 +169,41 @@ fn no_documented_file_is_left_unmapped() {
             );
         }
     }
+}
+
+/// Salesforce's OpportunityContactRole gives each deal its point of contact: the primary role's
+/// contact (10 of the 12 deals have one in the evidence); other roles are skipped by a named
+/// rule, and no row becomes a deal of its own.
+#[test]
+fn salesforce_contact_roles_give_deals_their_point_of_contact() {
+    let dir = documented("salesforce-full");
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run(
+        &[
+            "migrate",
+            dir.to_str().unwrap(),
+            "--out",
+            "o",
+            "--as-of",
+            "2026-11-24",
+        ],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tmp.path().join("o");
+    let deals = read_csv(&out.join("03-opportunities.csv"));
+    assert_eq!(deals.len(), 12);
+    let with_contact = deals
+        .iter()
+        .filter(|d| !d["Point of Contact / Emails / Primary Email"].is_empty())
+        .count();
+    assert_eq!(with_contact, 10);
+    let l = ledger(&out);
+    assert!(
+        outcome(&l, "OpportunityContactRole.csv", 2).starts_with("merged into Opportunity.csv:")
+    );
+    assert_eq!(
+        outcome(&l, "OpportunityContactRole.csv", 3),
+        "skipped not_the_primary_contact_role"
+    );
 }
