@@ -109,17 +109,7 @@ fn documented_exports_go_through_whole() {
     for (folder, preset, objects) in EXPECTED {
         let dir = documented(folder);
         let tmp = tempfile::tempdir().unwrap();
-        let o = run(
-            &[
-                "migrate",
-                dir.to_str().unwrap(),
-                "--out",
-                "o",
-                "--as-of",
-                "2026-11-24",
-            ],
-            tmp.path(),
-        );
+        let o = migrate_into_o(&dir, tmp.path());
         let err = stderr(&o);
         if !o.status.success() {
             failures.push(format!("{folder}: exit {:?}\n{err}", o.status.code()));
@@ -150,17 +140,7 @@ fn no_documented_file_is_left_unmapped() {
     for (folder, _, _) in EXPECTED {
         let dir = documented(folder);
         let tmp = tempfile::tempdir().unwrap();
-        let o = run(
-            &[
-                "migrate",
-                dir.to_str().unwrap(),
-                "--out",
-                "o",
-                "--as-of",
-                "2026-11-24",
-            ],
-            tmp.path(),
-        );
+        let o = migrate_into_o(&dir, tmp.path());
         assert!(o.status.success(), "{folder}: {}", stderr(&o));
         for ((file, line), (outcome, detail)) in ledger(&tmp.path().join("o")) {
             assert!(
@@ -178,17 +158,7 @@ fn no_documented_file_is_left_unmapped() {
 fn salesforce_contact_roles_give_deals_their_point_of_contact() {
     let dir = documented("salesforce-full");
     let tmp = tempfile::tempdir().unwrap();
-    let o = run(
-        &[
-            "migrate",
-            dir.to_str().unwrap(),
-            "--out",
-            "o",
-            "--as-of",
-            "2026-11-24",
-        ],
-        tmp.path(),
-    );
+    let o = migrate_into_o(&dir, tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let out = tmp.path().join("o");
     let deals = read_csv(&out.join("03-opportunities.csv"));

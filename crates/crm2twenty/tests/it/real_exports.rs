@@ -19,17 +19,7 @@ fn maven_crm_sales_is_read_and_its_unknown_file_named() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let o = run(
-        &[
-            "migrate",
-            dir.to_str().unwrap(),
-            "--out",
-            "o",
-            "--as-of",
-            "2026-11-24",
-        ],
-        tmp.path(),
-    );
+    let o = migrate_into_o(&dir, tmp.path());
     let err = stderr(&o);
     // products.csv holds products, which Twenty has no object for: named, exit 1.
     assert_eq!(o.status.code(), Some(1), "{err}");
@@ -75,17 +65,7 @@ fn salesforce_powerbi_history_files_are_skipped_by_a_named_rule() {
         return;
     };
     let tmp = tempfile::tempdir().unwrap();
-    let o = run(
-        &[
-            "migrate",
-            dir.to_str().unwrap(),
-            "--out",
-            "o",
-            "--as-of",
-            "2026-11-24",
-        ],
-        tmp.path(),
-    );
+    let o = migrate_into_o(&dir, tmp.path());
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");
     assert!(err.contains("detected: Salesforce Data Export"), "{err}");
@@ -180,17 +160,7 @@ fn values_as_written_are_read_not_dropped() {
         "Title,Note,Company\nKick-off,\"<p>Met <b>Annie</b> &amp; team.</p><ul><li>budget ok</li><li>start in May</li></ul>\",Nordlicht Logistik\n",
     )
     .unwrap();
-    let o = run(
-        &[
-            "migrate",
-            ex.to_str().unwrap(),
-            "--out",
-            "o",
-            "--as-of",
-            "2026-11-24",
-        ],
-        tmp.path(),
-    );
+    let o = migrate_into_o(&ex, tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let out = tmp.path().join("o");
     let people = read_csv(&out.join("02-people.csv"));
@@ -249,17 +219,7 @@ fn alike_names_with_different_phones_or_cities_are_not_merged() {
          Brasserie du Port SAS,Nantes,,France\n",
     )
     .unwrap();
-    let o = run(
-        &[
-            "migrate",
-            ex.to_str().unwrap(),
-            "--out",
-            "o",
-            "--as-of",
-            "2026-11-24",
-        ],
-        tmp.path(),
-    );
+    let o = migrate_into_o(&ex, tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let out = tmp.path().join("o");
     let l = ledger(&out);

@@ -31,6 +31,22 @@ pub fn run_env(args: &[&str], cwd: &Path, env: &[(&str, &Path)]) -> Output {
     cmd.output().unwrap()
 }
 
+/// `migrate DIR --out o --as-of 2026-11-24` in `cwd`, no workspace: the local job on an export
+/// folder, with staleness measured from a fixed date.
+pub fn migrate_into_o(dir: &Path, cwd: &Path) -> Output {
+    run(
+        &[
+            "migrate",
+            dir.to_str().unwrap(),
+            "--out",
+            "o",
+            "--as-of",
+            "2026-11-24",
+        ],
+        cwd,
+    )
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
