@@ -78,6 +78,20 @@ pub struct LinkCheck {
 }
 
 impl LinkCheck {
+    /// A check of `object.field` with nothing counted yet.
+    fn new(object: &str, field: &str, kind: LinkKind) -> LinkCheck {
+        LinkCheck {
+            object: object.to_string(),
+            field: field.to_string(),
+            kind,
+            expected: 0,
+            ok: 0,
+            kept_existing: 0,
+            left_empty: 0,
+            wrong: vec![],
+        }
+    }
+
     /// Links as they should be: right, kept as the workspace had them, or left empty by policy.
     pub fn accounted(&self) -> u64 {
         self.ok + self.kept_existing + self.left_empty
@@ -476,16 +490,7 @@ pub fn verify(
             };
             let c = links
                 .entry((rec.object.to_string(), l.field.to_string()))
-                .or_insert_with(|| LinkCheck {
-                    object: rec.object.to_string(),
-                    field: l.field.to_string(),
-                    kind,
-                    expected: 0,
-                    ok: 0,
-                    kept_existing: 0,
-                    left_empty: 0,
-                    wrong: vec![],
-                });
+                .or_insert_with(|| LinkCheck::new(&rec.object, l.field, kind));
             c.expected += 1;
             let have = str_of(actual, &column);
             if want.is_some() && have == want.as_deref() {
@@ -518,16 +523,7 @@ pub fn verify(
         let rec = &p.records[r];
         let c = links
             .entry((rec.object.to_string(), field.clone()))
-            .or_insert_with(|| LinkCheck {
-                object: rec.object.to_string(),
-                field: field.clone(),
-                kind: LinkKind::Assignment,
-                expected: 0,
-                ok: 0,
-                kept_existing: 0,
-                left_empty: 0,
-                wrong: vec![],
-            });
+            .or_insert_with(|| LinkCheck::new(&rec.object, &field, LinkKind::Assignment));
         c.expected += 1;
         if !strict_owners {
             c.left_empty += 1;
@@ -576,16 +572,7 @@ pub fn verify(
                 }
                 let c = links
                     .entry((owner.to_string(), "targets".to_string()))
-                    .or_insert_with(|| LinkCheck {
-                        object: owner.to_string(),
-                        field: "targets".into(),
-                        kind: LinkKind::Target,
-                        expected: 0,
-                        ok: 0,
-                        kept_existing: 0,
-                        left_empty: 0,
-                        wrong: vec![],
-                    });
+                    .or_insert_with(|| LinkCheck::new(owner, "targets", LinkKind::Target));
                 c.expected += 1;
                 let tid = found[t].and_then(|v| str_of(v, "id"));
                 if tid.is_some_and(|tid| present.contains(&(oid, tid))) {

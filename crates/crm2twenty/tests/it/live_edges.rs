@@ -39,6 +39,11 @@ fn migrate_args<'a>(dir: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     v
 }
 
+/// Fields of every object of the workspace: nothing created leaves it unchanged.
+fn field_count(c: &c2t_twenty::Client) -> usize {
+    c.objects().unwrap().iter().map(|o| o.fields.len()).sum()
+}
+
 fn verify_json(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("verify.json")).unwrap()).unwrap()
 }
@@ -207,12 +212,7 @@ fn a_reserved_field_name_is_refused_before_anything_is_created() {
         let sb = sandbox(profile, members_of(&ex), "");
         let url = sb.base_url();
         let c = client(&url);
-        let fields_before = c
-            .objects()
-            .unwrap()
-            .iter()
-            .map(|o| o.fields.len())
-            .sum::<usize>();
+        let fields_before = field_count(&c);
         let o = run_api(
             &[
                 "check",
@@ -227,12 +227,7 @@ fn a_reserved_field_name_is_refused_before_anything_is_created() {
         );
         assert_eq!(o.status.code(), Some(2), "{profile:?}: {}", stderr(&o));
         assert!(stderr(&o).contains("reserves the name `address`"));
-        let fields_after = c
-            .objects()
-            .unwrap()
-            .iter()
-            .map(|o| o.fields.len())
-            .sum::<usize>();
+        let fields_after = field_count(&c);
         assert_eq!(fields_before, fields_after, "{profile:?}: nothing created");
     }
 }
@@ -246,12 +241,7 @@ fn migrate_never_writes_to_a_workspace_unannounced() {
     let url = sb.base_url();
     let tmp = tempfile::tempdir().unwrap();
     let c = client(&url);
-    let fields_before = c
-        .objects()
-        .unwrap()
-        .iter()
-        .map(|o| o.fields.len())
-        .sum::<usize>();
+    let fields_before = field_count(&c);
     let o = run_api(&migrate_args(ex.to_str().unwrap(), &[]), tmp.path(), &url);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     let err = stderr(&o);
@@ -271,12 +261,7 @@ fn migrate_never_writes_to_a_workspace_unannounced() {
     for plural in ["companies", "people", "opportunities"] {
         assert!(all(&c, plural).is_empty(), "{plural}: nothing written");
     }
-    let fields_after = c
-        .objects()
-        .unwrap()
-        .iter()
-        .map(|o| o.fields.len())
-        .sum::<usize>();
+    let fields_after = field_count(&c);
     assert_eq!(fields_before, fields_after, "no field created");
     // The help says it imports.
     let o = run(&["migrate", "--help"], tmp.path());
@@ -349,12 +334,7 @@ fn a_field_already_there_with_another_type_is_reused_or_renamed() {
             },
         )
         .unwrap();
-        let fields_before = c
-            .objects()
-            .unwrap()
-            .iter()
-            .map(|o| o.fields.len())
-            .sum::<usize>();
+        let fields_before = field_count(&c);
         let tmp = tempfile::tempdir().unwrap();
         let o = run_api(
             &migrate_args(ex.to_str().unwrap(), &["--yes"]),
@@ -387,12 +367,7 @@ fn a_field_already_there_with_another_type_is_reused_or_renamed() {
                     && err.contains("lastActivityDateImported"),
                 "{err}"
             );
-            let fields_after = c
-                .objects()
-                .unwrap()
-                .iter()
-                .map(|o| o.fields.len())
-                .sum::<usize>();
+            let fields_after = field_count(&c);
             assert_eq!(fields_before, fields_after, "nothing created");
             assert!(all(&c, "people").is_empty());
         }
