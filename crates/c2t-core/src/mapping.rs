@@ -293,6 +293,11 @@ pub struct Settings {
     /// By default the import goes on and leaves those fields empty (system and former users
     /// own records in real exports); `check`, the summary and the report name each of them.
     pub strict_owners: bool,
+    /// Create the companies that people, deals or leads name (by name, or by an id with the
+    /// name beside it) and the export has no row for: a flat list's company column, Salesforce's
+    /// unconverted leads, an organisation missing from its file. Columns mapped to
+    /// `company.<field>` on those files (a lead's website, industry) fill them.
+    pub create_companies: bool,
 }
 
 impl Default for Settings {
@@ -312,6 +317,7 @@ impl Default for Settings {
             multi_separator: ";".to_string(),
             max_rows_per_file: 10_000,
             strict_owners: false,
+            create_companies: true,
         }
     }
 }
@@ -725,6 +731,26 @@ impl Mapping {
                     ));
                     continue;
                 }
+                // `company.domainName`: a value of the record the row's `company` column names
+                // (it fills a company created from that name; see `create_companies`).
+                if let (Some(def), Some(sub)) = (object.field(top), sub)
+                    && def.kind == FieldType::Relation
+                    && !matches!(c.transform, Transform::Relation | Transform::Member)
+                {
+                    if let Some(m) = related_problem(f, &schema, top, &field[top.len() + 1..]) {
+                        errors.push(err(&place, m));
+                    } else if c.custom.is_some() {
+                        errors.push(err(
+                            &place,
+                            format!(
+                                "`custom` cannot create a field of the related record; declare \
+                                 `{sub}` on a file of `{top}`'s object, or map the column to a \
+                                 field that exists"
+                            ),
+                        ));
+                    }
+                    continue;
+                }
                 let Some(def) = object.field(top) else {
                     errors.push(err(
                         &place,
@@ -756,6 +782,51 @@ impl Mapping {
             }
         }
         errors
+    }
+}
+
+/// Why `rel.path` (a value of the record a relation column names) cannot be mapped, if it
+/// cannot: `rel` must be the field of a relation column of the same file whose object is
+/// known, and `path` a field (or composite part) of that object.
+fn related_problem(f: &FileMapping, schema: &Schema, rel: &str, path: &str) -> Option<String> {
+    let Some(target) = f
+        .columns
+        .iter()
+        .find(|c| c.transform == Transform::Relation && c.field.as_deref() == Some(rel))
+        .and_then(|c| c.object.as_deref())
+        .filter(|o| *o != "any")
+    else {
+        return Some(format!(
+            "`{rel}.…` is a value of the record the file's `{rel}` column names; map a column to \
+             `{rel}` with `transform = \"relation\"` and its `object`"
+        ));
+    };
+    let object = schema.object(target)?;
+    let mut parts = path.split('.');
+    let top = parts.next().unwrap_or_default();
+    let sub = parts.next();
+    let Some(def) = object.field(top) else {
+        return Some(format!(
+            "`{target}` has no field `{top}`; name one of: {}",
+            object
+                .fields
+                .iter()
+                .map(|f| f.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    };
+    if def.kind == FieldType::Relation {
+        return Some(format!(
+            "`{target}.{top}` is a relation: it cannot be filled from here"
+        ));
+    }
+    match sub {
+        Some(sub) if !def.kind.csv_sub_fields().iter().any(|(n, _)| *n == sub) => Some(format!(
+            "field `{target}.{top}` ({}) has no sub-field `{sub}`",
+            def.kind.as_str()
+        )),
+        _ => None,
     }
 }
 

@@ -231,7 +231,12 @@ fn every_preset_is_internally_consistent() {
                         assert_eq!(c.field.as_deref(), Some("phones"), "{place}")
                     }
                     Transform::Domain => {
-                        assert_eq!(c.field.as_deref(), Some("domainName"), "{place}")
+                        // A company's own, or the company a row names (`company.domainName`).
+                        assert!(
+                            ["domainName", "company.domainName"]
+                                .contains(&c.field.as_deref().unwrap_or_default()),
+                            "{place}"
+                        )
                     }
                     Transform::Select | Transform::MultiSelect => {
                         if let Some(v) = &c.values {

@@ -38,7 +38,13 @@ pub fn domain(input: &str) -> Result<Domain, Issue> {
         return Err(bad("is empty"));
     }
     let host = host_of(s).map_err(&bad)?;
-    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    // Every leading `www.`, not one: `www.www.acme.lk` (a typo seen in exports) would otherwise
+    // write `https://www.acme.lk`, which cleans again to `https://acme.lk`.
+    let mut host = host.as_str();
+    while let Some(rest) = host.strip_prefix("www.") {
+        host = rest;
+    }
+    let host = host.to_string();
     let key = registrable(&host).map_err(&bad)?;
     // `www.fr` is what is left of `www.` + nothing: no company is named `www`. Refusing it here
     // also keeps the key idempotent (`x.www.fr` would key as `www.fr`, which `www.` stripping
@@ -113,6 +119,12 @@ mod tests {
             ("acme.com", "https://acme.com", "acme.com"),
             ("  acme.com  ", "https://acme.com", "acme.com"),
             ("www.acme.com", "https://acme.com", "acme.com"),
+            // Regression (fuzz): a doubled `www.` did not read back to itself.
+            (
+                "https://www.www.Exampe.lk?q=1",
+                "https://exampe.lk",
+                "exampe.lk",
+            ),
             (
                 "http://WWW.Acme.com/about?x=1",
                 "https://acme.com",

@@ -44,6 +44,9 @@ pub struct ObjectCounts {
     pub merged: u64,
     pub skipped: BTreeMap<String, u64>,
     pub rejected: u64,
+    /// Records no row became: companies created from the names rows give them and the export
+    /// holds no row for ([`crate::derive`]). Not in `read`, nor in the ledger.
+    pub created: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -59,6 +62,8 @@ pub struct Cluster {
     pub object: String,
     pub survivor: Place,
     pub merged: Vec<Place>,
+    /// How many of `merged` are companies created from names, not rows.
+    pub created: usize,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -222,20 +227,30 @@ pub fn build(p: &Prepared) -> Audit {
         }
     }
 
+    for (object, n) in p.created_kept() {
+        objects.entry(object).or_default().created = n;
+    }
+
     let place = |r: usize, detail: String| Place {
         at: p.place(r),
         name: p.records[r].display_name(),
         detail,
     };
     let mut clusters: BTreeMap<usize, Vec<Place>> = BTreeMap::new();
+    let mut created_merged: BTreeMap<usize, usize> = BTreeMap::new();
     let mut test_data = Vec::new();
     let mut stale = Vec::new();
     for (i, s) in p.status.iter().enumerate() {
         match s {
-            Status::Merged(m) => clusters
-                .entry(m.survivor)
-                .or_default()
-                .push(place(i, m.rule.clone())),
+            Status::Merged(m) => {
+                if p.records[i].is_created() {
+                    *created_merged.entry(m.survivor).or_default() += 1;
+                }
+                clusters
+                    .entry(m.survivor)
+                    .or_default()
+                    .push(place(i, m.rule.clone()))
+            }
             Status::Skipped(s) if s.rule == "test_data" => {
                 test_data.push(place(i, s.detail.clone()))
             }
@@ -249,6 +264,7 @@ pub fn build(p: &Prepared) -> Audit {
             object: p.records[s].object.to_string(),
             survivor: place(s, "kept".into()),
             merged,
+            created: created_merged.get(&s).copied().unwrap_or(0),
         })
         .collect();
 
@@ -417,9 +433,14 @@ pub fn terminal(a: &Audit) -> String {
     );
     for (obj, c) in &a.objects {
         let skipped: u64 = c.skipped.values().sum();
+        let created = if c.created > 0 {
+            format!("   + {} created from names", c.created)
+        } else {
+            String::new()
+        };
         let _ = writeln!(
             o,
-            "  {obj:<14} {:>7} {:>7} {:>7} {:>7} {:>8}",
+            "  {obj:<14} {:>7} {:>7} {:>7} {:>7} {:>8}{created}",
             c.read, c.kept, c.merged, skipped, c.rejected
         );
     }
@@ -446,13 +467,17 @@ pub fn terminal(a: &Audit) -> String {
         .map(|c| c.invalid.values().sum::<u64>())
         .sum();
     let lines = [
-        (
-            a.duplicates.len() as u64,
-            format!(
-                "duplicate clusters merged ({} rows)",
-                a.duplicates.iter().map(|c| c.merged.len()).sum::<usize>()
-            ),
-        ),
+        (a.duplicates.len() as u64, {
+            let created: usize = a.duplicates.iter().map(|c| c.created).sum();
+            let rows = a.duplicates.iter().map(|c| c.merged.len()).sum::<usize>() - created;
+            if created > 0 {
+                format!(
+                    "duplicate clusters merged ({rows} rows, {created} companies named by rows)"
+                )
+            } else {
+                format!("duplicate clusters merged ({rows} rows)")
+            }
+        }),
         (a.test_data.len() as u64, "test rows skipped".to_string()),
         (a.stale.len() as u64, "stale records skipped".to_string()),
         (

@@ -97,19 +97,20 @@ pub fn render_to(o: &mut impl Write, a: &Audit) {
     object_chart(o, a);
     let _ = writeln!(
         o,
-        "<table><tr><th>object</th><th>read</th><th>kept</th><th>merged</th><th>skipped (rule)</th><th>rejected</th></tr>"
+        "<table><tr><th>object</th><th>read</th><th>kept</th><th>merged</th><th>skipped (rule)</th><th>rejected</th><th>created from names</th></tr>"
     );
     for (obj, c) in &a.objects {
         let skipped: Vec<String> = c.skipped.iter().map(|(r, n)| format!("{n} {r}")).collect();
         let _ = writeln!(
             o,
-            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td class=n>{}</td></tr>",
+            "<tr><td>{}</td><td class=n>{}</td><td class=n>{}</td><td class=n>{}</td><td>{}</td><td class=n>{}</td><td class=n>{}</td></tr>",
             esc(obj),
             c.read,
             c.kept,
             c.merged,
             esc(&skipped.join(", ")),
-            c.rejected
+            c.rejected,
+            c.created
         );
     }
     let _ = writeln!(o, "</table>");

@@ -104,6 +104,8 @@ pub struct Prepared {
     pub skipped_blocks: Vec<dedupe::SkippedBlock>,
     /// Companies with alike names that were not merged because their phones or cities differ.
     pub possible_duplicates: Vec<dedupe::PossibleDuplicate>,
+    /// Companies created from names ([`crate::derive`]): each with the first record naming it.
+    pub created_from: HashMap<usize, usize>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +152,26 @@ impl Prepared {
 
     pub fn place(&self, r: usize) -> String {
         let rec = &self.records[r];
-        format!("{}:{}", self.file_name(rec.file), rec.line)
+        match self.created_from.get(&r) {
+            Some(&from) => format!(
+                "{} named at {}:{}",
+                rec.object,
+                self.file_name(self.records[from].file),
+                self.records[from].line
+            ),
+            None => format!("{}:{}", self.file_name(rec.file), rec.line),
+        }
+    }
+
+    /// Kept records created from names ([`crate::derive`]), per object.
+    pub fn created_kept(&self) -> BTreeMap<String, u64> {
+        let mut out = BTreeMap::new();
+        for &c in self.created_from.keys() {
+            if self.status[c] == Status::Kept {
+                *out.entry(self.records[c].object.to_string()).or_default() += 1;
+            }
+        }
+        out
     }
 }
 
@@ -295,7 +316,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             .extend(source.header_warnings().iter().cloned());
         info.filled = vec![0; headers.len()];
         let object_def = schema.object(&fm.object);
-        let ctx = FileContext::new(fi, &mapping, object_def, &headers, &samples);
+        let ctx = FileContext::new(fi, &mapping, &schema, &headers, &samples);
         info.ambiguous_dates = ctx.ambiguous_dates.clone();
         let is_skip_file = fm.object == SKIP_FILE;
         // The skip rules' columns, found once (a rule whose column is missing never matches).
@@ -412,6 +433,11 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         }
     }
 
+    // Companies named by rows and held by no row of the export.
+    phase.next("companies from names");
+    let created = crate::derive::companies(&mut records, &mut status, &mut store, &mapping)?;
+    let created_from: HashMap<usize, usize> = created.iter().copied().collect();
+
     // De-duplicate what is still in.
     phase.next("de-duplicate");
     let alive: Vec<usize> = (0..records.len())
@@ -443,14 +469,21 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         }
         (!what.is_empty()).then(|| what.join(" and "))
     };
-    // Rows of a file that completes another's records merge into them, never the reverse.
+    // Rows of a file that completes another's records merge into them, never the reverse; so
+    // do companies created from names (a row of the export is the record, when there is one).
     let completing: Vec<bool> = records
         .iter()
-        .map(|r| mapping.files[r.file].completes)
+        .map(|r| !r.is_created() && mapping.files[r.file].completes)
         .collect();
     let completes = |i: usize| completing[i];
-    let (merges, skipped_blocks, possible_duplicates) =
-        dedupe::find_merges_checked(&records, &alive, &mapping.settings, &disagree, &completes);
+    let never_survives = |i: usize| completing[i] || records[i].is_created();
+    let (merges, skipped_blocks, possible_duplicates) = dedupe::find_merges_checked(
+        &records,
+        &alive,
+        &mapping.settings,
+        &disagree,
+        &never_survives,
+    );
     dedupe::apply(&mut records, &mut store, &merges)?;
     // A survivor may have taken select values from the records merged into it.
     let survivors: BTreeSet<usize> = merges.values().map(|m| m.survivor).collect();
@@ -558,6 +591,22 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         }
     }
     drop(linker);
+    // A company created from a name that only left-out rows gave goes with them.
+    let mut named: HashSet<usize> = HashSet::default();
+    for (i, ls) in links.iter().enumerate() {
+        if status[i] == Status::Kept {
+            for l in ls {
+                if let Target::Record(t) = l.target {
+                    named.insert(t);
+                }
+            }
+        }
+    }
+    for &(c, _) in &created {
+        if status[c] == Status::Kept && !named.contains(&c) {
+            status[c] = Status::skipped("not_named", "every row that named it was left out");
+        }
+    }
     // A note or task all of whose targets were left out goes with them.
     let left_out: HashSet<&str> = records
         .iter()
@@ -589,6 +638,10 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     phase.next("ledger and options");
     ledger.entries.reserve_exact(records.len());
     for (i, r) in records.iter().enumerate() {
+        if r.is_created() {
+            // Not a row: the audit counts these apart.
+            continue;
+        }
         let path = &mapping.files[r.file].path;
         let outcome = match &status[i] {
             Status::Kept => Outcome::Imported,
@@ -646,6 +699,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         stale_cutoff,
         skipped_blocks,
         possible_duplicates,
+        created_from,
     })
 }
 

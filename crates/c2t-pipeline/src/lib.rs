@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod dedupe;
+pub mod derive;
 pub mod detect;
 pub mod export;
 pub mod filled;

@@ -112,6 +112,17 @@ fn company_name_key(s: &str) -> String {
     c2t_normalize::name::fingerprint(s)
 }
 
+/// The key a record of `object` is found by name with: the word fingerprint for companies
+/// (`Acme Inc.` = `ACME, Inc`), the person key for people, and for other objects (deals,
+/// custom objects) the letters and digits in lower case, so `GTXPro` finds `GTX Pro`.
+fn name_key(object: &str, name: &str) -> String {
+    match object {
+        "company" => company_name_key(name),
+        "person" => c2t_normalize::name::person_key(name, ""),
+        _ => crate::detect::header_key(name),
+    }
+}
+
 fn resolve_to_survivor(i: usize, merges: &HashMap<usize, Merge>) -> usize {
     merges.get(&i).map(|m| m.survivor).unwrap_or(i)
 }
@@ -220,7 +231,25 @@ impl<'a> Linker<'a> {
             ix.by_email.reserve(people);
             ix.by_domain.reserve(companies);
             for (i, r) in records.iter().enumerate() {
-                if r.object == "workspaceMember" || !alive[i] {
+                if r.object == "workspaceMember" {
+                    continue;
+                }
+                // A row merged into another is found by its name too (`Acme Incorporated`,
+                // merged into `Acme Inc`): the name leads to the record it became.
+                if !alive[i] {
+                    if let Some(m) = merges.get(&i)
+                        && alive[m.survivor]
+                        && by_name_objects.contains(r.object.as_str())
+                    {
+                        let name = r.display_name();
+                        if !name.is_empty() {
+                            let key = name_key(&r.object, &name);
+                            let v = ix.by_name.entry((r.object.as_str(), key)).or_default();
+                            if !v.contains(&m.survivor) {
+                                v.push(m.survivor);
+                            }
+                        }
+                    }
                     continue;
                 }
                 let name = if by_name_objects.contains(r.object.as_str()) {
@@ -229,11 +258,7 @@ impl<'a> Linker<'a> {
                     String::new()
                 };
                 if !name.is_empty() {
-                    let key = if r.object == "company" {
-                        company_name_key(&name)
-                    } else {
-                        c2t_normalize::name::person_key(&name, "")
-                    };
+                    let key = name_key(&r.object, &name);
                     let v = ix.by_name.entry((r.object.as_str(), key)).or_default();
                     if !v.contains(&i) {
                         v.push(i);
@@ -364,11 +389,7 @@ impl<'a> Linker<'a> {
                         }
                     }
                     RefKey::Name => {
-                        let key = if rf.object == "company" {
-                            company_name_key(value)
-                        } else {
-                            c2t_normalize::name::person_key(value, "")
-                        };
+                        let key = name_key(rf.object, value);
                         let live: Vec<usize> = ix
                             .by_name
                             .get(&(rf.object, key))

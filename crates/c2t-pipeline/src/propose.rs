@@ -321,18 +321,41 @@ pub fn propose(
     };
     let mut notes = BTreeMap::new();
     let mut tally = Tally::default();
+    let mut taken: BTreeSet<String> = schema.objects.iter().map(|o| o.name.clone()).collect();
     for r in &recognised {
-        let (fm, n) = propose_file(
+        // A file no object of any preset fits holds records of its own kind (products,
+        // invoices): proposed as a custom object named after the file, flagged for review.
+        let custom = match r.object {
+            None => custom_object_for(&r.file, &taken),
+            Some(_) => None,
+        };
+        let (mut fm, mut n) = propose_file(
             &r.file,
-            r.object,
+            r.object.or(custom.as_ref().map(|(_, po)| po)),
             &schema,
             r.preset.unwrap_or(preset),
             &mut mapping.value_maps,
             &mut tally,
         );
+        if let Some((co, _)) = custom {
+            if n.rows == 0 {
+                fm = skip_file(&r.file.rel);
+                n.recognised = false;
+            } else {
+                n.why = Some(format!(
+                    "confidence low: no object of the {} preset fits this file; it becomes a new \
+                     custom object `{}` (review its name and fields, or write object = \"skip\" \
+                     with a reason)",
+                    preset.name, co.name
+                ));
+                taken.insert(co.name.clone());
+                mapping.custom_objects.push(co);
+            }
+        }
         notes.insert(fm.path.clone(), n);
         mapping.files.push(fm);
     }
+    link_custom_objects(&mut mapping, &mut notes);
     // A file that cannot be read stays in the mapping, as `skip`: the run then reports it as
     // unreadable (audit, exit code 1) instead of leaving it out without a word.
     for (rel, _) in &unreadable {
@@ -386,6 +409,170 @@ struct Tally {
     currencies: BTreeMap<String, u64>,
     /// Phone numbers as written (a sample: the first distinct values of each phone column).
     phones: Vec<(String, u64)>,
+}
+
+/// The custom object a file no preset knows would hold, named after the file (`products.csv`
+/// → `product`), with the column that names its records (`product`, `name`, `title`…) as
+/// `name` and an id column (`id`, `product_id`) as the source id; the other columns are
+/// proposed from their values. None when the file's name gives no usable object name.
+fn custom_object_for(
+    found: &Found,
+    taken: &BTreeSet<String>,
+) -> Option<(
+    c2t_core::mapping::CustomObject,
+    c2t_core::preset::PresetObject,
+)> {
+    let file_name = found.rel.rsplit('/').next().unwrap_or(&found.rel);
+    let mut words: Vec<String> = detect::name_words(file_name)
+        .into_iter()
+        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    let last = words.pop()?;
+    let singular = singular_word(&last);
+    let plural_last = if singular == last {
+        format!("{last}s")
+    } else {
+        last.clone()
+    };
+    let join = |last: &str| {
+        let mut all = words.clone();
+        all.push(last.to_string());
+        camel_case(&all.join(" "))
+    };
+    let name = join(&singular);
+    let plural = join(&plural_last);
+    if !name.starts_with(|c: char| c.is_ascii_lowercase())
+        || name.len() < 2
+        || taken.contains(&name)
+        || c2t_core::schema::is_reserved_name(&name)
+        || c2t_core::schema::is_reserved_name(&plural)
+    {
+        return None;
+    }
+    let label = |w: &str| -> String {
+        let mut all = words.clone();
+        all.push(w.to_string());
+        let text = all.join(" ");
+        let mut c = text.chars();
+        c.next()
+            .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+            .unwrap_or_default()
+    };
+    let key_of = |w: &str| detect::header_key(w);
+    let name_keys = [
+        key_of(&name),
+        format!("{}name", key_of(&name)),
+        "name".to_string(),
+        "title".to_string(),
+        "label".to_string(),
+        "nom".to_string(),
+        "libelle".to_string(),
+        "bezeichnung".to_string(),
+        "nombre".to_string(),
+        "nome".to_string(),
+        "naam".to_string(),
+    ];
+    let id_keys = ["id".to_string(), format!("{}id", key_of(&name))];
+    let header = |keys: &[String]| {
+        keys.iter().find_map(|k| {
+            found
+                .headers
+                .iter()
+                .find(|h| detect::header_key(h) == *k)
+                .cloned()
+        })
+    };
+    let name_col = header(&name_keys)?;
+    let mut columns = vec![ColumnMapping::new(&name_col, Some("name"), Transform::Text)];
+    let id_column = header(&id_keys).filter(|h| *h != name_col);
+    if let Some(id) = &id_column {
+        columns.push(ColumnMapping::new(id, None, Transform::Id));
+    }
+    let co = c2t_core::mapping::CustomObject {
+        name: name.clone(),
+        plural,
+        label: label(&singular),
+        label_plural: label(&plural_last),
+    };
+    let po = c2t_core::preset::PresetObject {
+        object: name,
+        id_column,
+        columns,
+        ..Default::default()
+    };
+    Some((co, po))
+}
+
+/// `products` → `product`, `categories` → `category`, `addresses` → `address`; a word that
+/// does not end like an English plural is kept.
+fn singular_word(w: &str) -> String {
+    if let Some(stem) = w.strip_suffix("ies")
+        && !stem.is_empty()
+    {
+        return format!("{stem}y");
+    }
+    for end in ["sses", "shes", "ches", "xes"] {
+        if w.ends_with(end) {
+            return w[..w.len() - 2].to_string();
+        }
+    }
+    if w.len() > 3 && w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") {
+        return w[..w.len() - 1].to_string();
+    }
+    w.to_string()
+}
+
+/// Columns of other files named like a proposed custom object (`product` in a deals file, when
+/// `products.csv` became the `product` object) link to its records by name, instead of
+/// holding the name as text.
+fn link_custom_objects(mapping: &mut Mapping, notes: &mut BTreeMap<String, FileNotes>) {
+    let objects: Vec<(String, String)> = mapping
+        .custom_objects
+        .iter()
+        .map(|co| (co.name.clone(), co.plural.clone()))
+        .collect();
+    let mut unused_maps: Vec<String> = Vec::new();
+    for (name, plural) in objects {
+        let keys = [
+            detect::header_key(&name),
+            detect::header_key(&plural),
+            format!("{}name", detect::header_key(&name)),
+        ];
+        for f in mapping.files.iter_mut().filter(|f| f.object != name) {
+            for c in f.columns.iter_mut() {
+                if c.custom.is_none()
+                    || matches!(c.transform, Transform::Relation | Transform::Member)
+                    || !keys.contains(&detect::header_key(&c.column))
+                {
+                    continue;
+                }
+                c.transform = Transform::Relation;
+                c.object = Some(name.clone());
+                c.by = Some(c2t_core::RefKey::Name);
+                c.custom = Some(FieldType::Relation);
+                if let Some(map) = c.values.take() {
+                    unused_maps.push(map);
+                }
+                if let Some((_, why)) = notes
+                    .get_mut(&f.path)
+                    .and_then(|n| n.columns.get_mut(&c.column))
+                {
+                    *why = Why::NewCustom(format!("RELATION to {name}, by name,"));
+                }
+            }
+        }
+    }
+    // The value maps those columns had, unless another column still uses them.
+    for map in unused_maps {
+        let used = mapping
+            .files
+            .iter()
+            .flat_map(|f| &f.columns)
+            .any(|c| c.values.as_deref() == Some(map.as_str()));
+        if !used {
+            mapping.value_maps.remove(&map);
+        }
+    }
 }
 
 /// A file mapped to nothing: read and counted, never imported.
@@ -471,7 +658,8 @@ fn propose_file(
         let preset_col = po
             .columns
             .iter()
-            .find(|c| detect::header_key(&c.column) == key);
+            .find(|c| detect::header_key(&c.column) == key)
+            .filter(|c| related_column_present(c, &po.columns, &headers));
         let (mut col, why) = if let Some(pc) = preset_col {
             let mut c = pc.clone();
             c.column = h.clone();
@@ -622,6 +810,27 @@ fn propose_file(
         completes: po.completes,
     };
     (fm, notes)
+}
+
+/// Whether a preset column holds a value of a related record (`company.domainName`) only when
+/// the file has the relation column too (`Company`): a flat list's website is its company's,
+/// a website beside no company column is the row's own.
+fn related_column_present(c: &ColumnMapping, all: &[ColumnMapping], headers: &[String]) -> bool {
+    let Some((rel, _)) = c.field.as_deref().and_then(|f| f.split_once('.')) else {
+        return true;
+    };
+    let relations: Vec<&ColumnMapping> = all
+        .iter()
+        .filter(|r| r.transform == Transform::Relation && r.field.as_deref() == Some(rel))
+        .collect();
+    if relations.is_empty() {
+        // A composite part (`address.addressCity`), not a related record's value.
+        return true;
+    }
+    relations.iter().any(|r| {
+        let key = detect::header_key(&r.column);
+        headers.iter().any(|h| detect::header_key(h) == key)
+    })
 }
 
 fn t_kind(target: Option<&c2t_core::ObjectDef>, field: &str) -> Option<FieldType> {

@@ -540,6 +540,14 @@ impl Record {
     }
 }
 
+impl Record {
+    /// A record no row became: a company created from the name other rows give it
+    /// ([`crate::derive`]). Its `file` is the file of the first row that named it.
+    pub fn is_created(&self) -> bool {
+        self.line == 0
+    }
+}
+
 pub fn get_path<'a>(values: &'a Obj, path: &str) -> Option<&'a Val> {
     let mut parts = path.split('.');
     let mut cur = values.get(parts.next()?)?;

@@ -170,6 +170,11 @@ pub fn render_mapping(m: &Mapping, p: Option<&Proposal>) -> String {
         "strict_owners = {}   # true: no import while an owner is not a workspace member (else left empty)",
         s.strict_owners
     );
+    let _ = writeln!(
+        o,
+        "create_companies = {}   # companies named by people/deals/leads but not in the export are created",
+        s.create_companies
+    );
     let v = &m.verify;
     let _ = writeln!(o);
     let _ = writeln!(

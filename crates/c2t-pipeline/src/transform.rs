@@ -36,8 +36,15 @@ pub struct FileContext<'m> {
 }
 
 struct Target {
+    /// The field written (for a value of a related record, its field there: `domainName` of
+    /// `company.domainName`).
     field: Key,
+    /// The path written (without the relation field, for a related record's value).
     parts: Vec<Key>,
+    /// For `company.domainName`: the relation field (`company`) whose record the value is of.
+    /// Such values are kept under that name in the row's values until the job takes them out
+    /// ([`crate::derive`]).
+    related: Option<Key>,
     kind: Option<FieldType>,
     /// Whether the value may mark the row as test data.
     identity: bool,
@@ -89,11 +96,12 @@ impl<'m> FileContext<'m> {
     pub fn new(
         index: usize,
         mapping: &'m Mapping,
-        schema_object: Option<&'m ObjectDef>,
+        schema: &'m c2t_core::Schema,
         headers: &[String],
         samples: &BTreeMap<usize, Vec<String>>,
     ) -> FileContext<'m> {
         let file = &mapping.files[index];
+        let schema_object = schema.object(&file.object);
         let pos = |name: &str| headers.iter().position(|h| h == name);
         let positions = file.columns.iter().map(|c| pos(&c.column)).collect();
         let (dates, numbers) = inference_columns(file, headers);
@@ -136,10 +144,42 @@ impl<'m> FileContext<'m> {
             .map(|c| {
                 let field = c.field.as_deref().unwrap_or("");
                 let top = field.split('.').next().unwrap_or(field);
+                let top_def = schema_object.and_then(|o| o.field(top));
+                // `company.domainName`: a value of the record the `company` column names.
+                let related_object =
+                    (!matches!(c.transform, Transform::Relation | Transform::Member)
+                        && field.contains('.')
+                        && top_def.is_some_and(|f| f.kind == FieldType::Relation))
+                    .then(|| {
+                        file.columns
+                            .iter()
+                            .find(|r| {
+                                r.transform == Transform::Relation
+                                    && r.field.as_deref() == Some(top)
+                            })
+                            .and_then(|r| r.object.as_deref())
+                    })
+                    .flatten();
+                if let Some(target) = related_object {
+                    let path = &field[top.len() + 1..];
+                    let sub_top = path.split('.').next().unwrap_or(path);
+                    return Target {
+                        field: intern(sub_top),
+                        parts: path.split('.').map(intern).collect(),
+                        related: Some(intern(top)),
+                        kind: schema
+                            .object(target)
+                            .and_then(|o| o.field(sub_top))
+                            .map(|f| f.kind),
+                        identity: false,
+                        ref_spec: None,
+                    };
+                }
                 Target {
                     field: intern(field),
                     parts: field.split('.').map(intern).collect(),
-                    kind: schema_object.and_then(|o| o.field(top)).map(|f| f.kind),
+                    related: None,
+                    kind: top_def.map(|f| f.kind),
                     identity: is_identity_field(field),
                     ref_spec: ref_spec(c, field),
                 }
@@ -273,6 +313,8 @@ impl<'m> FileContext<'m> {
             }
         }
         let region = region.or_else(|| settings.default_country.clone());
+        // Values of related records (`company.domainName`), by relation field.
+        let mut related = Obj::new();
         for (ci, ((c, pos), t)) in self
             .file
             .columns
@@ -288,6 +330,13 @@ impl<'m> FileContext<'m> {
                 continue;
             }
             let field = t.field;
+            let values: &mut Obj = match t.related {
+                None => &mut values,
+                Some(rel) => match related.get_or_insert_with(rel, || Val::Obj(Obj::new())) {
+                    Val::Obj(o) => o,
+                    _ => unreachable!("related values are objects"),
+                },
+            };
             if rec.test_reason.is_none()
                 && settings.skip_test_data
                 && t.identity
@@ -297,7 +346,7 @@ impl<'m> FileContext<'m> {
             }
             match c.transform {
                 Transform::Skip | Transform::Id | Transform::Currency => {}
-                Transform::Text => set_parts(&mut values, &t.parts, Val::from(v)),
+                Transform::Text => set_parts(values, &t.parts, Val::from(v)),
                 Transform::RichText => {
                     // Email and note bodies CRMs export as HTML become Markdown; plain text is
                     // kept as it is.
@@ -318,7 +367,7 @@ impl<'m> FileContext<'m> {
                 Transform::Number | Transform::Integer => {
                     match n::number::decimal(&v, self.number_styles.get(&p).copied()) {
                         Ok(d) => match decimal_json(d, c.transform == Transform::Integer) {
-                            Some(num) => set_parts(&mut values, &t.parts, num),
+                            Some(num) => set_parts(values, &t.parts, num),
                             None => report(
                                 &c.column,
                                 c2t_core::Issue::new(
@@ -331,7 +380,7 @@ impl<'m> FileContext<'m> {
                     }
                 }
                 Transform::Boolean => match n::boolean::boolean(&v) {
-                    Ok(b) => set_parts(&mut values, &t.parts, Val::Bool(b)),
+                    Ok(b) => set_parts(values, &t.parts, Val::Bool(b)),
                     Err(i) => report(&c.column, i),
                 },
                 Transform::Date | Transform::Datetime => {
@@ -349,7 +398,7 @@ impl<'m> FileContext<'m> {
                         n::date::date(&v, order)
                     };
                     match r {
-                        Ok(d) => set_parts(&mut values, &t.parts, Val::from(d)),
+                        Ok(d) => set_parts(values, &t.parts, Val::from(d)),
                         Err(i) => report(&c.column, i),
                     }
                 }
@@ -383,22 +432,22 @@ impl<'m> FileContext<'m> {
                         continue;
                     }
                     if t.kind == Some(FieldType::Emails) || field == "emails" {
-                        add_emails(&mut values, field, emails);
+                        add_emails(values, field, emails);
                     } else {
                         let first = emails.into_iter().next().unwrap_or_default();
-                        set_parts(&mut values, &t.parts, Val::from(first));
+                        set_parts(values, &t.parts, Val::from(first));
                     }
                 }
                 Transform::Phone => match n::phone::phone(&v, region.as_deref()) {
-                    Ok(ph) => add_phone(&mut values, field, &ph),
+                    Ok(ph) => add_phone(values, field, &ph),
                     Err(i) => report(&c.column, i),
                 },
                 Transform::Domain => match n::domain::domain(&v) {
-                    Ok(d) => add_link(&mut values, field, d.url),
+                    Ok(d) => add_link(values, field, d.url),
                     Err(i) => report(&c.column, i),
                 },
                 Transform::Url => match n::url::link(&v) {
-                    Ok(u) => add_link(&mut values, field, u),
+                    Ok(u) => add_link(values, field, u),
                     Err(i) => report(&c.column, i),
                 },
                 Transform::Money => {
@@ -409,7 +458,7 @@ impl<'m> FileContext<'m> {
                         self.number_styles.get(&p).copied(),
                     ) {
                         Ok(m) => set_parts(
-                            &mut values,
+                            values,
                             &t.parts,
                             Val::Obj(Obj::from_pairs([
                                 ("amountMicros", Val::Int(m.amount_micros)),
@@ -424,7 +473,7 @@ impl<'m> FileContext<'m> {
                     // deal's "Open" status leaves its stage alone; "Lost" overrides it).
                     let value = self.select_value(c.values.as_deref(), &v);
                     if !value.is_empty() {
-                        set_parts(&mut values, &t.parts, Val::from(value));
+                        set_parts(values, &t.parts, Val::from(value));
                     }
                 }
                 Transform::MultiSelect => {
@@ -435,12 +484,12 @@ impl<'m> FileContext<'m> {
                         .filter(|v| !v.is_empty())
                         .map(Val::from)
                         .collect();
-                    set_parts(&mut values, &t.parts, Val::List(vals));
+                    set_parts(values, &t.parts, Val::List(vals));
                 }
                 Transform::FullName => {
                     let (first, last) = n::name::split_full_name(&v);
                     set_parts(
-                        &mut values,
+                        values,
                         &t.parts,
                         Val::Obj(Obj::from_pairs([
                             ("firstName", Val::from(first)),
@@ -454,10 +503,10 @@ impl<'m> FileContext<'m> {
                     .map(|k| countries.swap_remove(k).1)
                     .unwrap_or_else(|| n::address::country(&v))
                 {
-                    Ok(country) => set_parts(&mut values, &t.parts, Val::from(country.name)),
+                    Ok(country) => set_parts(values, &t.parts, Val::from(country.name)),
                     Err(i) => {
                         report(&c.column, i);
-                        set_parts(&mut values, &t.parts, Val::from(v));
+                        set_parts(values, &t.parts, Val::from(v));
                     }
                 },
                 Transform::Relation | Transform::Member => {
@@ -473,6 +522,11 @@ impl<'m> FileContext<'m> {
                         values,
                     });
                 }
+            }
+        }
+        for (rel, v) in related.iter() {
+            if !v.is_empty() {
+                values.set(rel, v.clone());
             }
         }
         // Street lines: a multi-line street becomes street1 + street2.

@@ -293,15 +293,19 @@ fn a_real_salesforce_export_into_both_profiles() {
         assert!(o.status.success(), "{profile:?}: {}", stderr(&o));
         let out = tmp.path().join("o");
         let a = audit(&out);
+        assert_eq!(a["objects"]["company"]["created"], 14, "{}", a["objects"]);
         let c = client(&url);
         for (object, plural) in [
             ("company", "companies"),
             ("person", "people"),
             ("opportunity", "opportunities"),
         ] {
+            // Rows kept, and companies created from names (the 14 unconverted leads'
+            // companies that Account.csv does not hold).
             let kept = a["objects"][object]["kept"]
                 .as_u64()
-                .unwrap_or_else(|| panic!("{object} in audit: {}", a["objects"]));
+                .unwrap_or_else(|| panic!("{object} in audit: {}", a["objects"]))
+                + a["objects"][object]["created"].as_u64().unwrap_or(0);
             assert!(kept > 0, "{object}");
             assert_eq!(all(&c, plural).len() as u64, kept, "{profile:?}: {object}");
         }
@@ -387,6 +391,7 @@ fn documented_exports_into_both_profiles() {
         "pipedrive-today",
         "dynamics365-excel",
         "french-societes",
+        "flat-leads",
     ] {
         let dir = base.join(folder);
         for profile in [ProfileKind::Twenty2, ProfileKind::Twenty15] {
@@ -408,7 +413,8 @@ fn documented_exports_into_both_profiles() {
                 ("note", "notes"),
                 ("task", "tasks"),
             ] {
-                let kept = a["objects"][object]["kept"].as_u64().unwrap_or(0);
+                let kept = a["objects"][object]["kept"].as_u64().unwrap_or(0)
+                    + a["objects"][object]["created"].as_u64().unwrap_or(0);
                 assert_eq!(
                     all(&c, plural).len() as u64,
                     kept,
@@ -417,4 +423,40 @@ fn documented_exports_into_both_profiles() {
             }
         }
     }
+}
+
+/// Companies created from the names a flat list gives are the same records on every run: a
+/// second `migrate` into the same workspace writes no second company, and each person keeps
+/// the company their row names.
+#[test]
+fn companies_created_from_names_are_written_once() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/documented/flat-leads");
+    let sb = sandbox(ProfileKind::Twenty2, members_of(&dir), "");
+    let url = sb.base_url();
+    let c = client(&url);
+    let mut ids = Vec::new();
+    for run in 0..2 {
+        let tmp = tempfile::tempdir().unwrap();
+        let o = run_api(
+            &migrate_args(dir.to_str().unwrap(), &["--yes"]),
+            tmp.path(),
+            &url,
+        );
+        assert!(o.status.success(), "run {run}: {}", stderr(&o));
+        let companies = all(&c, "companies");
+        assert_eq!(companies.len(), 15, "run {run}");
+        let mut these: Vec<String> = companies
+            .iter()
+            .map(|x| x["id"].as_str().unwrap().to_string())
+            .collect();
+        these.sort();
+        ids.push(these);
+    }
+    assert_eq!(ids[0], ids[1]);
+    let people = all(&c, "people");
+    assert!(
+        people.iter().filter(|p| !p["companyId"].is_null()).count() >= 15,
+        "{people:?}"
+    );
 }
