@@ -298,7 +298,14 @@ pub struct Settings {
     /// unconverted leads, an organisation missing from its file. Columns mapped to
     /// `company.<field>` on those files (a lead's website, industry) fill them.
     pub create_companies: bool,
+    /// A text field each record keeps the cells it could not read in (`Phone 1: 555-12x9`, one
+    /// per line): nothing the export holds is lost, and the audit lists each. Created by
+    /// `check --apply` on the objects whose records have some. "" drops them (still reported).
+    pub keep_unread_in: String,
 }
+
+/// The default of [`Settings::keep_unread_in`].
+pub const KEEP_UNREAD_IN: &str = "valuesAsWritten";
 
 impl Default for Settings {
     fn default() -> Settings {
@@ -318,6 +325,7 @@ impl Default for Settings {
             max_rows_per_file: 10_000,
             strict_owners: false,
             create_companies: true,
+            keep_unread_in: KEEP_UNREAD_IN.to_string(),
         }
     }
 }
@@ -478,6 +486,26 @@ impl Mapping {
                     }],
                     custom: true,
                 });
+            }
+        }
+        // The field unread cells are kept in, on every object a file feeds (created in the
+        // workspace only where records carry some).
+        let keep = self.settings.keep_unread_in.as_str();
+        if !keep.is_empty() {
+            for f in &self.files {
+                if let Some(obj) = schema.object_mut(&f.object)
+                    && obj.field(keep).is_none()
+                {
+                    obj.fields.push(crate::schema::FieldDef {
+                        name: keep.into(),
+                        label: "Values as written".into(),
+                        kind: FieldType::Text,
+                        options: vec![],
+                        relation: None,
+                        unique: false,
+                        custom: true,
+                    });
+                }
             }
         }
         for f in &self.files {

@@ -132,6 +132,8 @@ pub struct Audit {
     /// Companies with alike names not merged because other evidence differs: the first one's
     /// place, the other's place and name in `detail`.
     pub possible_duplicates: Vec<Place>,
+    /// The text field cells that could not be read are kept in ("" when they are dropped).
+    pub unread_kept_in: String,
 }
 
 /// Builds the audit of a prepared export.
@@ -340,6 +342,23 @@ pub fn build(p: &Prepared) -> Audit {
             }
         }
     }
+    // The field unread cells are kept in, on the objects whose kept records have some.
+    let keep = p.mapping.settings.keep_unread_in.as_str();
+    if !keep.is_empty() {
+        let mut masks: BTreeMap<&str, u64> = BTreeMap::new();
+        for r in p.kept() {
+            *masks.entry(p.records[r].object.as_str()).or_default() |= p.records[r].filled;
+        }
+        for (object, mask) in masks {
+            let has = mask & crate::filled::OVERFLOW != 0
+                || crate::filled::pairs(object, mask)
+                    .iter()
+                    .any(|(k, sub)| *k == keep && sub.is_empty());
+            if has {
+                custom_fields.insert(format!("{object}.{keep}"), "TEXT".to_string());
+            }
+        }
+    }
     let t = p.ledger.totals();
     Audit {
         source: p.mapping.source.clone(),
@@ -376,6 +395,7 @@ pub fn build(p: &Prepared) -> Audit {
             .collect(),
         custom_fields,
         unused_columns,
+        unread_kept_in: keep.to_string(),
         possible_duplicates: p
             .possible_duplicates
             .iter()
@@ -482,7 +502,14 @@ pub fn terminal(a: &Audit) -> String {
         (a.stale.len() as u64, "stale records skipped".to_string()),
         (
             invalid,
-            "invalid values dropped from their field (record kept)".to_string(),
+            if a.unread_kept_in.is_empty() {
+                "invalid values dropped from their field (record kept)".to_string()
+            } else {
+                format!(
+                    "invalid values kept as written in `{}`, not in their field",
+                    a.unread_kept_in
+                )
+            },
         ),
         (
             a.dangling_references.len() as u64,

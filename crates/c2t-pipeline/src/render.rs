@@ -175,6 +175,11 @@ pub fn render_mapping(m: &Mapping, p: Option<&Proposal>) -> String {
         "create_companies = {}   # companies named by people/deals/leads but not in the export are created",
         s.create_companies
     );
+    let _ = writeln!(
+        o,
+        "keep_unread_in = {}   # text field keeping cells that could not be read (\"\" = drop them, still reported)",
+        q(&s.keep_unread_in)
+    );
     let v = &m.verify;
     let _ = writeln!(o);
     let _ = writeln!(

@@ -315,6 +315,8 @@ impl<'m> FileContext<'m> {
         let region = region.or_else(|| settings.default_country.clone());
         // Values of related records (`company.domainName`), by relation field.
         let mut related = Obj::new();
+        // Cells whose value could not be read into its field, as written (`Phone: 555-12`).
+        let mut as_written: Vec<String> = Vec::new();
         for (ci, ((c, pos), t)) in self
             .file
             .columns
@@ -344,6 +346,7 @@ impl<'m> FileContext<'m> {
             {
                 rec.test_reason = Some(format!("{} = \"{}\"", c.column, excerpt(&v)).into());
             }
+            let mut unread = false;
             match c.transform {
                 Transform::Skip | Transform::Id | Transform::Currency => {}
                 Transform::Text => set_parts(values, &t.parts, Val::from(v)),
@@ -368,20 +371,29 @@ impl<'m> FileContext<'m> {
                     match n::number::decimal(&v, self.number_styles.get(&p).copied()) {
                         Ok(d) => match decimal_json(d, c.transform == Transform::Integer) {
                             Some(num) => set_parts(values, &t.parts, num),
-                            None => report(
-                                &c.column,
-                                c2t_core::Issue::new(
-                                    IssueCode::NumberInvalid,
-                                    format!("`{}` is out of range", excerpt(&v)),
-                                ),
-                            ),
+                            None => {
+                                report(
+                                    &c.column,
+                                    c2t_core::Issue::new(
+                                        IssueCode::NumberInvalid,
+                                        format!("`{}` is out of range", excerpt(&v)),
+                                    ),
+                                );
+                                unread = true;
+                            }
                         },
-                        Err(i) => report(&c.column, i),
+                        Err(i) => {
+                        report(&c.column, i);
+                        unread = true;
+                    }
                     }
                 }
                 Transform::Boolean => match n::boolean::boolean(&v) {
                     Ok(b) => set_parts(values, &t.parts, Val::Bool(b)),
-                    Err(i) => report(&c.column, i),
+                    Err(i) => {
+                        report(&c.column, i);
+                        unread = true;
+                    }
                 },
                 Transform::Date | Transform::Datetime => {
                     let order = self
@@ -399,7 +411,10 @@ impl<'m> FileContext<'m> {
                     };
                     match r {
                         Ok(d) => set_parts(values, &t.parts, Val::from(d)),
-                        Err(i) => report(&c.column, i),
+                        Err(i) => {
+                        report(&c.column, i);
+                        unread = true;
+                    }
                     }
                 }
                 Transform::Email => {
@@ -429,6 +444,7 @@ impl<'m> FileContext<'m> {
                         emails.push(r.address);
                     }
                     if emails.is_empty() {
+                        as_written.push(format!("{}: {}", c.column, n::text::trim(raw)));
                         continue;
                     }
                     if t.kind == Some(FieldType::Emails) || field == "emails" {
@@ -439,16 +455,32 @@ impl<'m> FileContext<'m> {
                     }
                 }
                 Transform::Phone => match n::phone::phone(&v, region.as_deref()) {
-                    Ok(ph) => add_phone(values, field, &ph),
-                    Err(i) => report(&c.column, i),
+                    Ok(ph) => {
+                        // Twenty's phones have no extension before 2.x's newest: the number as
+                        // written keeps it.
+                        if ph.extension.is_some() {
+                            unread = true;
+                        }
+                        add_phone(values, field, &ph)
+                    }
+                    Err(i) => {
+                        report(&c.column, i);
+                        unread = true;
+                    }
                 },
                 Transform::Domain => match n::domain::domain(&v) {
                     Ok(d) => add_link(values, field, d.url),
-                    Err(i) => report(&c.column, i),
+                    Err(i) => {
+                        report(&c.column, i);
+                        unread = true;
+                    }
                 },
                 Transform::Url => match n::url::link(&v) {
                     Ok(u) => add_link(values, field, u),
-                    Err(i) => report(&c.column, i),
+                    Err(i) => {
+                        report(&c.column, i);
+                        unread = true;
+                    }
                 },
                 Transform::Money => {
                     match n::money::money(
@@ -465,7 +497,10 @@ impl<'m> FileContext<'m> {
                                 ("currencyCode", Val::from(m.currency_code)),
                             ])),
                         ),
-                        Err(i) => report(&c.column, i),
+                        Err(i) => {
+                        report(&c.column, i);
+                        unread = true;
+                    }
                     }
                 }
                 Transform::Select => {
@@ -523,6 +558,14 @@ impl<'m> FileContext<'m> {
                     });
                 }
             }
+            if unread {
+                as_written.push(format!("{}: {}", c.column, n::text::trim(raw)));
+            }
+        }
+        if !as_written.is_empty()
+            && !settings.keep_unread_in.is_empty()
+        {
+            values.insert(&settings.keep_unread_in, Val::from(as_written.join("\n")));
         }
         for (rel, v) in related.iter() {
             if !v.is_empty() {
