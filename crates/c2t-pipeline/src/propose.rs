@@ -27,6 +27,8 @@ pub struct ColumnProfile {
     pub all_date: bool,
     pub all_email: bool,
     pub all_url: bool,
+    /// Every value is shaped like a phone number (6 to 15 digits, with `+ ( ) - . /` and spaces).
+    pub all_phone_shaped: bool,
 }
 
 /// Profiles of a file's columns, plus its row count.
@@ -73,6 +75,7 @@ pub fn profile(
                     all_date: full,
                     all_email: full,
                     all_url: full,
+                    all_phone_shaped: full,
                     ..Default::default()
                 }
             })
@@ -141,6 +144,9 @@ fn profile_row(
             && !(v.starts_with("http://") || v.starts_with("https://") || v.starts_with("www."))
         {
             c.all_url = false;
+        }
+        if c.all_phone_shaped && !phone_shaped(v) {
+            c.all_phone_shaped = false;
         }
     }
 }
@@ -238,6 +244,8 @@ fn looks_like_date(v: &str) -> bool {
 pub enum Why {
     Preset,
     Similar(String),
+    /// The values say what the column holds (`EMAILS`): mapped to the standard field of that type.
+    Values(String),
     NewCustom(String),
     Unused,
     Ignored(String),
@@ -680,10 +688,35 @@ fn propose_file(
             (ColumnMapping::new(h, None, Transform::Skip), Why::Unused)
         } else {
             let (kind, transform) = infer_custom(h, &cp, prof.rows);
-            let mut c = ColumnMapping::new(h, Some(&camel_case(h)), transform);
-            c.custom = Some(kind);
-            c.label = Some(h.trim().to_string());
-            (c, Why::NewCustom(kind.as_str().to_string()))
+            // A column of email addresses or phone numbers on an object with a standard field
+            // of that kind (`Adresse mail` on people) feeds it: those fields hold several
+            // values, so it joins the columns already mapped there.
+            let standard = match kind {
+                FieldType::Emails => Some("emails"),
+                FieldType::Phones => Some("phones"),
+                _ => None,
+            }
+            .filter(|f| {
+                target
+                    .and_then(|t| t.field(f))
+                    .is_some_and(|d| d.kind == kind)
+            });
+            match standard {
+                Some(field) => (
+                    ColumnMapping::new(h, Some(field), transform),
+                    Why::Values(kind.as_str().to_string()),
+                ),
+                None => {
+                    let mut c = ColumnMapping::new(
+                        h,
+                        Some(&camel_case(&deunicode::deunicode(h))),
+                        transform,
+                    );
+                    c.custom = Some(kind);
+                    c.label = Some(h.trim().to_string());
+                    (c, Why::NewCustom(kind.as_str().to_string()))
+                }
+            }
         };
         // A custom field never takes a name Twenty refuses (`address`, `type`…): the server
         // would refuse it half-way through `check --apply`.
@@ -934,8 +967,50 @@ fn holds_codes(header: &str, cp: &ColumnProfile) -> bool {
         })
 }
 
+/// A phone number as people write it: 6 to 15 digits, with `+ ( ) - . /` and spaces between.
+fn phone_shaped(v: &str) -> bool {
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    (6..=15).contains(&digits)
+        && v.bytes()
+            .all(|b| b.is_ascii_digit() || b" +()-./".contains(&b))
+}
+
+/// Header words that say a column holds phone numbers, in the seven languages of the presets.
+const PHONE_WORDS: &[&str] = &[
+    "phone",
+    "telephone",
+    "tel",
+    "mobile",
+    "cell",
+    "fax",
+    "fixe",
+    "portable",
+    "telefon",
+    "handy",
+    "mobil",
+    "mobiltelefon",
+    "telefono",
+    "movil",
+    "celular",
+    "cellulare",
+    "telefone",
+    "telemovel",
+    "telefoon",
+    "gsm",
+    "mobiel",
+];
+
 /// The custom field type a column's values suggest.
 fn infer_custom(header: &str, cp: &ColumnProfile, rows: u64) -> (FieldType, Transform) {
+    // Phone numbers, when the header says so too (`Tél. fixe`, `Telefon 2`): postal codes and
+    // ids are shaped alike.
+    if cp.all_phone_shaped
+        && crate::detect::name_words(header)
+            .iter()
+            .any(|w| PHONE_WORDS.contains(&w.as_str()))
+    {
+        return (FieldType::Phones, Transform::Phone);
+    }
     if cp.all_bool && cp.distinct.len() <= 4 && !holds_codes(header, cp) {
         return (FieldType::Boolean, Transform::Boolean);
     }
@@ -997,6 +1072,40 @@ mod tests {
             );
         }
     }
+
+    /// Phone numbers need both: values shaped like phones and a header that says so.
+    #[test]
+    fn phone_columns_by_header_and_shape() {
+        for (header, values, want) in [
+            (
+                "Tél. fixe",
+                &["03 53 01 12 41", "04 65 71 20 05"][..],
+                FieldType::Phones,
+            ),
+            (
+                "Telefon 2",
+                &["+49 30 1234567", "(030) 765-4321"],
+                FieldType::Phones,
+            ),
+            ("Handy", &["0171 2345678"], FieldType::Phones),
+            ("Postcode", &["03 53 01 12 41"], FieldType::Text),
+            (
+                "Phone",
+                &["call after 5", "03 53 01 12 41"],
+                FieldType::Text,
+            ),
+            ("Phone", &["12-34"], FieldType::Text),
+        ] {
+            let cp = ColumnProfile {
+                filled: values.len() as u64,
+                distinct: values.iter().map(|v| (v.to_string(), 1)).collect(),
+                all_phone_shaped: values.iter().all(|v| super::phone_shaped(v)),
+                ..Default::default()
+            };
+            assert_eq!(infer_custom(header, &cp, 2).0, want, "{header} {values:?}");
+        }
+    }
+
     use c2t_ingest::ReadOptions;
 
     /// A column is profiled only as far as the proposal needs: counted, with its values, or

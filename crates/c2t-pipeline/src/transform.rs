@@ -383,9 +383,9 @@ impl<'m> FileContext<'m> {
                             }
                         },
                         Err(i) => {
-                        report(&c.column, i);
-                        unread = true;
-                    }
+                            report(&c.column, i);
+                            unread = true;
+                        }
                     }
                 }
                 Transform::Boolean => match n::boolean::boolean(&v) {
@@ -412,9 +412,9 @@ impl<'m> FileContext<'m> {
                     match r {
                         Ok(d) => set_parts(values, &t.parts, Val::from(d)),
                         Err(i) => {
-                        report(&c.column, i);
-                        unread = true;
-                    }
+                            report(&c.column, i);
+                            unread = true;
+                        }
                     }
                 }
                 Transform::Email => {
@@ -498,9 +498,9 @@ impl<'m> FileContext<'m> {
                             ])),
                         ),
                         Err(i) => {
-                        report(&c.column, i);
-                        unread = true;
-                    }
+                            report(&c.column, i);
+                            unread = true;
+                        }
                     }
                 }
                 Transform::Select => {
@@ -562,9 +562,7 @@ impl<'m> FileContext<'m> {
                 as_written.push(format!("{}: {}", c.column, n::text::trim(raw)));
             }
         }
-        if !as_written.is_empty()
-            && !settings.keep_unread_in.is_empty()
-        {
+        if !as_written.is_empty() && !settings.keep_unread_in.is_empty() {
             values.insert(&settings.keep_unread_in, Val::from(as_written.join("\n")));
         }
         for (rel, v) in related.iter() {

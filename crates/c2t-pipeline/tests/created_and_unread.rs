@@ -189,5 +189,9 @@ fn cells_that_cannot_be_read_are_kept_as_written() {
         .find(|&r| p.records[r].display_name() == "Grace Hopper")
         .unwrap();
     assert!(p.values(grace).get("valuesAsWritten").is_none());
-    assert!(p.findings.iter().any(|f| f.column == "Phone" && f.line == 3));
+    assert!(
+        p.findings
+            .iter()
+            .any(|f| f.column == "Phone" && f.line == 3)
+    );
 }
