@@ -49,7 +49,12 @@ pub fn link(input: &str) -> Result<String, Issue> {
         Some(_) => return Err(bad("has an IP address instead of a host name")),
         None => return Err(bad("has no host name")),
     };
-    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    // Every leading `www.` (`www.www.x.com` would otherwise clean to `www.x.com`, then `x.com`).
+    let mut bare = host.as_str();
+    while let Some(rest) = bare.strip_prefix("www.") {
+        bare = rest;
+    }
+    let host = bare.to_string();
     crate::domain::registrable(&host).map_err(&bad)?;
     url.set_host(Some(&host))
         .map_err(|_| bad("has an invalid host name"))?;
@@ -93,6 +98,8 @@ mod tests {
                 "https://linkedin.com/in/Ada",
             ),
             ("http://acme.com/", "http://acme.com"),
+            // Regression (fuzz): a doubled `www.` did not read back to itself.
+            ("www.www.acme.com///./m", "https://acme.com///m"),
             ("https://acme.com", "https://acme.com"),
             ("x.com/ada", "https://x.com/ada"),
             (
