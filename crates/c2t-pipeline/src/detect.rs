@@ -27,6 +27,16 @@ pub struct Recognised<'p> {
     /// The preset the object is from: the chosen one, or the generic one for a file the chosen
     /// CRM's preset does not know (a file the CRM does not usually export, or renamed).
     pub preset: Option<&'p Preset>,
+    /// When only the file's values said what it holds: what they say ([`object_from_values`]).
+    pub by_values: Option<ByValues>,
+}
+
+/// What a file's values say, when its name and headers say nothing: why the object, and the
+/// columns the values gave a field (the stage and amount of a deal, the name beside them).
+#[derive(Debug, Clone)]
+pub struct ByValues {
+    pub why: String,
+    pub columns: Vec<c2t_core::ColumnMapping>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -270,6 +280,7 @@ fn recognise_with<'p>(
             file: f.clone(),
             object: best.map(|(o, _)| o),
             preset: best.map(|_| preset),
+            by_values: None,
         });
     }
     (total, out)
@@ -298,8 +309,159 @@ fn fall_back<'p>(presets: &'p [Preset], recognised: &mut [Recognised<'p>]) {
         if let Some((o, _)) = best_object(generic, &r.file, true) {
             r.object = Some(o);
             r.preset = Some(generic);
+        } else if let Some((object, by)) = object_from_values(presets, &r.file)
+            && let Some(o) = generic.objects.iter().find(|o| o.object == object)
+        {
+            r.object = Some(o);
+            r.preset = Some(generic);
+            r.by_values = Some(by);
         }
     }
+}
+
+/// Rows read from a file to judge its values by.
+const VALUE_SAMPLE: usize = 200;
+
+/// What a file's values say it holds, when neither its name nor its headers do: deal stages
+/// beside amounts (opportunities), task statuses beside dates (tasks), email addresses
+/// (people), web sites (companies), long texts (notes). The object, why, and those columns
+/// with their fields, plus the column of short texts that names the records; None when the
+/// values say nothing clear.
+pub fn object_from_values(presets: &[Preset], found: &Found) -> Option<(&'static str, ByValues)> {
+    use c2t_core::{ColumnMapping, Transform};
+    use c2t_normalize as n;
+    let source = c2t_ingest::Source::open(&found.path, &ReadOptions::default()).ok()?;
+    let headers = source.headers.clone();
+    let mut columns: Vec<Vec<String>> = vec![Vec::new(); headers.len()];
+    for row in source.take(VALUE_SAMPLE).flatten() {
+        for (i, cell) in row.cells.iter().enumerate().take(headers.len()) {
+            let v = n::text::trim(cell);
+            if !v.is_empty() {
+                columns[i].push(v.to_string());
+            }
+        }
+    }
+    let vocabulary = |map: &str| -> std::collections::BTreeSet<String> {
+        presets
+            .iter()
+            .filter_map(|p| p.value_maps.get(map))
+            .flat_map(|m| m.keys())
+            .map(|k| header_key(k))
+            .collect()
+    };
+    let (stages, statuses) = (vocabulary("opportunity_stage"), vocabulary("task_status"));
+    // The first column most of whose values pass `test`.
+    let column = |test: &dyn Fn(&str) -> bool, share: f64| -> Option<usize> {
+        columns.iter().position(|vals| {
+            let ok = vals.iter().filter(|v| test(v)).count();
+            !vals.is_empty() && ok as f64 >= share * vals.len() as f64
+        })
+    };
+    let is_amount = |v: &str| {
+        v.chars().any(|c| c.is_ascii_digit())
+            && n::money::money(v, None, "USD", None).is_ok_and(|m| m.amount_micros != 0)
+    };
+    let is_date = |v: &str| {
+        v.chars().filter(char::is_ascii_digit).count() >= 6
+            && (n::date::date(v, n::date::DateOrder::DayFirst).is_ok()
+                || n::date::date(v, n::date::DateOrder::MonthFirst).is_ok())
+    };
+    let in_vocabulary =
+        |set: &std::collections::BTreeSet<String>, v: &str| set.contains(&header_key(v));
+    let is_email = |v: &str| v.contains('@') && n::email::email(v).is_ok();
+    let is_site = |v: &str| {
+        !v.contains('@') && !v.contains(' ') && v.contains('.') && n::domain::domain(v).is_ok()
+    };
+    let is_long = |v: &str| v.len() >= 60 && v.contains(' ');
+    let is_label = |v: &str| {
+        v.len() < 60
+            && v.chars().any(char::is_alphabetic)
+            && !is_email(v)
+            && !is_site(v)
+            && !is_date(v)
+            && !is_amount(v)
+    };
+    // The column of short texts naming the records, other than those already given a field.
+    let label_column = |taken: &[usize]| -> Option<usize> {
+        columns.iter().enumerate().position(|(i, vals)| {
+            !taken.contains(&i)
+                && !vals.is_empty()
+                && vals.iter().filter(|v| is_label(v)).count() * 10 >= vals.len() * 8
+        })
+    };
+    let col = |i: usize, field: &str, t: Transform| ColumnMapping::new(&headers[i], Some(field), t);
+    let select = |i: usize, field: &str, map: &str| {
+        let mut c = ColumnMapping::new(&headers[i], Some(field), Transform::Select);
+        c.values = Some(map.to_string());
+        c
+    };
+    let name = |i: usize| format!("`{}`", headers[i]);
+    let (object, why, mut out, taken): (&'static str, String, Vec<ColumnMapping>, Vec<usize>) =
+        if let (Some(stage), Some(amount)) = (
+            column(&|v| in_vocabulary(&stages, v), 0.6),
+            column(&is_amount, 0.8),
+        ) {
+            (
+                "opportunity",
+                format!(
+                    "deal stages in {}, amounts in {}",
+                    name(stage),
+                    name(amount)
+                ),
+                vec![
+                    select(stage, "stage", "opportunity_stage"),
+                    col(amount, "amount", Transform::Money),
+                ],
+                vec![stage, amount],
+            )
+        } else if let (Some(status), Some(date)) = (
+            column(&|v| in_vocabulary(&statuses, v), 0.6),
+            column(&is_date, 0.8),
+        ) {
+            (
+                "task",
+                format!("task statuses in {}, dates in {}", name(status), name(date)),
+                vec![
+                    select(status, "status", "task_status"),
+                    col(date, "dueAt", Transform::Date),
+                ],
+                vec![status, date],
+            )
+        } else if let Some(email) = column(&is_email, 0.8) {
+            (
+                "person",
+                format!("email addresses in {}", name(email)),
+                vec![col(email, "emails", Transform::Email)],
+                vec![email],
+            )
+        } else if let Some(site) = column(&is_site, 0.8) {
+            (
+                "company",
+                format!("web sites in {}", name(site)),
+                vec![col(site, "domainName", Transform::Domain)],
+                vec![site],
+            )
+        } else if let Some(text) = column(&is_long, 0.5) {
+            (
+                "note",
+                format!("long texts in {}", name(text)),
+                vec![col(text, "bodyV2", Transform::RichText)],
+                vec![text],
+            )
+        } else {
+            return None;
+        };
+    let mut why = format!("its values: {why}");
+    if let Some(l) = label_column(&taken) {
+        let (field, t) = match object {
+            "person" => ("name", Transform::FullName),
+            "task" | "note" => ("title", Transform::Text),
+            _ => ("name", Transform::Text),
+        };
+        out.push(col(l, field, t));
+        why.push_str(&format!("; names in {}", name(l)));
+    }
+    Some((object, ByValues { why, columns: out }))
 }
 
 /// Picks the preset that recognises the files best (the generic preset only when no CRM's does),

@@ -337,14 +337,30 @@ pub fn propose(
             None => custom_object_for(&r.file, &taken),
             Some(_) => None,
         };
+        // An object only the values gave: the columns they gave a field come first.
+        let by_values = r.by_values.as_ref().zip(r.object).map(|(by, o)| {
+            let mut o = o.clone();
+            o.columns.splice(0..0, by.columns.iter().cloned());
+            o
+        });
         let (mut fm, mut n) = propose_file(
             &r.file,
-            r.object.or(custom.as_ref().map(|(_, po)| po)),
+            by_values
+                .as_ref()
+                .or(r.object)
+                .or(custom.as_ref().map(|(_, po)| po)),
             &schema,
             r.preset.unwrap_or(preset),
             &mut mapping.value_maps,
             &mut tally,
         );
+        if let Some(by) = &r.by_values {
+            n.why = Some(format!(
+                "confidence low: neither the file's name nor its headers say what it holds; {} \
+                 (review the object)",
+                by.why
+            ));
+        }
         if let Some((co, _)) = custom {
             if n.rows == 0 {
                 fm = skip_file(&r.file.rel);

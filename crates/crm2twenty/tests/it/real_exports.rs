@@ -321,3 +321,64 @@ fn alike_names_with_different_phones_or_cities_are_not_merged() {
         stderr(&o)
     );
 }
+
+/// Files whose names and headers say nothing (`Sheet1.csv`, columns `A`, `B`, `C`): their values
+/// say what they hold — email addresses (people), deal stages beside amounts (deals), task
+/// statuses beside dates (tasks), web sites (companies) — and the column of short texts beside
+/// them names the records. Each is flagged low confidence in the mapping.
+#[test]
+fn objects_told_by_their_values_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = tmp.path().join("ex");
+    std::fs::create_dir_all(&ex).unwrap();
+    for (file, text) in [
+        (
+            "Sheet1.csv",
+            "A,B,C\nAda Lovelace,ada@acme.com,London\nGrace Hopper,grace@kestrel.io,\n",
+        ),
+        (
+            "Sheet2.csv",
+            "X,Y,Z\nRenewal 2026,\"12,500.00\",Proposal\nNew fleet,9800,Closed Won\n",
+        ),
+        (
+            "Sheet3.csv",
+            "K,L,M\nCall back,2026-12-01,Not Started\nSend quote,2026-12-03,Completed\n",
+        ),
+        ("Sheet4.csv", "P,Q\nacme.com,Acme\nkestrel.io,Kestrel\n"),
+        // Nothing in these values says an object: named, and the run exits 1.
+        ("Sheet5.csv", "R,S\n12,4\n7,9\n"),
+    ] {
+        std::fs::write(ex.join(file), text).unwrap();
+    }
+    let o = migrate_into_o(&ex, tmp.path());
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("Sheet5.csv: 2 rows not imported"), "{err}");
+    let out = tmp.path().join("o");
+    let a = audit(&out);
+    for object in ["person", "opportunity", "task", "company"] {
+        assert_eq!(
+            a["objects"][object]["kept"], 2,
+            "{object}: {}",
+            a["objects"]
+        );
+    }
+    let deals = read_csv(&out.join("03-opportunities.csv"));
+    let renewal = deals.iter().find(|d| d["Name"] == "Renewal 2026").unwrap();
+    assert_eq!(renewal["Stage"], "PROPOSAL", "{renewal:?}");
+    assert_eq!(renewal["Amount / Amount"], "12500", "{renewal:?}");
+    let people = read_csv(&out.join("02-people.csv"));
+    assert!(
+        people
+            .iter()
+            .any(|p| p["Name / First Name"] == "Ada"
+                && p["Emails / Primary Email"] == "ada@acme.com")
+    );
+    let mapping = std::fs::read_to_string(out.join("mapping.toml")).unwrap();
+    assert!(
+        mapping.contains(
+            "confidence low: neither the file's name nor its headers say what it holds; its values: deal stages in `Z`, amounts in `Y`; names in `X`"
+        ),
+        "{mapping}"
+    );
+}
