@@ -244,7 +244,7 @@ fn looks_like_date(v: &str) -> bool {
 pub enum Why {
     Preset,
     Similar(String),
-    /// The values say what the column holds (`EMAILS`): mapped to the standard field of that type.
+    /// The values say what the column holds (email addresses, the records' names): why.
     Values(String),
     NewCustom(String),
     Unused,
@@ -422,6 +422,94 @@ pub fn propose(
         notes,
         unreadable,
     })
+}
+
+/// Gives columns to the files of a hand-written mapping that name an object but list none (the
+/// user changed `object = "skip"` to `object = "company"`): proposed as `init` would, from the
+/// mapping's preset (or the generic one) for that object, or from the values for a custom
+/// object. Returns the files completed.
+pub fn complete_columns(dir: &Path, mapping: &mut Mapping, presets: &[Preset]) -> Vec<String> {
+    let schema = Schema::standard();
+    let preset = presets
+        .iter()
+        .find(|p| p.name == mapping.source)
+        .or_else(|| presets.iter().find(|p| p.name == "generic"));
+    let generic = presets.iter().find(|p| p.name == "generic");
+    let Some(preset) = preset else {
+        return Vec::new();
+    };
+    let mut done = Vec::new();
+    let mut tally = Tally::default();
+    for i in 0..mapping.files.len() {
+        let f = &mapping.files[i];
+        if !f.columns.is_empty()
+            || f.object == SKIP_FILE
+            || c2t_core::mapping::path_problem(&f.path).is_some()
+        {
+            continue;
+        }
+        let path = dir.join(&f.path);
+        let Ok(headers) = detect::headers_of(&path) else {
+            continue;
+        };
+        let found = Found {
+            rel: f.path.clone(),
+            path,
+            headers,
+        };
+        let file_name = f.path.rsplit('/').next().unwrap_or(&f.path);
+        // The preset's object that fits the file best, else the generic one's, else none (a
+        // custom object: every column from its values).
+        let best = |p: &'_ Preset| {
+            p.objects
+                .iter()
+                .filter(|o| o.object == f.object)
+                .max_by_key(|o| detect::Evidence::of(o, file_name, &found.headers, true).score())
+                .cloned()
+        };
+        let po = best(preset)
+            .or_else(|| generic.and_then(best))
+            .unwrap_or_else(|| c2t_core::preset::PresetObject {
+                object: f.object.clone(),
+                ..Default::default()
+            });
+        let from = if preset.objects.iter().any(|o| o.object == f.object) {
+            preset
+        } else {
+            generic.unwrap_or(preset)
+        };
+        let (proposed, _) = propose_file(
+            &found,
+            Some(&po),
+            &schema,
+            from,
+            &mut mapping.value_maps,
+            &mut tally,
+        );
+        let f = &mut mapping.files[i];
+        f.columns = proposed.columns;
+        f.id_column = f.id_column.take().or(proposed.id_column);
+        f.modified_column = f.modified_column.take().or(proposed.modified_column);
+        f.activity_column = f.activity_column.take().or(proposed.activity_column);
+        if f.skip_rows.is_empty() {
+            f.skip_rows = proposed.skip_rows;
+        }
+        done.push(f.path.clone());
+    }
+    // The value maps the proposed columns name, from the presets.
+    for name in tally.used_maps {
+        if let Some(map) = preset
+            .value_maps
+            .get(&name)
+            .or_else(|| generic.and_then(|g| g.value_maps.get(&name)))
+        {
+            let entry = mapping.value_maps.entry(name).or_default();
+            for (k, v) in map {
+                entry.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+    }
+    done
 }
 
 /// What the proposal gathers across files: the value maps used, and the countries and
@@ -676,6 +764,7 @@ fn propose_file(
     let target = schema.object(&po.object);
     let mut columns = Vec::new();
     let mut used_fields: BTreeSet<String> = BTreeSet::new();
+    let mut name_candidate: Option<usize> = None;
     for (i, h) in headers.iter().enumerate() {
         let cp = prof.columns.get(i).cloned().unwrap_or_default();
         let key = detect::header_key(h);
@@ -720,7 +809,10 @@ fn propose_file(
             match standard {
                 Some(field) => (
                     ColumnMapping::new(h, Some(field), transform),
-                    Why::Values(kind.as_str().to_string()),
+                    Why::Values(format!(
+                        "its values are {}: the standard field",
+                        kind.as_str()
+                    )),
                 ),
                 None => {
                     let mut c = ColumnMapping::new(
@@ -817,8 +909,34 @@ fn propose_file(
             used_maps.insert(name.clone());
             col.values = Some(name);
         }
+        // The first new text column of mostly distinct values may be what names the records.
+        if name_candidate.is_none()
+            && matches!(&why, Why::NewCustom(k) if k == "TEXT")
+            && cp.filled > 0
+            && (cp.many_values || cp.distinct.len() as u64 * 10 >= cp.filled * 9)
+        {
+            name_candidate = Some(columns.len());
+        }
         notes.columns.insert(h.clone(), (cp.filled, why));
         columns.push(col);
+    }
+    // An object whose records need a name and no column gave one (a hand-named object, a file
+    // with its own words for it: `Firm`): that column names them.
+    let name_field = match po.object.as_str() {
+        "task" | "note" => Some("title"),
+        "person" | LOOKUP_ONLY => None,
+        _ => Some("name"),
+    };
+    if let (Some(field), Some(i)) = (name_field, name_candidate)
+        && !columns.iter().any(|c| c.field.as_deref() == Some(field))
+    {
+        let c = &mut columns[i];
+        *c = ColumnMapping::new(&c.column, Some(field), Transform::Text);
+        if let Some((_, why)) = notes.columns.get_mut(&c.column) {
+            *why = Why::Values(format!(
+                "distinct short texts and no other column names the records: `{field}`"
+            ));
+        }
     }
     let fm = FileMapping {
         path: found.rel.clone(),

@@ -346,7 +346,7 @@ pub fn render_mapping(m: &Mapping, p: Option<&Proposal>) -> String {
                 let why = match why {
                     Why::Preset => String::new(),
                     Why::Similar(label) => format!("; matched to \"{label}\" by similarity"),
-                    Why::Values(kind) => format!("; its values are {kind}: the standard field"),
+                    Why::Values(what) => format!("; {what}"),
                     Why::NewCustom(kind) => format!("; no Twenty field: new custom {kind} field"),
                     Why::Unused => "; unused: empty in every row".to_string(),
                     Why::Ignored(why) => format!("; {why}"),

@@ -73,7 +73,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             mapping,
         } => {
             check_dir(&export_dir)?;
-            let m = load_mapping(&mapping)?;
+            let mut m = load_mapping(&mapping)?;
+            complete_columns(&export_dir, &mut m);
             let mut problems: Vec<String> = m
                 .validate(&Schema::standard())
                 .iter()
@@ -436,7 +437,25 @@ fn exit_for(p: &Prepared) -> ExitCode {
             "hint: in the mapping (mapping.toml, or crm2twenty init), name each file's object (company, person, opportunity, note, task…), or give `reason = \"…\"` to leave it out on purpose"
         );
     }
-    if unreadable || !unmapped.is_empty() || !p.ledger.totals().balances() {
+    // A file of rows none of which became a record (all rejected) imports nothing from rows it
+    // was given: the run must not look like a success.
+    let mut nothing = false;
+    for (file, c) in p.ledger.counts() {
+        if c.read > 0 && c.imported + c.merged == 0 && c.rejected > 0 {
+            nothing = true;
+            let rows = if c.read == 1 { "row" } else { "rows" };
+            eprintln!(
+                "error: {file}: none of its {} {rows} is imported ({} rejected, see rejects.csv)",
+                c.read, c.rejected
+            );
+        }
+    }
+    if nothing {
+        eprintln!(
+            "hint: the reasons are in rejects.csv; most often the mapping gives the file no column for the records' names"
+        );
+    }
+    if unreadable || nothing || !unmapped.is_empty() || !p.ledger.totals().balances() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
@@ -494,6 +513,17 @@ fn propose_for(
     })
 }
 
+/// Files of a hand-written mapping that name an object and no columns get the columns `init`
+/// would propose, and the user is told.
+fn complete_columns(dir: &Path, mapping: &mut Mapping) {
+    for f in propose::complete_columns(dir, mapping, &presets::all()) {
+        eprintln!(
+            "note: {f}: the mapping names its object but no columns; the columns `init` proposes \
+             for it are used (`crm2twenty init` writes them out to review)"
+        );
+    }
+}
+
 fn load_mapping(path: &Path) -> anyhow::Result<Mapping> {
     let text = std::fs::read_to_string(path).map_err(|e| {
         user(
@@ -545,7 +575,8 @@ fn prepare_with(
 ) -> anyhow::Result<Prepared> {
     let (mapping, expected_rows) = match &common.mapping {
         Some(path) => {
-            let mapping = load_mapping(path)?;
+            let mut mapping = load_mapping(path)?;
+            complete_columns(dir, &mut mapping);
             ready(None)?;
             (mapping, None)
         }

@@ -209,6 +209,71 @@ fn a_skipped_file_needs_a_reason() {
     assert_eq!(outcome(&l, "invoices.csv", 2), "skipped file_not_imported");
 }
 
+/// A file whose object the user names by hand, with no columns (they changed `object = "skip"`
+/// to `object = "company"`), gets the columns `init` would propose for that object, and says
+/// so; a file none of whose rows becomes a record makes the run exit 1, naming it.
+#[test]
+fn an_object_named_by_hand_gets_its_columns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = tmp.path().join("ex");
+    std::fs::create_dir_all(&ex).unwrap();
+    std::fs::write(
+        ex.join("stuff.csv"),
+        "Firm,Site,Staff\nAcme Build,acmebuild.fr,40\nNordlicht,nordlicht-logistik.de,12\n",
+    )
+    .unwrap();
+    std::fs::write(ex.join("more.csv"), "Foo,Bar\n,x\n,y\n").unwrap();
+    let m = tmp.path().join("m.toml");
+    std::fs::write(
+        &m,
+        "version = 1\nsource = \"generic\"\n[[file]]\npath = \"stuff.csv\"\nobject = \"company\"\n",
+    )
+    .unwrap();
+    let migrate = || {
+        run(
+            &[
+                "migrate",
+                ex.to_str().unwrap(),
+                "--mapping",
+                m.to_str().unwrap(),
+                "--out",
+                "o",
+            ],
+            tmp.path(),
+        )
+    };
+    let o = migrate();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("note: stuff.csv: the mapping names its object but no columns"),
+        "{err}"
+    );
+    let companies = read_csv(&tmp.path().join("o/01-companies.csv"));
+    assert_eq!(companies.len(), 2, "{companies:?}");
+    let acme = companies
+        .iter()
+        .find(|c| c["Name"] == "Acme Build")
+        .unwrap();
+    assert_eq!(
+        acme["Domain Name / Link URL"], "https://acmebuild.fr",
+        "{acme:?}"
+    );
+    // Every row of more.csv is rejected (its name column is empty): exit 1, the file named.
+    let mut text = std::fs::read_to_string(&m).unwrap();
+    text.push_str(
+        "[[file]]\npath = \"more.csv\"\nobject = \"company\"\ncolumns = [ { column = \"Foo\", field = \"name\", transform = \"text\" } ]\n",
+    );
+    std::fs::write(&m, text).unwrap();
+    let o = migrate();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("error: more.csv: none of its 2 rows is imported (2 rejected"),
+        "{err}"
+    );
+}
+
 /// Values as people and CRMs write them are read, not dropped: currency names, addresses
 /// typed with a space, HTML bodies, misspelled countries (each repair reported), postal codes
 /// with a leading zero.
