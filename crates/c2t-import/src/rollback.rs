@@ -209,10 +209,13 @@ pub fn rollback(
         ..RollbackSummary::default()
     };
     let total = plan.steps.len();
-    for (i, step) in plan.steps.iter().enumerate() {
+    let mut i = 0;
+    while i < plan.steps.len() {
+        let step = &plan.steps[i];
         let w = &step.write;
         if step.done {
             summary.resumed += 1;
+            i += 1;
             continue;
         }
         let Some(meta) = ws.object(&w.object) else {
@@ -222,32 +225,78 @@ pub fn rollback(
             )));
         };
         let plural = meta.name_plural.as_str();
-        let action = if step.action == "delete" {
-            // Idempotent: a record already gone is not an error.
-            client.delete(plural, &w.twenty_id, !destroy)?;
-            UndoAction::Deleted
-        } else {
-            restore(client, plural, w, destroy)?
-        };
-        store.undone(step.run, w, action)?;
-        let c = summary.objects.entry(w.object.to_string()).or_default();
-        match action {
-            UndoAction::Deleted => c.deleted += 1,
-            UndoAction::Restored => c.restored += 1,
-            UndoAction::Gone => c.gone += 1,
+        if step.action == "delete" {
+            // Deletes of one object follow each other in the plan: up to a mass mutation's worth
+            // of them go in one request, and each is logged as soon as the answer is in (a
+            // rollback killed in between sends the chunk again: idempotent).
+            let mut j = i;
+            while j < plan.steps.len()
+                && j - i < c2t_twenty::MASS_MUTATION_MAX
+                && plan.steps[j].action == "delete"
+                && !plan.steps[j].done
+                && plan.steps[j].write.object == w.object
+                && plan.steps[j].run == step.run
+            {
+                j += 1;
+            }
+            let chunk = &plan.steps[i..j];
+            let ids: Vec<String> = chunk.iter().map(|s| s.write.twenty_id.clone()).collect();
+            let op = if destroy {
+                c2t_twenty::MassOp::Destroy
+            } else {
+                c2t_twenty::MassOp::Delete
+            };
+            let hit: std::collections::HashSet<String> = client
+                .mass_mutation(plural, op, &ids)?
+                .into_iter()
+                .collect();
+            for (k, s) in chunk.iter().enumerate() {
+                let action = if hit.contains(&s.write.twenty_id) {
+                    UndoAction::Deleted
+                } else {
+                    UndoAction::Gone
+                };
+                undone(store, &mut summary, s, action, i + k + 1, total, on_event)?;
+            }
+            i = j;
+            continue;
         }
-        on_event(RollbackEvent::Undone {
-            object: w.object.to_string(),
-            id: w.twenty_id.clone(),
-            action: action.as_str(),
-            done: i + 1,
-            total,
-        });
+        let action = restore(client, plural, w, destroy)?;
+        undone(store, &mut summary, step, action, i + 1, total, on_event)?;
+        i += 1;
     }
     for &run in &plan.runs {
         store.finish_run(run, RunStatus::RolledBack)?;
     }
     Ok(summary)
+}
+
+/// Logs one undone step and counts it.
+fn undone(
+    store: &mut Store,
+    summary: &mut RollbackSummary,
+    step: &Step,
+    action: UndoAction,
+    done: usize,
+    total: usize,
+    on_event: &mut dyn FnMut(RollbackEvent),
+) -> Result<(), RollbackError> {
+    let w = &step.write;
+    store.undone(step.run, w, action)?;
+    let c = summary.objects.entry(w.object.to_string()).or_default();
+    match action {
+        UndoAction::Deleted => c.deleted += 1,
+        UndoAction::Restored => c.restored += 1,
+        UndoAction::Gone => c.gone += 1,
+    }
+    on_event(RollbackEvent::Undone {
+        object: w.object.to_string(),
+        id: w.twenty_id.clone(),
+        action: action.as_str(),
+        done,
+        total,
+    });
+    Ok(())
 }
 
 /// Puts back the values an update replaced; a record that was deleted before the import revived

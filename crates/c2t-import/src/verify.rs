@@ -208,6 +208,28 @@ pub fn read_records(
     Ok(out)
 }
 
+/// The workspace's records this export's records may be (and their note/task targets), deleted
+/// ones left out: object → records. Read as [`Existing::for_export`] reads them, so a large
+/// workspace costs what the export holds, not what the workspace holds; on a small one every
+/// record is read, and duplicates by near-identical names are looked for among all of them.
+pub fn read_records_for(
+    client: &Client,
+    ws: &Workspace,
+    p: &Prepared,
+) -> Result<BTreeMap<String, Vec<Value>>, ApiError> {
+    let e = crate::workspace::Existing::for_export(client, ws, p)?;
+    let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for ((object, _), r) in e.by_id {
+        if r.get("deletedAt").is_none_or(Value::is_null) {
+            out.entry(object).or_default().push(r);
+        }
+    }
+    for list in out.values_mut() {
+        list.sort_by(|a, b| str_of(a, "id").cmp(&str_of(b, "id")));
+    }
+    Ok(out)
+}
+
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str).filter(|s| !s.is_empty())
 }

@@ -93,7 +93,198 @@ pub struct Existing {
     pub by_id: HashMap<(String, String), Value>,
 }
 
+/// Length of the URL-encoded key list of one filtered read: servers refuse request lines much
+/// longer (Node's default header limit is 16 KB).
+const KEYS_PER_REQUEST_BYTES: usize = 6_000;
+/// Keys in one filtered read at most.
+const KEYS_PER_REQUEST: usize = 200;
+
+/// `field[in]:["a","b",…]` filters over `values`, each short enough for one request. Values
+/// holding a double quote or a backslash cannot be quoted safely and are left out (the record
+/// is then matched by its other keys, or found by its id when written).
+pub fn in_filters(field: &str, values: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur: Vec<&str> = Vec::new();
+    let mut len = 0;
+    let flush = |cur: &mut Vec<&str>, out: &mut Vec<String>| {
+        if !cur.is_empty() {
+            let list: Vec<String> = cur.iter().map(|v| format!("\"{v}\"")).collect();
+            out.push(format!("{field}[in]:[{}]", list.join(",")));
+            cur.clear();
+        }
+    };
+    for v in values {
+        if v.contains(['"', '\\']) || v.is_empty() {
+            continue;
+        }
+        // Percent-encoding roughly doubles what is not alphanumeric.
+        let cost = v.len() * 2 + 9;
+        if !cur.is_empty() && (len + cost > KEYS_PER_REQUEST_BYTES || cur.len() >= KEYS_PER_REQUEST)
+        {
+            flush(&mut cur, &mut out);
+            len = 0;
+        }
+        cur.push(v);
+        len += cost;
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
 impl Existing {
+    fn add(&mut self, name: &str, r: Value) {
+        let Some(id) = r.get("id").and_then(Value::as_str).map(str::to_string) else {
+            return;
+        };
+        if let Some(s) = r
+            .get(SOURCE_ID_FIELD)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+        {
+            self.by_source_id
+                .insert((name.to_string(), s.to_string()), r.clone());
+        }
+        if name == "person"
+            && let Some(m) = r
+                .pointer("/emails/primaryEmail")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        {
+            self.by_email.insert(m.to_lowercase(), r.clone());
+        }
+        if name == "company"
+            && let Some(u) = r
+                .pointer("/domainName/primaryLinkUrl")
+                .and_then(Value::as_str)
+                .filter(|s| !s.is_empty())
+        {
+            self.by_domain.insert(u.to_lowercase(), r.clone());
+        }
+        self.by_id.insert((name.to_string(), id), r);
+    }
+
+    /// Reads the workspace's records this export's records may match, in as few requests as the
+    /// cheaper of two ways allows: every record of the object (200 a page), or only those whose
+    /// keys the export holds (`sourceRecordId[in]:[…]`, emails, domains, ids; a few hundred keys
+    /// a request). A workspace of 100 000 records costs an export of 1 000 no more than an empty
+    /// one. On Twenty 2.x the trash is read the same way (its records keep their keys, and an
+    /// upsert revives them).
+    pub fn for_export(
+        client: &Client,
+        ws: &Workspace,
+        p: &c2t_pipeline::Prepared,
+    ) -> Result<Existing, ApiError> {
+        let mut e = Existing::default();
+        let objects = crate::check::objects_written(p);
+        for name in &objects {
+            let Some(o) = ws.object(name) else { continue };
+            let mut keys: Vec<(&str, Vec<String>)> =
+                vec![(SOURCE_ID_FIELD, Vec::new()), ("id", Vec::new())];
+            if name == "person" {
+                keys.push(("emails.primaryEmail", Vec::new()));
+            }
+            if name == "company" {
+                keys.push(("domainName.primaryLinkUrl", Vec::new()));
+            }
+            for r in p.kept().filter(|&r| p.records[r].object == *name) {
+                let rec = &p.records[r];
+                keys[0].1.push(crate::payload::source_key(p, r));
+                keys[1].1.push(c2t_pipeline::export::record_id_text(p, r));
+                if let Some(k) = keys.get_mut(2) {
+                    let v = match name.as_str() {
+                        "person" => rec.primary_email().map(str::to_lowercase),
+                        _ => rec.domain_url().map(str::to_string),
+                    };
+                    k.1.extend(v);
+                }
+            }
+            let filters: Vec<String> = keys
+                .iter()
+                .filter(|(f, _)| *f != SOURCE_ID_FIELD || ws.field(name, SOURCE_ID_FIELD).is_some())
+                .flat_map(|(f, v)| in_filters(f, v))
+                .collect();
+            e.read_object(client, ws, name, &o.name_plural, &filters)?;
+        }
+        // Note and task targets: by the ids the import gives them, which depend on the ids of
+        // the records they link (read above).
+        let ids = crate::payload::resolve(p, &e);
+        for owner in ["note", "task"] {
+            if !objects.iter().any(|o| o == owner) {
+                continue;
+            }
+            let join = format!("{owner}Target");
+            let Some(o) = ws.object(&join) else { continue };
+            let mut target_ids: Vec<String> = Vec::new();
+            for r in p.kept().filter(|&r| p.records[r].object == owner) {
+                for (_, body) in crate::payload::targets(p, r, ws, &ids) {
+                    if let Some(id) = body.get("id").and_then(Value::as_str) {
+                        target_ids.push(id.to_string());
+                    }
+                }
+            }
+            let filters = in_filters("id", &target_ids);
+            e.read_object(client, ws, &join, &o.name_plural, &filters)?;
+        }
+        Ok(e)
+    }
+
+    /// Reads one object's records: all of them, or those the `filters` find, whichever takes
+    /// fewer requests (the first page of the object and of its trash say how many there are).
+    fn read_object(
+        &mut self,
+        client: &Client,
+        ws: &Workspace,
+        name: &str,
+        plural: &str,
+        filters: &[String],
+    ) -> Result<(), ApiError> {
+        const PAGE: u64 = c2t_twenty::LIST_ALL_PAGE as u64;
+        const TRASH: &str = "deletedAt[is]:NOT_NULL";
+        let trash = ws.caps.rest_upsert;
+        if filters.is_empty() {
+            return Ok(());
+        }
+        // One page of each tells the size (and is kept: a small object is read whole by it).
+        let live = client.list(plural, None, PAGE as usize, None)?;
+        let dead = if trash {
+            Some(client.list(plural, Some(TRASH), PAGE as usize, None)?)
+        } else {
+            None
+        };
+        let pages = |page: &c2t_twenty::Page| {
+            page.total
+                .unwrap_or(if page.next.is_some() { u64::MAX / 2 } else { 0 })
+                .div_ceil(PAGE)
+                .saturating_sub(1)
+        };
+        let whole = pages(&live) + dead.as_ref().map_or(0, pages);
+        let by_keys = filters.len() as u64 * if trash { 2 } else { 1 };
+        let mut records = Vec::new();
+        if whole <= by_keys {
+            records.extend(live.records);
+            if let Some(n) = live.next {
+                records.extend(client.list_all_after(plural, None, &n)?);
+            }
+            if let Some(d) = dead {
+                records.extend(d.records);
+                if let Some(n) = d.next {
+                    records.extend(client.list_all_after(plural, Some(TRASH), &n)?);
+                }
+            }
+        } else {
+            for f in filters {
+                records.extend(client.list_all(plural, Some(f))?);
+                if trash {
+                    records.extend(client.list_all(plural, Some(&format!("{TRASH},{f}")))?);
+                }
+            }
+        }
+        for r in records {
+            self.add(name, r);
+        }
+        Ok(())
+    }
+
     /// Reads every record of the given objects (the import's objects are few; their records are
     /// read once, 200 a page).
     pub fn read(client: &Client, ws: &Workspace, objects: &[String]) -> Result<Existing, ApiError> {
@@ -113,34 +304,7 @@ impl Existing {
                 records.extend(client.list_all(&o.name_plural, Some("deletedAt[is]:NOT_NULL"))?);
             }
             for r in records {
-                let Some(id) = r.get("id").and_then(Value::as_str).map(str::to_string) else {
-                    continue;
-                };
-                if let Some(s) = r
-                    .get(SOURCE_ID_FIELD)
-                    .and_then(Value::as_str)
-                    .filter(|s| !s.is_empty())
-                {
-                    e.by_source_id
-                        .insert((name.clone(), s.to_string()), r.clone());
-                }
-                if name == "person"
-                    && let Some(m) = r
-                        .pointer("/emails/primaryEmail")
-                        .and_then(Value::as_str)
-                        .filter(|s| !s.is_empty())
-                {
-                    e.by_email.insert(m.to_lowercase(), r.clone());
-                }
-                if name == "company"
-                    && let Some(u) = r
-                        .pointer("/domainName/primaryLinkUrl")
-                        .and_then(Value::as_str)
-                        .filter(|s| !s.is_empty())
-                {
-                    e.by_domain.insert(u.to_lowercase(), r.clone());
-                }
-                e.by_id.insert((name.clone(), id), r);
+                e.add(name, r);
             }
         }
         Ok(e)

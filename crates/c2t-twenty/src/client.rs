@@ -112,6 +112,31 @@ struct Counters {
     transport_errors: AtomicU64,
 }
 
+/// Records one GraphQL mass mutation may touch: Twenty 2.x's `MUTATION_MAXIMUM_AFFECTED_RECORDS`
+/// default (contract doc §1.6; 1.5 was recorded taking 200).
+pub const MASS_MUTATION_MAX: usize = 100;
+
+/// A GraphQL mutation over many records ([`Client::mass_mutation`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MassOp {
+    /// Soft delete (to the trash).
+    Delete,
+    /// Permanent delete.
+    Destroy,
+    /// Out of the trash.
+    Restore,
+}
+
+impl MassOp {
+    fn verb(self) -> &'static str {
+        match self {
+            MassOp::Delete => "delete",
+            MassOp::Destroy => "destroy",
+            MassOp::Restore => "restore",
+        }
+    }
+}
+
 /// One page of a list.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Page {
@@ -1114,10 +1139,30 @@ impl Client {
         })
     }
 
+    /// Every record matching `filter` after the cursor `after` (the rest of a list whose first
+    /// page was read with [`Client::list`]).
+    pub fn list_all_after(
+        &self,
+        plural: &str,
+        filter: Option<&str>,
+        after: &str,
+    ) -> Result<Vec<Value>, ApiError> {
+        self.list_from(plural, filter, Some(after.to_string()))
+    }
+
     /// Every record matching `filter` (pages of 200, following cursors).
     pub fn list_all(&self, plural: &str, filter: Option<&str>) -> Result<Vec<Value>, ApiError> {
+        self.list_from(plural, filter, None)
+    }
+
+    fn list_from(
+        &self,
+        plural: &str,
+        filter: Option<&str>,
+        after: Option<String>,
+    ) -> Result<Vec<Value>, ApiError> {
         let mut out = Vec::new();
-        let mut after: Option<String> = None;
+        let mut after = after;
         loop {
             let page = self.list(plural, filter, LIST_ALL_PAGE, after.as_deref())?;
             out.extend(page.records);
@@ -1182,6 +1227,42 @@ impl Client {
                 .send_ext(Method::Post, "/graphql", Some(&body), true)
                 .0?;
             out.extend(data_array(&answer, &[&op])?);
+        }
+        Ok(out)
+    }
+
+    /// GraphQL `deleteXs` / `destroyXs` / `restoreXs(filter: {id: {in: […]}}) { id }`: many
+    /// records a request, in chunks of [`MASS_MUTATION_MAX`] ids. Returns the ids the server
+    /// answered with (the records it deleted, destroyed or restored; an id it leaves out matched
+    /// nothing: already gone, or for a soft delete already in the trash). Idempotent, like
+    /// [`Client::delete`].
+    pub fn mass_mutation(
+        &self,
+        plural: &str,
+        op: MassOp,
+        ids: &[String],
+    ) -> Result<Vec<String>, ApiError> {
+        check_name(plural)?;
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let singular = self.singular_of(plural)?;
+        let root = format!("{}{}", op.verb(), capitalize(plural));
+        let query = format!(
+            "mutation($f:{}FilterInput!){{{root}(filter:$f){{id}}}}",
+            capitalize(&singular)
+        );
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(MASS_MUTATION_MAX) {
+            let body = json!({"query": query, "variables": {"f": {"id": {"in": chunk}}}});
+            let answer = self
+                .send_ext(Method::Post, "/graphql", Some(&body), true)
+                .0?;
+            out.extend(
+                data_array(&answer, &[&root])?
+                    .iter()
+                    .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_string)),
+            );
         }
         Ok(out)
     }

@@ -25,7 +25,10 @@ mod key;
 mod meta;
 pub mod pacing;
 
-pub use client::{Client, ClientConfig, ClientStats, LIST_ALL_PAGE, Member, Page, Webhook};
+pub use client::{
+    Client, ClientConfig, ClientStats, LIST_ALL_PAGE, MASS_MUTATION_MAX, MassOp, Member, Page,
+    Webhook,
+};
 pub use detect::{
     Capabilities, PROBE_BATCH, TargetStyle, detect, detect_with, targets_from_metadata,
 };

@@ -62,8 +62,7 @@ pub fn run_verify(
         Store::open_in_memory().map_err(|e| user(e.to_string(), None))?
     };
     let ws = Workspace::read_schema(client).map_err(api::api_err)?;
-    let objects = c2t_import::check::objects_written(p);
-    let records = verify::read_records(client, &ws, &objects).map_err(api::api_err)?;
+    let records = verify::read_records_for(client, &ws, p).map_err(api::api_err)?;
     verify::verify(p, &ws, &records, &store, settings).map_err(|e| user(e.to_string(), None))
 }
 

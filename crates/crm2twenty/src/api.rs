@@ -73,8 +73,7 @@ pub fn read_workspace(
     automations: bool,
 ) -> anyhow::Result<(Workspace, Existing)> {
     let ws = Workspace::read(client, automations).map_err(api_err)?;
-    let objects = c2t_import::check::objects_written(p);
-    let existing = Existing::read(client, &ws, &objects).map_err(api_err)?;
+    let existing = Existing::for_export(client, &ws, p).map_err(api_err)?;
     Ok((ws, existing))
 }
 
@@ -165,8 +164,7 @@ pub fn announce(
     // Twenty 2.x (polymorphic note targets) keeps matches in its trash; 1.5 does not count them.
     let mut ws = Workspace::read_schema(client).map_err(api_err)?;
     ws.caps.rest_upsert = ws.caps.target_fields == c2t_twenty::TargetStyle::Morph;
-    let existing =
-        Existing::read(client, &ws, &c2t_import::check::objects_written(p)).map_err(api_err)?;
+    let existing = Existing::for_export(client, &ws, p).map_err(api_err)?;
     let plan = c2t_import::check(p, &ws, &existing);
     let batch = load
         .batch_size

@@ -358,7 +358,11 @@ fn import(
     // Files nothing was imported from (unmapped, unreadable, every row rejected) fail the run
     // even when every record it had was written.
     let local = exit_for(&p);
-    Ok(if code == ExitCode::SUCCESS { local } else { code })
+    Ok(if code == ExitCode::SUCCESS {
+        local
+    } else {
+        code
+    })
 }
 
 fn migrate_one(dir: &Path, out: &Path, common: &Common, quiet: bool) -> anyhow::Result<ExitCode> {

@@ -198,6 +198,16 @@ impl ApiError {
         ApiError::bad_request(format!("Maximum number of records to upsert is {max}."))
     }
 
+    /// A filter-based mass mutation (GraphQL `deleteXs`, `destroyXs`, `restoreXs`) affecting more
+    /// records than `MUTATION_MAXIMUM_AFFECTED_RECORDS` (contract doc §1.6 and §1.8: default
+    /// 100). The exact text Twenty answers is not recorded (the contract doc gives none):
+    /// message of our own, naming the limit.
+    pub fn too_many_affected(max: usize, count: usize) -> Self {
+        ApiError::bad_request(format!(
+            "{count} records match the filter: at most {max} records can be affected by one mutation (MUTATION_MAXIMUM_AFFECTED_RECORDS)"
+        ))
+    }
+
     /// One upsert row matching two different records (contract doc §2.3; message of our own).
     pub fn upsert_multiple_matches() -> Self {
         ApiError::bad_request(

@@ -53,6 +53,11 @@ struct ServeArgs {
     /// Maximum records per batch (0 = no cap); default: the profile's (twenty-2: 200, 1.5: none).
     #[arg(long)]
     batch_max: Option<usize>,
+    /// Maximum records a GraphQL deleteXs/destroyXs/restoreXs(filter: …) may affect
+    /// (MUTATION_MAXIMUM_AFFECTED_RECORDS; 0 = no cap); default: the profile's (twenty-2: 100,
+    /// 1.5: none).
+    #[arg(long)]
+    mutation_max: Option<usize>,
     /// Short rate window N/MS (0 or off disables); default: twenty-2 100/1000, twenty-1.5 off
     /// (the 1.5 line does not throttle its REST API).
     #[arg(long)]
@@ -119,6 +124,7 @@ fn main() -> anyhow::Result<()> {
         records: Vec::new(),
         webhooks: Vec::new(),
         batch_max: a.batch_max,
+        mutation_max: a.mutation_max,
         rate_short: parse_rate(rate_short).map_err(|e| anyhow::anyhow!("--rate-short: {e}"))?,
         rate_long: parse_rate(rate_long).map_err(|e| anyhow::anyhow!("--rate-long: {e}"))?,
         faults: a.faults,

@@ -44,6 +44,7 @@ impl ProfileKind {
                 rest_upsert: false,
                 soft_deleted_count_for_uniqueness: false,
                 default_batch_max: None,
+                mutation_max_affected: None,
                 list_limit_max: None,
                 list_limit_default: 60,
                 total_count_after_cursor: true,
@@ -63,6 +64,7 @@ impl ProfileKind {
                 rest_upsert: true,
                 soft_deleted_count_for_uniqueness: true,
                 default_batch_max: Some(200),
+                mutation_max_affected: Some(100),
                 list_limit_max: Some(200),
                 list_limit_default: 60,
                 total_count_after_cursor: false,
@@ -112,6 +114,13 @@ pub struct Profile {
     pub soft_deleted_count_for_uniqueness: bool,
     /// Maximum records per batch when `--batch-max` is not given (2.x: 200, 1.5: none).
     pub default_batch_max: Option<usize>,
+    /// Records a GraphQL `deleteXs` / `destroyXs` / `restoreXs(filter: …)` may affect when
+    /// `--mutation-max` is not given. 2.x: 100, `MUTATION_MAXIMUM_AFFECTED_RECORDS` of the
+    /// contract doc §1.6 (not recorded; the recorded 2.19's source only hands the variable to the
+    /// front end through its client config). 1.5: none (the live 1.5 server accepted a
+    /// `destroyPeople` of 200 ids, `shared/twenty-live/README.md`; its source, too, only hands
+    /// the variable to the front end).
+    pub mutation_max_affected: Option<usize>,
     /// `limit` above this is clamped (2.x: 200, 1.5: no cap).
     pub list_limit_max: Option<usize>,
     /// Page size when `limit` is absent.

@@ -122,6 +122,9 @@ fn depth(q: &Query) -> ApiResult<u8> {
 pub struct RouteOptions {
     /// Effective batch cap (`--batch-max` or the profile's).
     pub batch_max: Option<usize>,
+    /// Effective cap of records a GraphQL filter-based mass mutation may affect (`--mutation-max`
+    /// or the profile's).
+    pub mutation_max: Option<usize>,
 }
 
 /// Dispatches one authenticated `/rest/…` request.

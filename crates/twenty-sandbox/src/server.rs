@@ -50,6 +50,10 @@ pub struct Config {
     pub webhooks: Vec<Value>,
     /// Batch cap; `None` = the profile's default (2.x: 200, 1.5: none).
     pub batch_max: Option<usize>,
+    /// Records a GraphQL `deleteXs` / `destroyXs` / `restoreXs(filter: …)` may affect
+    /// (`MUTATION_MAXIMUM_AFFECTED_RECORDS`); `None` = the profile's default (2.x: 100,
+    /// 1.5: none), `Some(0)` = no cap.
+    pub mutation_max: Option<usize>,
     /// Short token bucket of the workspace (Twenty 2.x's throttle, see [`crate::limits`]);
     /// `None` = disabled. The 1.5 line has none on REST (the CLI leaves both off for it).
     pub rate_short: Option<Rate>,
@@ -82,6 +86,7 @@ impl Config {
             records: Vec::new(),
             webhooks: Vec::new(),
             batch_max: None,
+            mutation_max: None,
             rate_short: Some(Rate {
                 tokens: 100,
                 period: Duration::from_millis(1000),
@@ -180,6 +185,11 @@ fn prepare(config: &Config) -> anyhow::Result<(Arc<State>, std::net::TcpListener
         Some(n) => Some(n),
         None => ws.profile.default_batch_max,
     };
+    let mutation_max = match config.mutation_max {
+        Some(0) => None,
+        Some(n) => Some(n),
+        None => ws.profile.mutation_max_affected,
+    };
     let listener = std::net::TcpListener::bind(config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     listener.set_nonblocking(true)?;
@@ -192,7 +202,10 @@ fn prepare(config: &Config) -> anyhow::Result<(Arc<State>, std::net::TcpListener
         latency: config.latency,
         slow_delay: config.slow_delay,
         fault_scope: config.fault_scope.clone(),
-        routes: RouteOptions { batch_max },
+        routes: RouteOptions {
+            batch_max,
+            mutation_max,
+        },
     });
     Ok((state, listener))
 }
@@ -285,7 +298,7 @@ async fn handle(
         let mut ws = lock(&state.ws);
         if path == "/graphql" {
             let parsed = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
-            let answer = crate::graphql::handle(&mut ws, state.routes.batch_max, &parsed);
+            let answer = crate::graphql::handle(&mut ws, state.routes, &parsed);
             json_response(200, &answer, &[])
         } else {
             match crate::routes::dispatch(&mut ws, state.routes, &method, &path, &query, &body) {

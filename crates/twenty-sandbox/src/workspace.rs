@@ -77,6 +77,17 @@ pub struct Page {
     pub end_cursor: Option<String>,
 }
 
+/// A filter-based mass mutation of GraphQL, see [`Workspace::mutate_by_ids`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MassMutation {
+    /// `deleteXs`: soft delete (sets `deletedAt`).
+    SoftDelete,
+    /// `destroyXs`: hard delete, soft-deleted records included.
+    Destroy,
+    /// `restoreXs`: soft-deleted records back (`deletedAt` null).
+    Restore,
+}
+
 /// Current time as Twenty writes it.
 pub fn now() -> String {
     format_timestamp(jiff::Timestamp::now())
@@ -841,25 +852,111 @@ impl Workspace {
         if already_deleted && (soft || self.profile.hard_delete_soft_deleted_fails) {
             return Err(ApiError::record_not_found(&self.profile, id));
         }
-        let mut changes = Vec::new();
-        let answer;
-        if soft {
-            let mut rec = rec;
-            let ts = now();
-            rec.insert("deletedAt".into(), json!(ts));
-            rec.insert("updatedAt".into(), json!(ts));
-            answer = self.render(&object, &rec, 0);
-            changes.push(self.put(&object.name_singular, rec));
+        let (answer, changes) = if soft {
+            let (answer, change) = self.soft_delete_record(&object, rec, &now());
+            (answer, vec![change])
         } else {
-            answer = self.render(&object, &rec, 0);
-            changes.push(self.remove(&object.name_singular, id));
-            changes.extend(self.cascade_hard_delete(&object.name_singular, id));
-        }
+            self.destroy_record(&object, id)
+        };
         self.persist(&changes)?;
         if self.profile.delete_answers_id_only || !soft {
             Ok(json!({"id": id}))
         } else {
             Ok(answer)
+        }
+    }
+
+    /// Soft delete of one stored record (no cascade): its answer and the change to persist.
+    fn soft_delete_record(
+        &mut self,
+        object: &Object,
+        mut rec: Map<String, Value>,
+        ts: &str,
+    ) -> (Value, Change) {
+        rec.insert("deletedAt".into(), json!(ts));
+        rec.insert("updatedAt".into(), json!(ts));
+        let answer = self.render(object, &rec, 0);
+        (answer, self.put(&object.name_singular, rec))
+    }
+
+    /// Hard delete of one stored record with its cascade: the record as it was, and the changes.
+    fn destroy_record(&mut self, object: &Object, id: &str) -> (Value, Vec<Change>) {
+        let answer = self
+            .record(&object.name_singular, id)
+            .map(|r| self.render(object, r, 0))
+            .unwrap_or(Value::Null);
+        let mut changes = vec![self.remove(&object.name_singular, id)];
+        changes.extend(self.cascade_hard_delete(&object.name_singular, id));
+        (answer, changes)
+    }
+
+    /// GraphQL `deleteXs` / `destroyXs` / `restoreXs(filter: {id: …})`: applies `op` to the
+    /// records of `plural` with one of `ids`, in table order, and answers them as they are after
+    /// it (a destroyed record as it was). Shares the REST paths' logic: the soft delete of
+    /// [`Workspace::delete_one`] (no cascade), its hard delete (targets and attachments go,
+    /// other references are nulled), the restore of [`Workspace::restore_many`] (unique keys
+    /// checked again).
+    ///
+    /// Left out of the answer, without error: ids of no record, and records `op` does not apply
+    /// to. A soft delete skips records already soft-deleted (the sandbox's REST soft delete
+    /// answers "not found" for those, on both profiles); a restore skips live records (as
+    /// `PATCH /rest/restore/{plural}` does); a destroy takes both, like Twenty's destroy (its
+    /// `DELETE … WHERE filter` has no `deletedAt` condition in either recorded server's source).
+    /// Not recorded: in that same source the soft delete and restore `UPDATE`s carry no
+    /// `deletedAt` condition either (TypeORM adds `deletedAt IS NULL` to SELECTs only), so a real
+    /// server may re-stamp and answer already soft-deleted matches, and answer live matches of
+    /// a restore. More than `cap` affected records (`MUTATION_MAXIMUM_AFFECTED_RECORDS`) → error,
+    /// nothing applied.
+    pub fn mutate_by_ids(
+        &mut self,
+        plural: &str,
+        ids: &[String],
+        op: MassMutation,
+        cap: Option<usize>,
+    ) -> ApiResult<Vec<Value>> {
+        let object = self.object(plural)?;
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let matched: Vec<String> = self
+            .tables
+            .get(&object.name_singular)
+            .map(|t| {
+                t.records
+                    .iter()
+                    .filter(|(id, _)| wanted.contains(id.as_str()))
+                    .filter(|(_, r)| match op {
+                        MassMutation::SoftDelete => !Self::is_deleted(r),
+                        MassMutation::Restore => Self::is_deleted(r),
+                        MassMutation::Destroy => true,
+                    })
+                    .map(|(id, _)| id.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let Some(max) = cap
+            && matched.len() > max
+        {
+            return Err(ApiError::too_many_affected(max, matched.len()));
+        }
+        match op {
+            MassMutation::Restore => self.restore_records(&object, matched),
+            MassMutation::SoftDelete | MassMutation::Destroy => {
+                let ts = now();
+                let mut changes = Vec::with_capacity(matched.len());
+                let mut out = Vec::with_capacity(matched.len());
+                for id in matched {
+                    if op == MassMutation::Destroy {
+                        let (answer, more) = self.destroy_record(&object, &id);
+                        out.push(answer);
+                        changes.extend(more);
+                    } else if let Some(rec) = self.record(&object.name_singular, &id).cloned() {
+                        let (answer, change) = self.soft_delete_record(&object, rec, &ts);
+                        out.push(answer);
+                        changes.push(change);
+                    }
+                }
+                self.persist(&changes)?;
+                Ok(out)
+            }
         }
     }
 
@@ -931,6 +1028,11 @@ impl Workspace {
                     .collect()
             })
             .unwrap_or_default();
+        self.restore_records(&object, ids)
+    }
+
+    /// Restores the stored records `ids` (all soft-deleted), checking their unique keys first.
+    fn restore_records(&mut self, object: &Object, ids: Vec<String>) -> ApiResult<Vec<Value>> {
         let ts = now();
         let mut pending = Vec::new();
         for id in ids {
@@ -940,11 +1042,11 @@ impl Workspace {
                 pending.push(rec);
             }
         }
-        self.check_unique(&object, &pending)?;
+        self.check_unique(object, &pending)?;
         let mut changes = Vec::new();
         let mut out = Vec::new();
         for rec in pending {
-            out.push(self.render(&object, &rec, 0));
+            out.push(self.render(object, &rec, 0));
             changes.push(self.put(&object.name_singular, rec));
         }
         self.persist(&changes)?;

@@ -1086,3 +1086,299 @@ fn reserved_names_follow_each_line() {
         json!(["The name 'relations' is not available"])
     );
 }
+
+const DELETE_PEOPLE: &str =
+    "mutation($f: PersonFilterInput!){ deletePeople(filter: $f){ id deletedAt } }";
+const RESTORE_PEOPLE: &str =
+    "mutation($f: PersonFilterInput!){ restorePeople(filter: $f){ id deletedAt } }";
+const DESTROY_PEOPLE: &str = "mutation($f: PersonFilterInput!){ destroyPeople(filter: $f){ id } }";
+
+/// Sends a filter-based mass mutation with its filter as the variable `$f`.
+fn mass(sb: &crate::common::Sandbox, query: &str, filter: Value) -> Value {
+    let a = sb.post(
+        "/graphql",
+        json!({"query": query, "variables": {"f": filter}}),
+    );
+    assert_eq!(a.status, 200, "GraphQL always answers 200: {}", a.body);
+    a.body
+}
+
+/// The ids of an answered list, sorted.
+fn ids_of(records: &Value) -> Vec<String> {
+    let mut ids: Vec<String> = records
+        .as_array()
+        .unwrap_or_else(|| panic!("not a list: {records}"))
+        .iter()
+        .map(|r| r["id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn sorted(ids: &[&String]) -> Vec<String> {
+    let mut v: Vec<String> = ids.iter().map(|s| s.to_string()).collect();
+    v.sort();
+    v
+}
+
+/// GraphQL `deletePeople` / `restorePeople` / `destroyPeople(filter: …)` (contract doc §2.1; no
+/// recording): the REST soft delete, restore and hard delete (with its cascade) behind a filter
+/// on ids, answered as the projected records; REST lists see the result.
+#[test]
+fn graphql_mass_soft_delete_restore_and_destroy_people() {
+    for profile in [ProfileKind::Twenty2, ProfileKind::Twenty15] {
+        let sb = start(profile);
+        let rows: Vec<Value> = (0..5)
+            .map(|i| person(&format!("P{i}"), &format!("p{i}@example.com")))
+            .collect();
+        let ids: Vec<String> = sb
+            .create("people", json!(rows))
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        let note = sb.create("notes", json!([{"title": "About P2"}]));
+        let target_field = match profile {
+            ProfileKind::Twenty2 => "targetPersonId",
+            ProfileKind::Twenty15 => "personId",
+        };
+        sb.create(
+            "noteTargets",
+            json!([{"noteId": note[0]["id"], target_field: ids[2]}]),
+        );
+        let nobody = "0b9c0f5e-0000-4000-8000-000000000000";
+
+        // Soft delete 3 (an id of no record is just left out).
+        let deleted = mass(
+            &sb,
+            DELETE_PEOPLE,
+            json!({"id": {"in": [ids[0], ids[1], ids[2].to_uppercase(), nobody]}}),
+        );
+        let recs = &deleted["data"]["deletePeople"];
+        assert_eq!(
+            ids_of(recs),
+            sorted(&[&ids[0], &ids[1], &ids[2]]),
+            "{profile}: {deleted}"
+        );
+        for r in recs.as_array().unwrap() {
+            assert_eq!(
+                r.as_object().unwrap().len(),
+                2,
+                "projected on {{ id deletedAt }}"
+            );
+            assert!(r["deletedAt"].is_string(), "{r}");
+        }
+        let live = sb.get("/rest/people");
+        assert_eq!(live.body["totalCount"], 2);
+        assert_eq!(
+            ids_of(&live.body["data"]["people"]),
+            sorted(&[&ids[3], &ids[4]])
+        );
+        let trash = sb.get("/rest/people?filter=deletedAt[is]:NOT_NULL");
+        assert_eq!(
+            ids_of(&trash.body["data"]["people"]),
+            sorted(&[&ids[0], &ids[1], &ids[2]])
+        );
+        // Already soft-deleted: not taken again (the REST soft delete answers "not found").
+        let again = mass(&sb, DELETE_PEOPLE, json!({"id": {"eq": ids[0]}}));
+        assert_eq!(again, json!({"data": {"deletePeople": []}}));
+
+        // Restore 2 (a live record is not in the answer).
+        let restored = mass(
+            &sb,
+            RESTORE_PEOPLE,
+            json!({"id": {"in": [ids[0], ids[1], ids[4]]}}),
+        );
+        let recs = &restored["data"]["restorePeople"];
+        assert_eq!(ids_of(recs), sorted(&[&ids[0], &ids[1]]), "{restored}");
+        assert!(
+            recs.as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["deletedAt"].is_null())
+        );
+        assert_eq!(sb.get("/rest/people").body["totalCount"], 4);
+        assert_eq!(
+            sb.get(&format!("/rest/people/{}", ids[0])).body["data"]["person"]["name"]["firstName"],
+            "P0"
+        );
+
+        // Destroy the one left in the trash: soft-deleted records are taken (1.5's REST hard
+        // delete refuses those; its GraphQL destroy does not look at deletedAt either).
+        let destroyed = mass(&sb, DESTROY_PEOPLE, json!({"id": {"eq": ids[2]}}));
+        assert_eq!(
+            destroyed,
+            json!({"data": {"destroyPeople": [{"id": ids[2]}]}})
+        );
+        let trash = sb.get("/rest/people?filter=deletedAt[is]:NOT_NULL");
+        assert_eq!(trash.body["totalCount"], 0, "gone from the trash too");
+        assert_eq!(sb.get("/rest/people").body["totalCount"], 4);
+        assert_eq!(
+            sb.get("/rest/noteTargets").body["totalCount"],
+            0,
+            "the hard delete's cascade"
+        );
+        let gone = mass(&sb, RESTORE_PEOPLE, json!({"id": {"in": [ids[2]]}}));
+        assert_eq!(gone, json!({"data": {"restorePeople": []}}));
+        // The e-mail of the destroyed person is free again.
+        sb.create("people", json!([person("P2 again", "p2@example.com")]));
+        // A live record is destroyed too; the answer selection is projected.
+        let live_destroy = sb.post(
+            "/graphql",
+            json!({"query": "mutation($f: PersonFilterInput!){ destroyPeople(filter: $f){ id name { firstName } } }",
+                   "variables": {"f": {"id": {"in": [ids[3]]}}}}),
+        );
+        assert_eq!(
+            live_destroy.body,
+            json!({"data": {"destroyPeople": [{"id": ids[3], "name": {"firstName": "P3"}}]}})
+        );
+    }
+}
+
+/// `MUTATION_MAXIMUM_AFFECTED_RECORDS`: 100 on 2.x (contract doc §1.6, §1.8; the text is ours),
+/// none on 1.5 (its live server destroyed 200 ids in one `destroyPeople`); `--mutation-max`
+/// sets it on either. Filters other than `id.in` / `id.eq` are refused.
+#[test]
+fn graphql_mass_mutation_cap_and_filter_errors() {
+    for (profile, capped) in [(ProfileKind::Twenty2, true), (ProfileKind::Twenty15, false)] {
+        let sb = start(profile);
+        let rows: Vec<Value> = (0..101)
+            .map(|i| json!({"name": {"firstName": format!("C{i}"), "lastName": "Cap"}}))
+            .collect();
+        let ids: Vec<String> = sb
+            .create("people", json!(rows))
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect();
+        let all = mass(&sb, DELETE_PEOPLE, json!({"id": {"in": ids}}));
+        if capped {
+            assert_eq!(
+                all,
+                json!({"errors": [{"message": "101 records match the filter: at most 100 records can be affected by one mutation (MUTATION_MAXIMUM_AFFECTED_RECORDS)",
+                                   "extensions": {"code": "BAD_USER_INPUT"}}], "data": null})
+            );
+            assert_eq!(
+                sb.get("/rest/people").body["totalCount"],
+                101,
+                "nothing applied"
+            );
+            let hundred = mass(&sb, DELETE_PEOPLE, json!({"id": {"in": ids[..100]}}));
+            assert_eq!(
+                hundred["data"]["deletePeople"].as_array().unwrap().len(),
+                100
+            );
+            // The cap counts the records affected: 100 in the trash, 1 live → 100 restored.
+            let back = mass(&sb, RESTORE_PEOPLE, json!({"id": {"in": ids}}));
+            assert_eq!(back["data"]["restorePeople"].as_array().unwrap().len(), 100);
+        } else {
+            assert_eq!(
+                all["data"]["deletePeople"].as_array().unwrap().len(),
+                101,
+                "{profile}: no cap"
+            );
+            let back = mass(&sb, RESTORE_PEOPLE, json!({"id": {"in": ids}}));
+            assert_eq!(back["data"]["restorePeople"].as_array().unwrap().len(), 101);
+        }
+
+        let refused = |body: &Value| -> String {
+            assert_eq!(body["data"], Value::Null, "{body}");
+            assert_eq!(
+                body["errors"][0]["extensions"]["code"], "BAD_USER_INPUT",
+                "{body}"
+            );
+            body["errors"][0]["message"].as_str().unwrap().to_string()
+        };
+        for filter in [
+            json!({"name": {"firstName": {"eq": "C1"}}}),
+            json!({"id": {"neq": ids[0]}}),
+            json!({}),
+        ] {
+            let m = refused(&mass(&sb, DESTROY_PEOPLE, filter.clone()));
+            assert!(m.starts_with("Unsupported filter"), "{filter}: {m}");
+        }
+        // Inline filters are not read (variables only).
+        let inline = sb.post(
+            "/graphql",
+            json!({"query": format!("mutation {{ deletePeople(filter: {{id: {{eq: \"{}\"}}}}) {{ id }} }}", ids[0])}),
+        );
+        assert!(refused(&inline.body).starts_with("Unsupported filter"));
+        let none = sb.post(
+            "/graphql",
+            json!({"query": "mutation { deletePeople { id } }"}),
+        );
+        assert_eq!(refused(&none.body), "Filter is required");
+        assert_eq!(
+            refused(&mass(
+                &sb,
+                RESTORE_PEOPLE,
+                json!({"id": {"in": ["c2t-probe"]}})
+            )),
+            "Value \"c2t-probe\" is not a valid UUID"
+        );
+        assert_eq!(
+            sb.get("/rest/people").body["totalCount"],
+            101,
+            "nothing applied"
+        );
+        // Singular forms and unknown objects.
+        let one = sb.post(
+            "/graphql",
+            json!({"query": "mutation { deletePerson(id: \"x\") { id } }"}),
+        );
+        assert_eq!(
+            one.body["errors"][0]["extensions"]["code"],
+            "GRAPHQL_VALIDATION_FAILED"
+        );
+        let unknown = mass(
+            &sb,
+            "mutation($f: X){ deleteWidgets(filter: $f){ id } }",
+            json!({"id": {"eq": ids[0]}}),
+        );
+        assert_eq!(
+            unknown["errors"][0]["message"],
+            "Cannot query field \"deleteWidgets\" on type \"Mutation\"."
+        );
+    }
+    let mut config = Config::for_tests(KEY);
+    config.profile = ProfileKind::Twenty15;
+    config.mutation_max = Some(2);
+    let small = start_with(config);
+    let ids: Vec<Value> = small
+        .create(
+            "people",
+            json!([
+                person("A", "a@x.com"),
+                person("B", "b@x.com"),
+                person("C", "c@x.com")
+            ]),
+        )
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    let over = mass(&small, DESTROY_PEOPLE, json!({"id": {"in": ids}}));
+    assert_eq!(over["errors"][0]["extensions"]["code"], "BAD_USER_INPUT");
+    assert!(
+        over["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 2 records")
+    );
+    let two = mass(&small, DESTROY_PEOPLE, json!({"id": {"in": ids[..2]}}));
+    assert_eq!(two["data"]["destroyPeople"].as_array().unwrap().len(), 2);
+    let mut config = Config::for_tests(KEY);
+    config.mutation_max = Some(0);
+    let uncapped = start_with(config);
+    let rows: Vec<Value> = (0..101)
+        .map(|i| json!({"name": {"firstName": format!("U{i}")}}))
+        .collect();
+    let ids: Vec<Value> = uncapped
+        .create("people", json!(rows))
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    let all = mass(&uncapped, DELETE_PEOPLE, json!({"id": {"in": ids}}));
+    assert_eq!(
+        all["data"]["deletePeople"].as_array().unwrap().len(),
+        101,
+        "0 = no cap on 2.x"
+    );
+}

@@ -387,3 +387,49 @@ fn fault_scope_limits_faults_to_a_path_prefix() {
     assert_eq!(a.status, 500);
     assert_eq!(sb.stats()["faults"]["500"], 1);
 }
+
+/// A GraphQL mass mutation is one record query: one token, whatever the number of records.
+#[test]
+fn graphql_mass_mutations_spend_one_token_each() {
+    let mut c = config();
+    c.rate_short = parse_rate("3/60000").unwrap();
+    let sb = start_with(c);
+    let ids: Vec<serde_json::Value> = (0..3)
+        .map(|i| person(&format!("T{i}"), &format!("t{i}@example.com")))
+        .collect();
+    let ids: Vec<serde_json::Value> = sb
+        .create("people", json!(ids))
+        .iter()
+        .map(|r| r["id"].clone())
+        .collect();
+    let mass = |name: &str| {
+        sb.post(
+            "/graphql",
+            json!({"query": format!("mutation($f: PersonFilterInput!){{ {name}(filter: $f){{ id }} }}"),
+                   "variables": {"f": {"id": {"in": ids}}}}),
+        )
+    };
+    let deleted = mass("deletePeople");
+    assert_eq!(
+        deleted.body["data"]["deletePeople"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let restored = mass("restorePeople");
+    assert_eq!(
+        restored.body["data"]["restorePeople"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    let limited = mass("destroyPeople");
+    assert_eq!(limited.status, 429);
+    assert_eq!(
+        message(&limited.body),
+        "Limit reached (3 tokens per 60000 ms)"
+    );
+    assert_eq!(sb.stats()["rate_limited"], 1);
+}

@@ -1,0 +1,132 @@
+//! What the import reads of the workspace grows with the export, not with the workspace: a
+//! workspace of thousands of people costs a three-person export a handful of requests, and
+//! the records it must match are found all the same.
+
+use c2t_core::Mapping;
+use c2t_import::workspace::{Existing, Workspace};
+use c2t_pipeline::job::{self, Options};
+use serde_json::json;
+
+const KEY: &str = "reads-test-key";
+
+const MAPPING: &str = r#"
+version = 1
+source = "generic"
+[settings]
+as_of = "2026-11-24"
+[[file]]
+path = "people.csv"
+object = "person"
+columns = [
+  { column = "Name", field = "name", transform = "full_name" },
+  { column = "Email", field = "emails", transform = "email" },
+]
+"#;
+
+fn client(url: &str) -> c2t_twenty::Client {
+    let mut cfg = c2t_twenty::ClientConfig::new(url, c2t_twenty::ApiKey::new(KEY).unwrap());
+    cfg.requests_per_minute = 100_000;
+    cfg.max_batch = 200;
+    c2t_twenty::Client::new(cfg).unwrap()
+}
+
+#[test]
+fn a_large_workspace_costs_a_small_export_a_few_reads() {
+    let sb = twenty_sandbox::spawn(twenty_sandbox::Config::for_tests(KEY)).unwrap();
+    let c = client(&sb.base_url());
+    // 3 000 people already there (15 pages of 200 to read them all).
+    let people: Vec<serde_json::Value> = (0..3000)
+        .map(|i| {
+            json!({
+                "name": {"firstName": format!("P{i}"), "lastName": "Seed"},
+                "emails": {"primaryEmail": format!("p{i}@seedco.io"), "additionalEmails": []},
+            })
+        })
+        .collect();
+    c.batch_create("people", &people, false).unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("people.csv"),
+        "Name,Email\nAda Lovelace,ada@acme.com\nP1500 Seed,P1500@seedco.io\nGrace Hopper,grace@kestrel.io\n",
+    )
+    .unwrap();
+    let p = job::prepare(
+        dir.path(),
+        Mapping::from_toml(MAPPING).unwrap(),
+        &Options::default(),
+    )
+    .unwrap();
+    let mut ws = Workspace::read_schema(&c).unwrap();
+    // As on Twenty 2.x: the trash is read too.
+    ws.caps.rest_upsert = true;
+
+    let before = c.stats().requests;
+    let by_keys = Existing::for_export(&c, &ws, &p).unwrap();
+    let used = c.stats().requests - before;
+    // First page of the people and of their trash, then the ids and the emails, live and
+    // trashed: six requests, where reading every person takes sixteen.
+    assert!(used <= 6, "{used} requests");
+    assert_eq!(
+        by_keys
+            .by_email
+            .get("p1500@seedco.io")
+            .and_then(|r| r.pointer("/name/firstName")),
+        Some(&json!("P1500"))
+    );
+    assert!(!by_keys.by_email.contains_key("ada@acme.com"));
+
+    let before = c.stats().requests;
+    let whole = Existing::read(&c, &ws, &["person".to_string()]).unwrap();
+    let used_whole = c.stats().requests - before;
+    assert!(used_whole >= 16, "{used_whole}");
+    assert_eq!(
+        whole.by_email.get("p1500@seedco.io"),
+        by_keys.by_email.get("p1500@seedco.io")
+    );
+}
+
+#[test]
+fn a_small_workspace_is_read_whole_in_its_first_pages() {
+    let sb = twenty_sandbox::spawn(twenty_sandbox::Config::for_tests(KEY)).unwrap();
+    let c = client(&sb.base_url());
+    c.batch_create(
+        "people",
+        &[json!({"name": {"firstName": "Ada", "lastName": "Lovelace"},
+                 "emails": {"primaryEmail": "ada@acme.com", "additionalEmails": []}})],
+        false,
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("people.csv"),
+        "Name,Email\nAda Lovelace,ADA@acme.com\n",
+    )
+    .unwrap();
+    let p = job::prepare(
+        dir.path(),
+        Mapping::from_toml(MAPPING).unwrap(),
+        &Options::default(),
+    )
+    .unwrap();
+    let ws = Workspace::read_schema(&c).unwrap();
+    let before = c.stats().requests;
+    let e = Existing::for_export(&c, &ws, &p).unwrap();
+    assert_eq!(c.stats().requests - before, 1);
+    assert!(e.by_email.contains_key("ada@acme.com"));
+}
+
+#[test]
+fn key_lists_fit_a_request_line() {
+    let keys: Vec<String> = (0..1000).map(|i| format!("00Q{i:015}")).collect();
+    let filters = c2t_import::workspace::in_filters("sourceRecordId", &keys);
+    assert!(filters.len() >= 5, "{}", filters.len());
+    for f in &filters {
+        assert!(f.len() < 6_000, "{}", f.len());
+        assert!(f.starts_with("sourceRecordId[in]:[\"00Q"));
+    }
+    let n: usize = filters.iter().map(|f| f.matches("\"00Q").count()).sum();
+    assert_eq!(n, 1000);
+    // A key that cannot be quoted is left to the other keys.
+    assert!(c2t_import::workspace::in_filters("id", &["a\"b".to_string()]).is_empty());
+}
