@@ -178,6 +178,10 @@ impl Existing {
         let objects = crate::check::objects_written(p);
         for name in &objects {
             let Some(o) = ws.object(name) else { continue };
+            // Records crm2twenty wrote carry their source key: when no record of the object
+            // has one (a first import), source keys and our ids find nothing and are not looked
+            // up (one request says so). When some do, our ids are looked up too (a record whose
+            // source key someone emptied).
             let mut keys: Vec<(&str, Vec<String>)> =
                 vec![(SOURCE_ID_FIELD, Vec::new()), ("id", Vec::new())];
             if name == "person" {
@@ -198,18 +202,38 @@ impl Existing {
                     k.1.extend(v);
                 }
             }
-            let filters: Vec<String> = keys
-                .iter()
-                .filter(|(f, _)| *f != SOURCE_ID_FIELD || ws.field(name, SOURCE_ID_FIELD).is_some())
-                .flat_map(|(f, v)| in_filters(f, v))
-                .collect();
-            e.read_object(client, ws, name, &o.name_plural, &filters)?;
+            let filters = |ours: bool| -> Vec<String> {
+                keys.iter()
+                    .filter(|(f, _)| ours || (*f != SOURCE_ID_FIELD && *f != "id"))
+                    .flat_map(|(f, v)| in_filters(f, v))
+                    .collect()
+            };
+            let (all, theirs) = (filters(true), filters(false));
+            let has_source_field = ws.field(name, SOURCE_ID_FIELD).is_some();
+            // Asked only when the keys are the cheaper way (one request).
+            let ours = || -> Result<bool, ApiError> {
+                Ok(has_source_field
+                    && !client
+                        .list(
+                            &o.name_plural,
+                            // Not `[is]:NOT_NULL`: a TEXT field is "" by default.
+                            Some(&format!("{SOURCE_ID_FIELD}[neq]:\"\"")),
+                            1,
+                            None,
+                        )?
+                        .records
+                        .is_empty())
+            };
+            e.read_object(client, ws, name, &o.name_plural, &all, &theirs, &ours)?;
         }
         // Note and task targets: by the ids the import gives them, which depend on the ids of
         // the records they link (read above).
         let ids = crate::payload::resolve(p, &e);
         for owner in ["note", "task"] {
-            if !objects.iter().any(|o| o == owner) {
+            // Only notes and tasks already there can have targets already there.
+            if !objects.iter().any(|o| o == owner)
+                || !e.by_id.keys().any(|(object, _)| object == owner)
+            {
                 continue;
             }
             let join = format!("{owner}Target");
@@ -223,25 +247,39 @@ impl Existing {
                 }
             }
             let filters = in_filters("id", &target_ids);
-            e.read_object(client, ws, &join, &o.name_plural, &filters)?;
+            e.read_object(
+                client,
+                ws,
+                &join,
+                &o.name_plural,
+                &filters,
+                &filters,
+                &|| Ok(true),
+            )?;
         }
         Ok(e)
     }
 
-    /// Reads one object's records: all of them, or those the `filters` find, whichever takes
+    /// Reads one object's records: all of them, or those the filters find, whichever takes
     /// fewer requests (the first page of the object and of its trash say how many there are).
+    /// `all` are the filters of every key, `theirs` those that can find records crm2twenty did
+    /// not write (emails, domains); `ours` says whether some record was written by it (then
+    /// every key is looked up), and is asked only when the keys are the cheaper way.
+    #[allow(clippy::too_many_arguments)]
     fn read_object(
         &mut self,
         client: &Client,
         ws: &Workspace,
         name: &str,
         plural: &str,
-        filters: &[String],
+        all: &[String],
+        theirs: &[String],
+        ours: &dyn Fn() -> Result<bool, ApiError>,
     ) -> Result<(), ApiError> {
         const PAGE: u64 = c2t_twenty::LIST_ALL_PAGE as u64;
         const TRASH: &str = "deletedAt[is]:NOT_NULL";
         let trash = ws.caps.rest_upsert;
-        if filters.is_empty() {
+        if all.is_empty() {
             return Ok(());
         }
         // One page of each tells the size (and is kept: a small object is read whole by it).
@@ -257,8 +295,16 @@ impl Existing {
                 .div_ceil(PAGE)
                 .saturating_sub(1)
         };
+        // An empty trash is not looked into again.
+        let trash = trash && dead.as_ref().is_some_and(|d| !d.records.is_empty());
         let whole = pages(&live) + dead.as_ref().map_or(0, pages);
-        let by_keys = filters.len() as u64 * if trash { 2 } else { 1 };
+        let per_filter = if trash { 2 } else { 1 };
+        let filters: &[String] = if whole <= theirs.len() as u64 * per_filter || ours()? {
+            all
+        } else {
+            theirs
+        };
+        let by_keys = filters.len() as u64 * per_filter;
         let mut records = Vec::new();
         if whole <= by_keys {
             records.extend(live.records);

@@ -130,3 +130,72 @@ fn key_lists_fit_a_request_line() {
     // A key that cannot be quoted is left to the other keys.
     assert!(c2t_import::workspace::in_filters("id", &["a\"b".to_string()]).is_empty());
 }
+
+/// After a first import, records carry their source keys: a second run looks them up by those
+/// (and by the ids the import gives), still in a few requests, and finds the record an earlier
+/// run wrote even when its email changed since.
+#[test]
+fn records_an_earlier_run_wrote_are_found_by_their_source_key() {
+    let sb = twenty_sandbox::spawn(twenty_sandbox::Config::for_tests(KEY)).unwrap();
+    let c = client(&sb.base_url());
+    let person = c
+        .objects()
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name_singular == "person")
+        .unwrap();
+    c.create_field(
+        &person.id,
+        &c2t_twenty::NewField {
+            name: "sourceRecordId".into(),
+            label: "Source Record Id".into(),
+            kind: "TEXT".into(),
+            options: vec![],
+            is_unique: true,
+            relation: None,
+        },
+    )
+    .unwrap();
+    let people: Vec<serde_json::Value> = (0..3000)
+        .map(|i| {
+            json!({
+                "name": {"firstName": format!("P{i}"), "lastName": "Seed"},
+                "emails": {"primaryEmail": format!("p{i}@seedco.io"), "additionalEmails": []},
+            })
+        })
+        .collect();
+    c.batch_create("people", &people, false).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("people.csv"),
+        "Name,Email\nAda Lovelace,ada@acme.com\n",
+    )
+    .unwrap();
+    let p = job::prepare(
+        dir.path(),
+        Mapping::from_toml(MAPPING).unwrap(),
+        &Options::default(),
+    )
+    .unwrap();
+    // An earlier run wrote Ada with her source key; her email changed in Twenty since.
+    let key = c2t_import::payload::source_key(&p, 0);
+    c.batch_create(
+        "people",
+        &[json!({"name": {"firstName": "Ada", "lastName": "Lovelace"},
+                 "emails": {"primaryEmail": "ada@elsewhere.io", "additionalEmails": []},
+                 "sourceRecordId": key})],
+        false,
+    )
+    .unwrap();
+    let ws = Workspace::read_schema(&c).unwrap();
+    let before = c.stats().requests;
+    let e = Existing::for_export(&c, &ws, &p).unwrap();
+    let used = c.stats().requests - before;
+    assert!(used <= 6, "{used} requests");
+    assert!(
+        e.by_source_id
+            .contains_key(&("person".to_string(), key.clone())),
+        "{:?}",
+        e.by_source_id.keys().collect::<Vec<_>>()
+    );
+}

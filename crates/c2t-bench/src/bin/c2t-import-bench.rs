@@ -3,8 +3,9 @@
 //! overhead). Prints figures; asserts nothing.
 //!
 //! It generates a Salesforce export, starts the release `twenty-sandbox` (Twenty's default limits
-//! unless `--no-limits`), creates what the workspace lacks (`crm2twenty check --apply`, not
-//! timed), then times `crm2twenty import`.
+//! unless `--no-limits`), optionally fills its workspace with other people first (`--prefill`,
+//! not timed), creates what the workspace lacks (`crm2twenty check --apply`, not timed), then
+//! times `crm2twenty import`, `verify` and `rollback`.
 
 use anyhow::{Context, bail};
 use clap::Parser;
@@ -22,8 +23,14 @@ struct Args {
     #[arg(long, default_value_t = 100)]
     rpm: u32,
     /// Records per request.
-    #[arg(long, default_value_t = 60)]
+    #[arg(long, default_value_t = 200)]
     batch: usize,
+    /// People already in the workspace before the import (unrelated to the export).
+    #[arg(long, default_value_t = 0)]
+    prefill: u64,
+    /// Time the import only (no verify, no rollback).
+    #[arg(long)]
+    import_only: bool,
     /// Start the sandbox without rate limits (measures the client's own overhead).
     #[arg(long)]
     no_limits: bool,
@@ -75,29 +82,62 @@ fn main() -> anyhow::Result<()> {
     let members_path = tmp.path().join("members.json");
     std::fs::write(&members_path, serde_json::to_string(&members)?)?;
 
-    let mut sb = Command::new(&sandbox_bin);
-    sb.args([
-        "--listen",
-        "127.0.0.1:0",
-        "--db",
-        ":memory:",
-        "--api-key",
-        KEY,
-        "--members",
-    ])
-    .arg(&members_path);
-    if args.no_limits {
-        sb.args(["--rate-short", "off", "--rate-long", "off"]);
-    }
-    let mut sandbox = sb.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
-    let mut first = String::new();
-    BufReader::new(sandbox.stdout.take().context("no stdout")?).read_line(&mut first)?;
-    let url = first
-        .trim()
-        .rsplit(' ')
-        .next()
-        .context("no address")?
-        .to_string();
+    let db = tmp.path().join("workspace.sqlite");
+    let start = |limits: bool, members: bool| -> anyhow::Result<(std::process::Child, String)> {
+        let mut sb = Command::new(&sandbox_bin);
+        sb.args(["--listen", "127.0.0.1:0", "--db"])
+            .arg(&db)
+            .args(["--api-key", KEY]);
+        if members {
+            sb.arg("--members").arg(&members_path);
+        }
+        if !limits {
+            sb.args(["--rate-short", "off", "--rate-long", "off"]);
+        }
+        let mut child = sb.stdout(Stdio::piped()).stderr(Stdio::null()).spawn()?;
+        let mut first = String::new();
+        BufReader::new(child.stdout.take().context("no stdout")?).read_line(&mut first)?;
+        let url = first
+            .trim()
+            .rsplit(' ')
+            .next()
+            .context("no address")?
+            .to_string();
+        Ok((child, url))
+    };
+    let (mut sandbox, url) = if args.prefill > 0 {
+        // Filled without limits, then served with them, from the same database.
+        let (mut filler, url) = start(false, true)?;
+        let mut cfg = c2t_twenty::ClientConfig::new(&url, c2t_twenty::ApiKey::new(KEY)?);
+        cfg.requests_per_minute = 1_000_000;
+        cfg.max_batch = 200;
+        let client = c2t_twenty::Client::new(cfg)?;
+        let started = Instant::now();
+        let mut done = 0;
+        while done < args.prefill {
+            let n = (args.prefill - done).min(10_000);
+            let people: Vec<serde_json::Value> = (done..done + n)
+                .map(|i| {
+                    serde_json::json!({
+                        "name": {"firstName": format!("Other{i}"), "lastName": "Prefill"},
+                        "emails": {"primaryEmail": format!("other{i}@prefill-co.io"), "additionalEmails": []},
+                    })
+                })
+                .collect();
+            client.batch_create("people", &people, false)?;
+            done += n;
+        }
+        eprintln!(
+            "workspace filled with {} people in {:.0} s",
+            args.prefill,
+            started.elapsed().as_secs_f64()
+        );
+        let _ = filler.kill();
+        let _ = filler.wait();
+        start(!args.no_limits, false)?
+    } else {
+        start(!args.no_limits, true)?
+    };
     let run = |extra: &[&str], rpm: u32| -> anyhow::Result<(std::process::Output, f64)> {
         let started = Instant::now();
         let o = Command::new(&tool)
@@ -130,8 +170,8 @@ fn main() -> anyhow::Result<()> {
         let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
         Ok(v["requests"].as_u64().unwrap_or(0))
     };
-    let before = stats(&url).unwrap_or(0);
     let rpm = if args.no_limits { 1_000_000 } else { args.rpm };
+    let before = stats(&url).unwrap_or(0);
     let (o, secs) = run(
         &[
             "import",
@@ -144,8 +184,8 @@ fn main() -> anyhow::Result<()> {
         rpm,
     )?;
     let after = stats(&url).unwrap_or(0);
-    let _ = sandbox.kill();
     if !o.status.success() {
+        let _ = sandbox.kill();
         bail!("import failed: {}", String::from_utf8_lossy(&o.stderr));
     }
     let records: u64 = String::from_utf8_lossy(&o.stdout)
@@ -155,29 +195,89 @@ fn main() -> anyhow::Result<()> {
         .map(|e| e["to_send"].as_u64().unwrap_or(0))
         .sum();
     let rate = records as f64 / secs;
-    println!(
-        "{:<10} {:>8} {:>9} {:>9} {:>12} {:>14} {:>8}",
-        "limits", "records", "requests", "seconds", "records/s", "ceiling rec/s", "ratio"
-    );
-    if args.no_limits {
-        println!(
-            "{:<10} {records:>8} {:>9} {secs:>9.2} {rate:>12.1} {:>14} {:>8}",
-            "none",
-            after.saturating_sub(before),
-            "-",
-            "-"
-        );
+    let limits = if args.no_limits {
+        "none".to_string()
     } else {
-        let ceiling = f64::from(args.rpm) * args.batch as f64 / 60.0;
-        println!(
-            "{:<10} {records:>8} {:>9} {secs:>9.2} {rate:>12.1} {ceiling:>14.1} {:>7.0}%",
-            format!("{}/min", args.rpm),
-            after.saturating_sub(before),
-            100.0 * rate / ceiling
-        );
-    }
+        format!("{}/min", args.rpm)
+    };
     println!(
-        "(requests include the import's own reads of the workspace: metadata, members, capability probe, existing records)"
+        "{:<10} {:>9} {:>8} {:>9} {:>9} {:>12} {:>14} {:>8}",
+        "step", "limits", "records", "requests", "seconds", "records/s", "ceiling rec/s", "ratio"
+    );
+    let ceiling = f64::from(args.rpm) * args.batch as f64 / 60.0;
+    let ratio = |rate: f64| {
+        if args.no_limits {
+            "-".to_string()
+        } else {
+            format!("{:.0}%", 100.0 * rate / ceiling)
+        }
+    };
+    println!(
+        "{:<10} {limits:>9} {records:>8} {:>9} {secs:>9.1} {rate:>12.1} {:>14} {:>8}",
+        "import",
+        after.saturating_sub(before),
+        if args.no_limits {
+            "-".to_string()
+        } else {
+            format!("{ceiling:.1}")
+        },
+        ratio(rate)
+    );
+    if !args.import_only {
+        for (step, extra) in [
+            (
+                "verify",
+                vec![
+                    "verify",
+                    "--state",
+                    "state.sqlite",
+                    "--out",
+                    "verify-out",
+                    "-q",
+                ],
+            ),
+            (
+                "rollback",
+                vec!["rollback", "--state", "state.sqlite", "--yes", "-q"],
+            ),
+        ] {
+            let before = stats(&url).unwrap_or(0);
+            let started = Instant::now();
+            let mut cmd = Command::new(&tool);
+            cmd.current_dir(tmp.path())
+                .env("TWENTY_API_URL", &url)
+                .env("TWENTY_API_KEY", KEY)
+                .args(&extra);
+            if step == "verify" {
+                cmd.arg(&export).args(["--as-of", "2026-11-24"]);
+            }
+            let o = cmd
+                .args(["--requests-per-minute", &rpm.to_string()])
+                .output()?;
+            let secs = started.elapsed().as_secs_f64();
+            let used = stats(&url).unwrap_or(0).saturating_sub(before);
+            println!(
+                "{step:<10} {limits:>9} {records:>8} {used:>9} {secs:>9.1} {:>12.1} {:>14} {:>8}   {:.2}x the import's time{}",
+                records as f64 / secs,
+                "-",
+                "-",
+                secs / (records as f64 / rate),
+                if o.status.success() {
+                    String::new()
+                } else {
+                    format!(" (exit {:?})", o.status.code())
+                }
+            );
+        }
+    }
+    let _ = sandbox.kill();
+    println!(
+        "(requests include each step's own reads of the workspace: metadata, members, capability probe, existing records{})",
+        if args.prefill > 0 {
+            format!("; the workspace held {} other people", args.prefill)
+        } else {
+            String::new()
+        }
     );
     Ok(())
 }
