@@ -174,6 +174,17 @@ impl Existing {
         ws: &Workspace,
         p: &c2t_pipeline::Prepared,
     ) -> Result<Existing, ApiError> {
+        Existing::for_export_noting(client, ws, p, &mut |_, _| {})
+    }
+
+    /// [`Existing::for_export`], telling `note` (object, requests) before each object whose
+    /// records take more than their first pages to read, so a long read is announced.
+    pub fn for_export_noting(
+        client: &Client,
+        ws: &Workspace,
+        p: &c2t_pipeline::Prepared,
+        note: &mut dyn FnMut(&str, u64),
+    ) -> Result<Existing, ApiError> {
         let mut e = Existing::default();
         let objects = crate::check::objects_written(p);
         for name in &objects {
@@ -224,7 +235,7 @@ impl Existing {
                         .records
                         .is_empty())
             };
-            e.read_object(client, ws, name, &o.name_plural, &all, &theirs, &ours)?;
+            e.read_object(client, ws, name, &o.name_plural, &all, &theirs, &ours, note)?;
         }
         // Note and task targets: by the ids the import gives them, which depend on the ids of
         // the records they link (read above).
@@ -255,6 +266,7 @@ impl Existing {
                 &filters,
                 &filters,
                 &|| Ok(true),
+                note,
             )?;
         }
         Ok(e)
@@ -275,6 +287,7 @@ impl Existing {
         all: &[String],
         theirs: &[String],
         ours: &dyn Fn() -> Result<bool, ApiError>,
+        note: &mut dyn FnMut(&str, u64),
     ) -> Result<(), ApiError> {
         const PAGE: u64 = c2t_twenty::LIST_ALL_PAGE as u64;
         const TRASH: &str = "deletedAt[is]:NOT_NULL";
@@ -306,6 +319,10 @@ impl Existing {
         };
         let by_keys = filters.len() as u64 * per_filter;
         let mut records = Vec::new();
+        let planned = whole.min(by_keys);
+        if planned > 0 {
+            note(name, planned);
+        }
         if whole <= by_keys {
             records.extend(live.records);
             if let Some(n) = live.next {

@@ -71,10 +71,33 @@ pub fn read_workspace(
     client: &Client,
     p: &Prepared,
     automations: bool,
+    quiet: bool,
 ) -> anyhow::Result<(Workspace, Existing)> {
     let ws = Workspace::read(client, automations).map_err(api_err)?;
-    let existing = Existing::for_export(client, &ws, p).map_err(api_err)?;
+    let existing = existing_for(client, &ws, p, quiet)?;
     Ok((ws, existing))
+}
+
+/// The workspace's records the export may match ([`Existing::for_export`]), a line on stderr
+/// before each object whose reading takes more than two seconds at the client's pace.
+pub fn existing_for(
+    client: &Client,
+    ws: &Workspace,
+    p: &Prepared,
+    quiet: bool,
+) -> anyhow::Result<Existing> {
+    let rpm = client.requests_per_minute().max(1.0);
+    Existing::for_export_noting(client, ws, p, &mut |object, requests| {
+        let secs = requests as f64 * 60.0 / rpm;
+        if !quiet && secs > 2.0 {
+            eprintln!(
+                "  reading the {object} records already in the workspace: {requests} requests, ~{} s at {} a minute",
+                secs.round(),
+                rpm.round()
+            );
+        }
+    })
+    .map_err(api_err)
 }
 
 pub fn confirm(question: &str) -> bool {
@@ -98,7 +121,7 @@ pub fn check(
     quiet: bool,
     state: &Path,
 ) -> anyhow::Result<bool> {
-    let (mut ws, existing) = read_workspace(client, p, true)?;
+    let (mut ws, existing) = read_workspace(client, p, true, quiet)?;
     let plan = c2t_import::check(p, &ws, &existing);
     if !quiet || plan.blocks() {
         eprint!("{}", plan.render());
@@ -164,7 +187,7 @@ pub fn announce(
     // Twenty 2.x (polymorphic note targets) keeps matches in its trash; 1.5 does not count them.
     let mut ws = Workspace::read_schema(client).map_err(api_err)?;
     ws.caps.rest_upsert = ws.caps.target_fields == c2t_twenty::TargetStyle::Morph;
-    let existing = Existing::for_export(client, &ws, p).map_err(api_err)?;
+    let existing = existing_for(client, &ws, p, false)?;
     let plan = c2t_import::check(p, &ws, &existing);
     let batch = load
         .batch_size
@@ -255,7 +278,7 @@ pub fn import(
     dry_run: bool,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
-    let (ws, existing) = read_workspace(client, p, false)?;
+    let (ws, existing) = read_workspace(client, p, false, quiet)?;
     let plan = c2t_import::check(p, &ws, &existing);
     if plan.blocks() {
         eprint!("{}", plan.render());
