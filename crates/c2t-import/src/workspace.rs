@@ -165,8 +165,8 @@ impl Existing {
 
     /// Reads the workspace's records this export's records may match, in as few requests as the
     /// cheaper of two ways allows: every record of the object (200 a page), or only those whose
-    /// keys the export holds (`sourceRecordId[in]:[…]`, emails, domains, ids; a few hundred keys
-    /// a request). A workspace of 100 000 records costs an export of 1 000 no more than an empty
+    /// keys the export holds (`sourceRecordId[in]:[…]`, emails, domains; note and task targets
+    /// by id; a few hundred keys a request). A workspace of 100 000 records costs an export of 1 000 no more than an empty
     /// one. On Twenty 2.x the trash is read the same way (its records keep their keys, and an
     /// upsert revives them).
     pub fn for_export(
@@ -189,12 +189,12 @@ impl Existing {
         let objects = crate::check::objects_written(p);
         for name in &objects {
             let Some(o) = ws.object(name) else { continue };
-            // Records crm2twenty wrote carry their source key: when no record of the object
-            // has one (a first import), source keys and our ids find nothing and are not looked
-            // up (one request says so). When some do, our ids are looked up too (a record whose
-            // source key someone emptied).
-            let mut keys: Vec<(&str, Vec<String>)> =
-                vec![(SOURCE_ID_FIELD, Vec::new()), ("id", Vec::new())];
+            // Records crm2twenty wrote carry their source key (every import writes it): when no
+            // record of the object has one (a first import), source keys find nothing and are
+            // not looked up (one request says so). Our ids are not looked up: a record of ours
+            // has its source key, unless someone emptied it (it is then written again on its id,
+            // an upsert, but counted as new).
+            let mut keys: Vec<(&str, Vec<String>)> = vec![(SOURCE_ID_FIELD, Vec::new())];
             if name == "person" {
                 keys.push(("emails.primaryEmail", Vec::new()));
             }
@@ -204,8 +204,7 @@ impl Existing {
             for r in p.kept().filter(|&r| p.records[r].object == *name) {
                 let rec = &p.records[r];
                 keys[0].1.push(crate::payload::source_key(p, r));
-                keys[1].1.push(c2t_pipeline::export::record_id_text(p, r));
-                if let Some(k) = keys.get_mut(2) {
+                if let Some(k) = keys.get_mut(1) {
                     let v = match name.as_str() {
                         "person" => rec.primary_email().map(str::to_lowercase),
                         _ => rec.domain_url().map(str::to_string),
@@ -215,7 +214,7 @@ impl Existing {
             }
             let filters = |ours: bool| -> Vec<String> {
                 keys.iter()
-                    .filter(|(f, _)| ours || (*f != SOURCE_ID_FIELD && *f != "id"))
+                    .filter(|(f, _)| ours || *f != SOURCE_ID_FIELD)
                     .flat_map(|(f, v)| in_filters(f, v))
                     .collect()
             };
