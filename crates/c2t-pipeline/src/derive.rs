@@ -118,10 +118,17 @@ pub fn companies(
             }
         }
         for field in by_field {
+            // A single-valued column first (HubSpot's `… (Primary)`): the first value of a list
+            // need not be the company the row's name column names.
             let first = |by: RefKey| {
-                r.refs
-                    .iter()
-                    .filter(|x| x.field == field && x.object == COMPANY && x.by == by)
+                let refs = || {
+                    r.refs
+                        .iter()
+                        .filter(|x| x.field == field && x.object == COMPANY && x.by == by)
+                };
+                refs()
+                    .filter(|x| x.values.len() == 1)
+                    .chain(refs())
                     .find_map(|x| x.values.first())
                     .map(|v| v.trim())
                     .filter(|v| !v.is_empty())

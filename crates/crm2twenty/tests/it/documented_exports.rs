@@ -180,3 +180,27 @@ fn salesforce_contact_roles_give_deals_their_point_of_contact() {
         "skipped not_the_primary_contact_role"
     );
 }
+
+/// HubSpot's contacts export alone (no companies export): each contact's `Associated Company`
+/// names its company and `Associated Company IDs (Primary)` gives its id; the nine companies are
+/// created from them, with those ids, and every contact that names one links to it.
+#[test]
+fn hubspot_contacts_alone_bring_their_companies() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = tmp.path().join("ex");
+    std::fs::create_dir_all(&ex).unwrap();
+    let name = "hubspot-crm-exports-all-contacts-2026-11-02.csv";
+    std::fs::copy(documented("hubspot-activities").join(name), ex.join(name)).unwrap();
+    let o = migrate_into_o(&ex, tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a = audit(&tmp.path().join("o"));
+    assert_eq!(a["objects"]["company"]["created"], 9, "{}", a["objects"]);
+    assert_eq!(a["dangling_references"].as_array().map(Vec::len), Some(0));
+    let companies = read_csv(&tmp.path().join("o/01-companies.csv"));
+    assert!(
+        companies
+            .iter()
+            .any(|c| c["Name"] == "Tidewater Cartography"),
+        "{companies:?}"
+    );
+}
