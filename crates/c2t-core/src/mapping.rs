@@ -256,6 +256,24 @@ impl FileMapping {
     pub fn column(&self, name: &str) -> Option<&ColumnMapping> {
         self.columns.iter().find(|c| c.column == name)
     }
+
+    /// The object the file's relation column for `field` (`company`) refers to: the record a
+    /// `company.<field>` value of the same row describes.
+    pub fn related_object<'a>(&'a self, field: &str) -> Option<&'a str> {
+        relation_columns(&self.columns, field)
+            .next()
+            .and_then(|c| c.object.as_deref())
+    }
+}
+
+/// The relation columns among `columns` that set relation field `field`.
+pub fn relation_columns<'a, 'f>(
+    columns: &'a [ColumnMapping],
+    field: &'f str,
+) -> impl Iterator<Item = &'a ColumnMapping> + use<'a, 'f> {
+    columns
+        .iter()
+        .filter(move |c| c.transform == Transform::Relation && c.field.as_deref() == Some(field))
 }
 
 /// Clean-up policies and defaults.
@@ -817,13 +835,7 @@ impl Mapping {
 /// cannot: `rel` must be the field of a relation column of the same file whose object is
 /// known, and `path` a field (or composite part) of that object.
 fn related_problem(f: &FileMapping, schema: &Schema, rel: &str, path: &str) -> Option<String> {
-    let Some(target) = f
-        .columns
-        .iter()
-        .find(|c| c.transform == Transform::Relation && c.field.as_deref() == Some(rel))
-        .and_then(|c| c.object.as_deref())
-        .filter(|o| *o != "any")
-    else {
+    let Some(target) = f.related_object(rel).filter(|o| *o != "any") else {
         return Some(format!(
             "`{rel}.…` is a value of the record the file's `{rel}` column names; map a column to \
              `{rel}` with `transform = \"relation\"` and its `object`"

@@ -187,27 +187,6 @@ pub fn pct(part: u64, whole: u64) -> f64 {
     }
 }
 
-/// The workspace's records of the objects the import writes (and their note/task targets),
-/// deleted ones left out: object → records.
-pub fn read_records(
-    client: &Client,
-    ws: &Workspace,
-    objects: &[String],
-) -> Result<BTreeMap<String, Vec<Value>>, ApiError> {
-    let mut names: Vec<String> = objects.to_vec();
-    for (owner, join) in [("note", "noteTarget"), ("task", "taskTarget")] {
-        if objects.iter().any(|o| o == owner) {
-            names.push(join.to_string());
-        }
-    }
-    let mut out = BTreeMap::new();
-    for name in names {
-        let Some(o) = ws.object(&name) else { continue };
-        out.insert(name, client.list_all(&o.name_plural, None)?);
-    }
-    Ok(out)
-}
-
 /// The workspace's records this export's records may be (and their note/task targets), deleted
 /// ones left out: object → records. Read as [`Existing::for_export`] reads them, so a large
 /// workspace costs what the export holds, not what the workspace holds; on a small one every

@@ -346,29 +346,4 @@ impl Existing {
         }
         Ok(())
     }
-
-    /// Reads every record of the given objects (the import's objects are few; their records are
-    /// read once, 200 a page).
-    pub fn read(client: &Client, ws: &Workspace, objects: &[String]) -> Result<Existing, ApiError> {
-        let mut e = Existing::default();
-        let mut names: Vec<String> = objects.to_vec();
-        for (owner, join) in [("note", "noteTarget"), ("task", "taskTarget")] {
-            if objects.iter().any(|o| o == owner) {
-                names.push(join.to_string());
-            }
-        }
-        for name in &names {
-            let Some(o) = ws.object(name) else { continue };
-            // Soft-deleted records count too: on Twenty 2.x they still hold their keys, and an
-            // upsert revives them, so the import must use their ids.
-            let mut records = client.list_all(&o.name_plural, None)?;
-            if ws.caps.rest_upsert {
-                records.extend(client.list_all(&o.name_plural, Some("deletedAt[is]:NOT_NULL"))?);
-            }
-            for r in records {
-                e.add(name, r);
-            }
-        }
-        Ok(e)
-    }
 }

@@ -36,10 +36,9 @@ pub fn related_fields(mapping: &Mapping) -> Vec<Vec<Key>> {
                 let Some((top, _)) = c.field.as_deref().and_then(|x| x.split_once('.')) else {
                     continue;
                 };
-                let is_relation = f
-                    .columns
-                    .iter()
-                    .any(|r| r.transform == Transform::Relation && r.field.as_deref() == Some(top));
+                let is_relation = c2t_core::mapping::relation_columns(&f.columns, top)
+                    .next()
+                    .is_some();
                 if is_relation && !out.contains(&top) {
                     out.push(intern(top));
                 }

@@ -236,33 +236,26 @@ impl<'a> Linker<'a> {
                 }
                 // A row merged into another is found by its name too (`Acme Incorporated`,
                 // merged into `Acme Inc`): the name leads to the record it became.
-                if !alive[i] {
-                    if let Some(m) = merges.get(&i)
-                        && alive[m.survivor]
-                        && by_name_objects.contains(r.object.as_str())
-                    {
-                        let name = r.display_name();
-                        if !name.is_empty() {
-                            let key = name_key(&r.object, &name);
-                            let v = ix.by_name.entry((r.object.as_str(), key)).or_default();
-                            if !v.contains(&m.survivor) {
-                                v.push(m.survivor);
-                            }
+                let target = if alive[i] {
+                    i
+                } else {
+                    match merges.get(&i) {
+                        Some(m) if alive[m.survivor] => m.survivor,
+                        _ => continue,
+                    }
+                };
+                if by_name_objects.contains(r.object.as_str()) {
+                    let name = r.display_name();
+                    if !name.is_empty() {
+                        let key = name_key(&r.object, &name);
+                        let v = ix.by_name.entry((r.object.as_str(), key)).or_default();
+                        if !v.contains(&target) {
+                            v.push(target);
                         }
                     }
-                    continue;
                 }
-                let name = if by_name_objects.contains(r.object.as_str()) {
-                    r.display_name()
-                } else {
-                    String::new()
-                };
-                if !name.is_empty() {
-                    let key = name_key(&r.object, &name);
-                    let v = ix.by_name.entry((r.object.as_str(), key)).or_default();
-                    if !v.contains(&i) {
-                        v.push(i);
-                    }
+                if target != i {
+                    continue;
                 }
                 if r.object == "person"
                     && let Some(key) = crate::dedupe::identity_key(r)

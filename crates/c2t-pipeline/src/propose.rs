@@ -404,18 +404,7 @@ pub fn propose(
     }
     // A file the chosen preset did not know may use the generic preset's maps.
     let generic = presets.iter().find(|p| p.name == "generic");
-    for name in used_maps {
-        if let Some(map) = preset
-            .value_maps
-            .get(&name)
-            .or_else(|| generic.and_then(|g| g.value_maps.get(&name)))
-        {
-            let entry = mapping.value_maps.entry(name).or_default();
-            for (k, v) in map {
-                entry.entry(k.clone()).or_insert_with(|| v.clone());
-            }
-        }
-    }
+    add_value_maps(&mut mapping, used_maps, preset, generic);
     Ok(Proposal {
         mapping,
         preset_label: preset.label.clone(),
@@ -497,7 +486,19 @@ pub fn complete_columns(dir: &Path, mapping: &mut Mapping, presets: &[Preset]) -
         done.push(f.path.clone());
     }
     // The value maps the proposed columns name, from the presets.
-    for name in tally.used_maps {
+    add_value_maps(mapping, tally.used_maps, preset, generic);
+    done
+}
+
+/// The presets' entries of the value maps `used` (the preset's map, else the generic one's)
+/// added to the mapping's, without replacing an entry it has.
+fn add_value_maps(
+    mapping: &mut Mapping,
+    used: BTreeSet<String>,
+    preset: &Preset,
+    generic: Option<&Preset>,
+) {
+    for name in used {
         if let Some(map) = preset
             .value_maps
             .get(&name)
@@ -509,7 +510,6 @@ pub fn complete_columns(dir: &Path, mapping: &mut Mapping, presets: &[Preset]) -
             }
         }
     }
-    done
 }
 
 /// What the proposal gathers across files: the value maps used, and the countries and
@@ -986,10 +986,7 @@ fn related_column_present(c: &ColumnMapping, all: &[ColumnMapping], headers: &[S
     let Some((rel, _)) = c.field.as_deref().and_then(|f| f.split_once('.')) else {
         return true;
     };
-    let relations: Vec<&ColumnMapping> = all
-        .iter()
-        .filter(|r| r.transform == Transform::Relation && r.field.as_deref() == Some(rel))
-        .collect();
+    let relations: Vec<&ColumnMapping> = c2t_core::mapping::relation_columns(all, rel).collect();
     if relations.is_empty() {
         // A composite part (`address.addressCity`), not a related record's value.
         return true;

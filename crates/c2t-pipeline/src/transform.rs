@@ -150,15 +150,7 @@ impl<'m> FileContext<'m> {
                     (!matches!(c.transform, Transform::Relation | Transform::Member)
                         && field.contains('.')
                         && top_def.is_some_and(|f| f.kind == FieldType::Relation))
-                    .then(|| {
-                        file.columns
-                            .iter()
-                            .find(|r| {
-                                r.transform == Transform::Relation
-                                    && r.field.as_deref() == Some(top)
-                            })
-                            .and_then(|r| r.object.as_deref())
-                    })
+                    .then(|| file.related_object(top))
                     .flatten();
                 if let Some(target) = related_object {
                     let path = &field[top.len() + 1..];

@@ -180,19 +180,7 @@ fn a_skipped_file_needs_a_reason() {
     );
     assert!(o.status.success(), "{}", stderr(&o));
     let m = tmp.path().join("m.toml");
-    let migrate = || {
-        run(
-            &[
-                "migrate",
-                ex.to_str().unwrap(),
-                "--mapping",
-                m.to_str().unwrap(),
-                "--out",
-                "o",
-            ],
-            tmp.path(),
-        )
-    };
+    let migrate = || migrate_mapped_into_o(&ex, &m, tmp.path());
     let o = migrate();
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("invoices.csv: 2 rows not imported"));
@@ -229,19 +217,7 @@ fn an_object_named_by_hand_gets_its_columns() {
         "version = 1\nsource = \"generic\"\n[[file]]\npath = \"stuff.csv\"\nobject = \"company\"\n",
     )
     .unwrap();
-    let migrate = || {
-        run(
-            &[
-                "migrate",
-                ex.to_str().unwrap(),
-                "--mapping",
-                m.to_str().unwrap(),
-                "--out",
-                "o",
-            ],
-            tmp.path(),
-        )
-    };
+    let migrate = || migrate_mapped_into_o(&ex, &m, tmp.path());
     let o = migrate();
     let err = stderr(&o);
     assert!(o.status.success(), "{err}");

@@ -47,6 +47,21 @@ pub fn migrate_into_o(dir: &Path, cwd: &Path) -> Output {
     )
 }
 
+/// `migrate DIR --mapping MAPPING --out o` in `cwd`.
+pub fn migrate_mapped_into_o(dir: &Path, mapping: &Path, cwd: &Path) -> Output {
+    run(
+        &[
+            "migrate",
+            dir.to_str().unwrap(),
+            "--mapping",
+            mapping.to_str().unwrap(),
+            "--out",
+            "o",
+        ],
+        cwd,
+    )
+}
+
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
 }
