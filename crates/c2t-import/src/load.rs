@@ -16,6 +16,8 @@ use c2t_state::{BatchItem, RunStatus, StateError, Store};
 use c2t_twenty::{ApiError, Client};
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
@@ -28,6 +30,9 @@ pub struct ImportOptions {
     pub workspace_url: String,
     /// A hash of the mapping, recorded with the run.
     pub mapping_hash: String,
+    /// Set (by a Ctrl-C) to stop before the next batch: the run ends
+    /// [`ImportError::Interrupted`], marked interrupted, with nothing in doubt.
+    pub stop: Option<Arc<AtomicBool>>,
 }
 
 impl Default for ImportOptions {
@@ -38,6 +43,7 @@ impl Default for ImportOptions {
             dry_run: false,
             workspace_url: String::new(),
             mapping_hash: String::new(),
+            stop: None,
         }
     }
 }
@@ -99,6 +105,9 @@ pub enum ImportError {
     Api(#[from] ApiError),
     #[error("{0}")]
     State(#[from] StateError),
+    /// Stopped by [`ImportOptions::stop`] between two batches.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 struct Item {
@@ -121,6 +130,7 @@ struct Loader<'a> {
     batch: usize,
     summary: Summary,
     on_event: &'a mut dyn FnMut(Event),
+    stop: Option<&'a AtomicBool>,
 }
 
 impl Loader<'_> {
@@ -164,6 +174,9 @@ impl Loader<'_> {
     ) -> Result<(), ImportError> {
         let mut start = 0;
         while start < items.len() {
+            if self.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                return Err(ImportError::Interrupted);
+            }
             let end = (start + self.batch).min(items.len());
             let chunk = &items[start..end];
             match self.send_chunk(object, plural, chunk) {
@@ -296,15 +309,16 @@ pub fn import(
             ..Summary::default()
         },
         on_event,
+        stop: opts.stop.as_deref(),
     };
     let result = load_all(&mut loader, &ids, existing, opts);
     let mut summary = std::mem::take(&mut loader.summary);
     summary.run = run;
     if !opts.dry_run {
-        let status = if result.is_ok() {
-            RunStatus::Done
-        } else {
-            RunStatus::Failed
+        let status = match &result {
+            Ok(()) => RunStatus::Done,
+            Err(ImportError::Interrupted) => RunStatus::Interrupted,
+            Err(_) => RunStatus::Failed,
         };
         loader.store.finish_run(run, status)?;
     }

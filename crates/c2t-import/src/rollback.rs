@@ -135,7 +135,10 @@ pub fn runs_to_undo(store: &Store, from: Option<i64>) -> Result<Vec<Run>, Rollba
             };
             let mut chain = vec![(*last).clone()];
             for r in live.iter().rev().skip(1) {
-                if matches!(r.status, RunStatus::Failed | RunStatus::Running) {
+                if matches!(
+                    r.status,
+                    RunStatus::Failed | RunStatus::Running | RunStatus::Interrupted
+                ) {
                     chain.push((*r).clone());
                 } else {
                     break;

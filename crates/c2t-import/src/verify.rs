@@ -188,7 +188,7 @@ pub fn pct(part: u64, whole: u64) -> f64 {
 }
 
 /// The workspace's records this export's records may be (and their note/task targets), deleted
-/// ones left out: object → records. Read as [`Existing::for_export`] reads them, so a large
+/// ones left out: object → records. Read as [`Existing::for_verify`] reads them, so a large
 /// workspace costs what the export holds, not what the workspace holds; on a small one every
 /// record is read, and duplicates by near-identical names are looked for among all of them.
 pub fn read_records_for(
@@ -196,7 +196,17 @@ pub fn read_records_for(
     ws: &Workspace,
     p: &Prepared,
 ) -> Result<BTreeMap<String, Vec<Value>>, ApiError> {
-    let e = crate::workspace::Existing::for_export(client, ws, p)?;
+    Ok(records_of(crate::workspace::Existing::for_verify(
+        client,
+        ws,
+        p,
+        &mut |_, _| {},
+    )?))
+}
+
+/// The records [`Existing::for_export`](crate::workspace::Existing::for_export) read, deleted
+/// ones left out: object → records, by id.
+pub fn records_of(e: crate::workspace::Existing) -> BTreeMap<String, Vec<Value>> {
     let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
     for ((object, _), r) in e.by_id {
         if r.get("deletedAt").is_none_or(Value::is_null) {
@@ -206,7 +216,7 @@ pub fn read_records_for(
     for list in out.values_mut() {
         list.sort_by(|a, b| str_of(a, "id").cmp(&str_of(b, "id")));
     }
-    Ok(out)
+    out
 }
 
 fn str_of<'a>(v: &'a Value, key: &str) -> Option<&'a str> {

@@ -91,6 +91,11 @@ pub struct Existing {
     pub by_domain: HashMap<String, Value>,
     /// (object, id) → record.
     pub by_id: HashMap<(String, String), Value>,
+    /// Why the server refused key lookups in a request body (GraphQL), when it did: the keys
+    /// were then read through REST filters instead, a few hundred a request.
+    pub lookups_refused: Option<String>,
+    /// Whether the trash was read too (Twenty 2.x, whose upsert revives trashed records).
+    pub with_trash: bool,
 }
 
 /// Length of the URL-encoded key list of one filtered read: servers refuse request lines much
@@ -129,6 +134,77 @@ pub fn in_filters(field: &str, values: &[String]) -> Vec<String> {
     }
     flush(&mut cur, &mut out);
     out
+}
+
+/// Bytes of keys in one lookup's request body. Twenty parses JSON bodies up to its storage
+/// limit (`app.useBodyParser('json', { limit: settings.storage.maxFileSize })` in its `main.ts`,
+/// megabytes); a real 2.19 server took our 49 KB batch bodies
+/// (`twenty-live-2x/2026-12/proxy-all.jsonl.gz`). A fifth of a megabyte keeps well inside both.
+const LOOKUP_BODY_BYTES: usize = 200_000;
+/// Keys in one lookup at most (each is a bound parameter of one SQL query).
+const LOOKUP_KEYS: usize = 5_000;
+
+/// A GraphQL filter condition on a field path: `("emails.primaryEmail", c)` →
+/// `{"emails": {"primaryEmail": c}}`.
+fn on_path(path: &str, cond: Value) -> Value {
+    path.rsplit('.').fold(cond, |inner, part| {
+        let mut m = serde_json::Map::new();
+        m.insert(part.to_string(), inner);
+        Value::Object(m)
+    })
+}
+
+/// GraphQL filters `{"or": [{field: {"in": […]}}, …]}` over `keys` (field path → values), each
+/// small enough for one request body: a few thousand keys a request where a REST filter holds a
+/// few hundred. Empty values are left out.
+pub fn key_lookups(keys: &[(&str, Vec<&str>)]) -> Vec<Value> {
+    let mut out = Vec::new();
+    let mut cur: Vec<(&str, Vec<&str>)> = Vec::new();
+    let (mut bytes, mut count) = (0, 0);
+    let flush = |cur: &mut Vec<(&str, Vec<&str>)>, out: &mut Vec<Value>| {
+        let terms: Vec<Value> = cur
+            .drain(..)
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(f, v)| on_path(f, serde_json::json!({ "in": v })))
+            .collect();
+        if !terms.is_empty() {
+            out.push(serde_json::json!({ "or": terms }));
+        }
+    };
+    for (field, values) in keys {
+        for v in values.iter().filter(|v| !v.is_empty()) {
+            let cost = v.len() + 3;
+            if count > 0 && (bytes + cost > LOOKUP_BODY_BYTES || count >= LOOKUP_KEYS) {
+                flush(&mut cur, &mut out);
+                (bytes, count) = (0, 0);
+            }
+            match cur.last_mut() {
+                Some((f, list)) if f == field => list.push(v),
+                _ => cur.push((field, vec![v])),
+            }
+            bytes += cost;
+            count += 1;
+        }
+    }
+    flush(&mut cur, &mut out);
+    out
+}
+
+/// One object's records, with the keys each may be found by: its first key (`sourceRecordId`,
+/// or `id` for note and task targets) and, for people and companies, their email or domain.
+struct Keyed<'a> {
+    name: &'a str,
+    plural: &'a str,
+    first: &'a str,
+    other: Option<&'a str>,
+    records: Vec<(String, Option<String>)>,
+}
+
+/// How a lookup in request bodies ended.
+enum Looked {
+    Done,
+    /// The server refused the GraphQL query (an older server, a proxy): its words.
+    Refused(String),
 }
 
 impl Existing {
@@ -185,32 +261,84 @@ impl Existing {
         p: &c2t_pipeline::Prepared,
         note: &mut dyn FnMut(&str, u64),
     ) -> Result<Existing, ApiError> {
-        let mut e = Existing::default();
+        Existing::read(client, ws, p, false, note)
+    }
+
+    /// [`Existing::for_export_noting`] for a verification: an object (or its trash) that fits in
+    /// one page is read whole in that page, so records the export does not name (a duplicate
+    /// somebody typed in since) are seen too, and a small workspace costs a request an object.
+    pub fn for_verify(
+        client: &Client,
+        ws: &Workspace,
+        p: &c2t_pipeline::Prepared,
+        note: &mut dyn FnMut(&str, u64),
+    ) -> Result<Existing, ApiError> {
+        Existing::read(client, ws, p, true, note)
+    }
+
+    fn read(
+        client: &Client,
+        ws: &Workspace,
+        p: &c2t_pipeline::Prepared,
+        whole_when_small: bool,
+        note: &mut dyn FnMut(&str, u64),
+    ) -> Result<Existing, ApiError> {
+        let mut e = Existing {
+            with_trash: ws.caps.rest_upsert,
+            ..Existing::default()
+        };
         let objects = crate::check::objects_written(p);
         for name in &objects {
             let Some(o) = ws.object(name) else { continue };
+            let other = match name.as_str() {
+                "person" => Some("emails.primaryEmail"),
+                "company" => Some("domainName.primaryLinkUrl"),
+                _ => None,
+            };
+            let records: Vec<(String, Option<String>)> = p
+                .kept()
+                .filter(|&r| p.records[r].object == *name)
+                .map(|r| {
+                    let rec = &p.records[r];
+                    let v = match name.as_str() {
+                        "person" => rec.primary_email().map(str::to_lowercase),
+                        "company" => rec.domain_url().map(str::to_string),
+                        _ => None,
+                    };
+                    (crate::payload::source_key(p, r), v)
+                })
+                .collect();
+            let keyed = Keyed {
+                name,
+                plural: &o.name_plural,
+                first: SOURCE_ID_FIELD,
+                other,
+                records,
+            };
+            if e.lookups_refused.is_none() {
+                match e.look_up(client, ws, &keyed, whole_when_small, note)? {
+                    Looked::Done => continue,
+                    Looked::Refused(why) => e.lookups_refused = Some(why),
+                }
+            }
             // Records crm2twenty wrote carry their source key (every import writes it): when no
             // record of the object has one (a first import), source keys find nothing and are
             // not looked up (one request says so). Our ids are not looked up: a record of ours
             // has its source key, unless someone emptied it (it is then written again on its id,
             // an upsert, but counted as new).
-            let mut keys: Vec<(&str, Vec<String>)> = vec![(SOURCE_ID_FIELD, Vec::new())];
-            if name == "person" {
-                keys.push(("emails.primaryEmail", Vec::new()));
-            }
-            if name == "company" {
-                keys.push(("domainName.primaryLinkUrl", Vec::new()));
-            }
-            for r in p.kept().filter(|&r| p.records[r].object == *name) {
-                let rec = &p.records[r];
-                keys[0].1.push(crate::payload::source_key(p, r));
-                if let Some(k) = keys.get_mut(1) {
-                    let v = match name.as_str() {
-                        "person" => rec.primary_email().map(str::to_lowercase),
-                        _ => rec.domain_url().map(str::to_string),
-                    };
-                    k.1.extend(v);
-                }
+            let mut keys: Vec<(&str, Vec<String>)> = vec![(
+                SOURCE_ID_FIELD,
+                keyed.records.iter().map(|(k, _)| k.clone()).collect(),
+            )];
+            if let Some(f) = other {
+                keys.push((
+                    f,
+                    keyed
+                        .records
+                        .iter()
+                        .filter_map(|(_, v)| v.clone())
+                        .collect(),
+                ));
             }
             let filters = |ours: bool| -> Vec<String> {
                 keys.iter()
@@ -256,6 +384,19 @@ impl Existing {
                     }
                 }
             }
+            if e.lookups_refused.is_none() {
+                let keyed = Keyed {
+                    name: &join,
+                    plural: &o.name_plural,
+                    first: "id",
+                    other: None,
+                    records: target_ids.iter().map(|id| (id.clone(), None)).collect(),
+                };
+                match e.look_up(client, ws, &keyed, whole_when_small, note)? {
+                    Looked::Done => continue,
+                    Looked::Refused(why) => e.lookups_refused = Some(why),
+                }
+            }
             let filters = in_filters("id", &target_ids);
             e.read_object(
                 client,
@@ -269,6 +410,164 @@ impl Existing {
             )?;
         }
         Ok(e)
+    }
+
+    /// Finds an object's records by their keys sent in request bodies (GraphQL list queries,
+    /// thousands of keys a request; on Twenty 2.x the trash too), then reads the few records
+    /// found whole through REST, by id. When a lookup finds more than a page of records (a
+    /// second run, a verification: the records are ours), those of that scope (live or trash)
+    /// are read whole by their first key through REST filters instead (200 a request, every one
+    /// a hit), and only the records still not found are looked up again.
+    /// [`Looked::Refused`] when the server refuses the query.
+    fn look_up(
+        &mut self,
+        client: &Client,
+        ws: &Workspace,
+        k: &Keyed,
+        whole_when_small: bool,
+        note: &mut dyn FnMut(&str, u64),
+    ) -> Result<Looked, ApiError> {
+        const TRASH: &str = "deletedAt[is]:NOT_NULL";
+        let mut scopes: Vec<bool> = if ws.caps.rest_upsert {
+            vec![false, true]
+        } else {
+            vec![false]
+        };
+        if whole_when_small {
+            // A scope that fits in one page is read whole by it.
+            let mut left = Vec::new();
+            for dead in scopes {
+                let page = client.list(
+                    k.plural,
+                    dead.then_some(TRASH),
+                    c2t_twenty::LIST_ALL_PAGE,
+                    None,
+                )?;
+                let whole = page.next.is_none();
+                for r in page.records {
+                    self.add(k.name, r);
+                }
+                if !whole {
+                    left.push(dead);
+                }
+            }
+            scopes = left;
+            if scopes.is_empty() {
+                return Ok(Looked::Done);
+            }
+        }
+        let scopes = &scopes[..];
+        let has_first = k.first == "id" || ws.field(k.name, k.first).is_some();
+        let mut select = vec!["id"];
+        if has_first && k.first != "id" {
+            select.push(k.first);
+        }
+        let rest_filter = |dead: bool, f: String| {
+            if dead { format!("{TRASH},{f}") } else { f }
+        };
+        // (id, in the trash) of every record found.
+        let mut hits: std::collections::BTreeSet<(String, bool)> = Default::default();
+        let mut pending: Vec<&(String, Option<String>)> = k.records.iter().collect();
+        for round in 0..2 {
+            let firsts: Vec<&str> = if has_first {
+                pending.iter().map(|(f, _)| f.as_str()).collect()
+            } else {
+                Vec::new()
+            };
+            let mut keys = vec![(k.first, firsts)];
+            if let Some(o) = k.other {
+                keys.push((
+                    o,
+                    pending.iter().filter_map(|(_, v)| v.as_deref()).collect(),
+                ));
+            }
+            let lookups = key_lookups(&keys);
+            if lookups.len() * scopes.len() > 2 {
+                note(k.name, (lookups.len() * scopes.len()) as u64);
+            }
+            // Scopes whose keys find pages of records: read by the first key instead.
+            let mut many: Vec<bool> = Vec::new();
+            for &dead in scopes {
+                let mut full = false;
+                for f in &lookups {
+                    let filter = if dead {
+                        serde_json::json!({"and": [{"deletedAt": {"is": "NOT_NULL"}}, f]})
+                    } else {
+                        f.clone()
+                    };
+                    let mut page = match client.find_page(k.plural, &filter, &select, None) {
+                        Ok(page) => page,
+                        Err(ApiError::Rejected { messages, .. }) => {
+                            return Ok(Looked::Refused(messages.join("; ")));
+                        }
+                        Err(e) => return Err(e),
+                    };
+                    if page.next.is_some() && round == 0 && has_first && k.first != "id" {
+                        full = true;
+                        break;
+                    }
+                    loop {
+                        hits.extend(page.records.iter().filter_map(|n| {
+                            n.get("id")
+                                .and_then(Value::as_str)
+                                .map(|id| (id.to_string(), dead))
+                        }));
+                        match page.next {
+                            Some(after) => {
+                                page =
+                                    client.find_page(k.plural, &filter, &select, Some(&after))?;
+                                if page.next.as_deref() == Some(after.as_str()) {
+                                    page.next = None;
+                                }
+                            }
+                            None => break,
+                        }
+                    }
+                }
+                many.push(full);
+            }
+            if !many.contains(&true) {
+                break;
+            }
+            // Most keys are ours: their records whole, by the first key, 200 a request.
+            let firsts: Vec<String> = pending.iter().map(|(f, _)| f.clone()).collect();
+            let filters = in_filters(k.first, &firsts);
+            let scoped: Vec<bool> = scopes
+                .iter()
+                .zip(&many)
+                .filter(|(_, m)| **m)
+                .map(|(d, _)| *d)
+                .collect();
+            note(k.name, (filters.len() * scoped.len()) as u64);
+            for &dead in &scoped {
+                for f in &filters {
+                    for r in client.list_all(k.plural, Some(&rest_filter(dead, f.clone())))? {
+                        self.add(k.name, r);
+                    }
+                }
+            }
+            let found = |e: &Existing, key: &str| {
+                e.by_source_id
+                    .contains_key(&(k.name.to_string(), key.to_string()))
+            };
+            pending.retain(|(f, _)| !found(self, f));
+        }
+        // The records found, whole (REST answers every field in its usual shape).
+        for &dead in scopes {
+            let ids: Vec<String> = hits
+                .iter()
+                .filter(|(id, d)| {
+                    *d == dead && !self.by_id.contains_key(&(k.name.to_string(), id.clone()))
+                })
+                .map(|(id, _)| id.clone())
+                .collect();
+            for f in in_filters("id", &ids) {
+                for r in client.list_all(k.plural, Some(&rest_filter(dead, f)))? {
+                    self.add(k.name, r);
+                }
+            }
+        }
+        Ok(Looked::Done)
     }
 
     /// Reads one object's records: all of them, or those the filters find, whichever takes

@@ -367,6 +367,9 @@ pub fn render(r: &Report) -> String {
                     RunStatus::RolledBack => "rolled back",
                     RunStatus::Failed => "<span class=bad>failed (resumable)</span>",
                     RunStatus::Running => "<span class=bad>interrupted (resumable)</span>",
+                    RunStatus::Interrupted => {
+                        "<span class=bad>stopped by the user (resumable)</span>"
+                    }
                 };
                 let _ = writeln!(
                     o,

@@ -65,6 +65,9 @@ status_enum! {
         Done => "done",
         /// Stopped by an error.
         Failed => "failed",
+        /// Stopped by the user (Ctrl-C) between two batches: everything it sent is confirmed
+        /// or refused, nothing is in doubt.
+        Interrupted => "interrupted",
         /// Its writes were undone.
         RolledBack => "rolled_back",
     }

@@ -8,7 +8,7 @@
 pub(crate) const APPLICATION_ID: i64 = 0x6332_7473;
 
 /// Migrations, in order. The newest schema version is `MIGRATIONS.len()`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// The newest schema version.
 pub(crate) fn latest() -> i64 {
@@ -105,4 +105,28 @@ CREATE TABLE workspace_changes (
     workspace_url TEXT NOT NULL,   -- never the API key
     what          TEXT NOT NULL
 );
+"#;
+
+/// Version 3: a run may be `interrupted` (stopped by the user between two batches, nothing in
+/// doubt). SQLite cannot change a CHECK constraint in place, so `runs` is rebuilt the way
+/// SQLite documents (<https://sqlite.org/lang_altertable.html>, "Making Other Kinds Of Table
+/// Schema Changes"): foreign keys off (see `Store::migrate`), a new table, the rows copied, the
+/// old table dropped and the new one renamed; the other tables' references name `runs` and so
+/// point at the new table, and the keys are checked before the commit.
+const V3: &str = r#"
+CREATE TABLE runs_v3 (
+    id            INTEGER PRIMARY KEY,
+    started_at    TEXT NOT NULL,
+    finished_at   TEXT,
+    status        TEXT NOT NULL
+                  CHECK (status IN ('running', 'done', 'failed', 'interrupted', 'rolled_back')),
+    tool_version  TEXT NOT NULL,
+    workspace_url TEXT NOT NULL,   -- never the API key
+    mapping_hash  TEXT NOT NULL
+);
+INSERT INTO runs_v3 (id, started_at, finished_at, status, tool_version, workspace_url, mapping_hash)
+    SELECT id, started_at, finished_at, status, tool_version, workspace_url, mapping_hash
+    FROM runs;
+DROP TABLE runs;
+ALTER TABLE runs_v3 RENAME TO runs;
 "#;

@@ -169,7 +169,22 @@ impl Store {
         Ok(store)
     }
 
+    /// Brings the schema to the newest version. Foreign keys are off meanwhile (a migration may
+    /// rebuild a table, which SQLite documents doing so; the pragma cannot change inside a
+    /// transaction) and checked before the commit.
     fn migrate(&mut self) -> Result<(), StateError> {
+        const OP: &str = "migrating the schema";
+        self.conn
+            .pragma_update(None, "foreign_keys", false)
+            .ctx(&self.path, OP)?;
+        let done = self.migrate_keys_off();
+        self.conn
+            .pragma_update(None, "foreign_keys", true)
+            .ctx(&self.path, OP)?;
+        done
+    }
+
+    fn migrate_keys_off(&mut self) -> Result<(), StateError> {
         const OP: &str = "migrating the schema";
         let p = self.path.as_path();
         let tx = self
@@ -189,6 +204,20 @@ impl Store {
         if version != schema::latest() {
             tx.pragma_update(None, "user_version", schema::latest())
                 .ctx(p, OP)?;
+            let broken: i64 = tx
+                .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+                    r.get(0)
+                })
+                .ctx(p, OP)?;
+            if broken > 0 {
+                return Err(StateError::Other {
+                    path: self.path.clone(),
+                    op: OP,
+                    source: Box::new(BadValue(format!(
+                        "{broken} references broken by the migration; the file is left as it was"
+                    ))),
+                });
+            }
         }
         tx.commit().ctx(p, OP)
     }

@@ -12,6 +12,7 @@ use c2t_pipeline::audit;
 use c2t_pipeline::job::Prepared;
 use c2t_state::Store;
 use c2t_twenty::Client;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -62,7 +63,8 @@ pub fn run_verify(
         Store::open_in_memory().map_err(|e| user(e.to_string(), None))?
     };
     let ws = Workspace::read_schema(client).map_err(api::api_err)?;
-    let records = verify::read_records_for(client, &ws, p).map_err(api::api_err)?;
+    // Long reads are announced as the import's are.
+    let records = verify::records_of(api::existing_for(client, &ws, p, quiet, true)?);
     verify::verify(p, &ws, &records, &store, settings).map_err(|e| user(e.to_string(), None))
 }
 
@@ -185,13 +187,24 @@ pub fn rollback_cmd(
     }
     let client = api::connect(a)?;
     let ws = Workspace::read_schema(&client).map_err(api::api_err)?;
+    // On a terminal a bar (count, rate, ETA); elsewhere a line every hundred records with the
+    // time left at the client's pace (deletions go a hundred a request).
+    let bars = !quiet && std::io::stderr().is_terminal();
+    let mut bar: Option<indicatif::ProgressBar> = None;
+    let rpm = client.requests_per_minute().max(1.0);
     let mut on_event = |e: RollbackEvent| {
         if quiet {
             return;
         }
         let RollbackEvent::Undone { done, total, .. } = e;
+        if bars {
+            bar.get_or_insert_with(|| api::progress_bar("undo", total))
+                .set_position(done as u64);
+            return;
+        }
         if done == total || done % 100 == 0 {
-            eprintln!("  {done}/{total}");
+            let left = (total - done).div_ceil(c2t_twenty::MASS_MUTATION_MAX) as f64 * 60.0 / rpm;
+            eprintln!("  {done}/{total}   ~{left:.0}s left");
         }
     };
     let summary = rollback::rollback(&client, &ws, &mut store, &plan, destroy, &mut on_event)
@@ -202,6 +215,9 @@ pub fn rollback_cmd(
                 state.display()
             )
         })?;
+    if let Some(b) = bar.take() {
+        b.finish();
+    }
     if !quiet {
         for (obj, c) in &summary.objects {
             eprintln!(

@@ -66,15 +66,21 @@ pub fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
     }
 }
 
-/// Reads the workspace and what it already holds for this import.
+/// Reads the workspace and what it already holds for this import. `known` is what an earlier
+/// step of the same command read of its records (`migrate`: the announcement, then the
+/// check): kept when it was read the same way (trash or not), so a run reads them once.
 pub fn read_workspace(
     client: &Client,
     p: &Prepared,
     automations: bool,
     quiet: bool,
+    known: Option<Existing>,
 ) -> anyhow::Result<(Workspace, Existing)> {
     let ws = Workspace::read(client, automations).map_err(api_err)?;
-    let existing = existing_for(client, &ws, p, quiet)?;
+    let existing = match known {
+        Some(e) if e.with_trash == ws.caps.rest_upsert => e,
+        _ => existing_for(client, &ws, p, quiet, false)?,
+    };
     Ok((ws, existing))
 }
 
@@ -85,9 +91,15 @@ pub fn existing_for(
     ws: &Workspace,
     p: &Prepared,
     quiet: bool,
+    verify: bool,
 ) -> anyhow::Result<Existing> {
     let rpm = client.requests_per_minute().max(1.0);
-    Existing::for_export_noting(client, ws, p, &mut |object, requests| {
+    let read = if verify {
+        Existing::for_verify
+    } else {
+        Existing::for_export_noting
+    };
+    let e = read(client, ws, p, &mut |object, requests| {
         let secs = requests as f64 * 60.0 / rpm;
         if !quiet && secs > 2.0 {
             eprintln!(
@@ -97,7 +109,15 @@ pub fn existing_for(
             );
         }
     })
-    .map_err(api_err)
+    .map_err(api_err)?;
+    if let Some(why) = &e.lookups_refused
+        && !quiet
+    {
+        eprintln!(
+            "  note: the server refused key lookups in a request body ({why}); keys were read a few hundred a request instead"
+        );
+    }
+    Ok(e)
 }
 
 pub fn confirm(question: &str) -> bool {
@@ -112,7 +132,8 @@ pub fn confirm(question: &str) -> bool {
 }
 
 /// `check`: prints the plan; with `apply`, creates what is missing (after asking, or `yes`).
-/// Returns whether the workspace is ready.
+/// Returns whether the workspace is ready, and the records it holds that the export may match
+/// (for the import that follows in `migrate`; `known` when an earlier step read them).
 pub fn check(
     client: &Client,
     p: &Prepared,
@@ -120,17 +141,18 @@ pub fn check(
     yes: bool,
     quiet: bool,
     state: &Path,
-) -> anyhow::Result<bool> {
-    let (mut ws, existing) = read_workspace(client, p, true, quiet)?;
+    known: Option<Existing>,
+) -> anyhow::Result<(bool, Existing)> {
+    let (mut ws, existing) = read_workspace(client, p, true, quiet, known)?;
     let plan = c2t_import::check(p, &ws, &existing);
     if !quiet || plan.blocks() {
         eprint!("{}", plan.render());
     }
     if !plan.blocks() {
-        return Ok(true);
+        return Ok((true, existing));
     }
     if !apply {
-        return Ok(false);
+        return Ok((false, existing));
     }
     if !plan.mismatches.is_empty() {
         return Err(user(
@@ -169,7 +191,8 @@ pub fn check(
     if plan.members_block() && !quiet {
         eprint!("{}", plan.render_missing_members());
     }
-    Ok(!plan.blocks())
+    let ready = !plan.blocks();
+    Ok((ready, existing))
 }
 
 /// Before `migrate` writes to a live workspace: says which, what it will write (per object:
@@ -182,12 +205,12 @@ pub fn announce(
     api: &Api,
     load: &Load,
     yes: bool,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<Existing> {
     // Reads only: the capability probe (which writes and removes a note) waits for the answer.
     // Twenty 2.x (polymorphic note targets) keeps matches in its trash; 1.5 does not count them.
     let mut ws = Workspace::read_schema(client).map_err(api_err)?;
     ws.caps.rest_upsert = ws.caps.target_fields == c2t_twenty::TargetStyle::Morph;
-    let existing = existing_for(client, &ws, p, false)?;
+    let existing = existing_for(client, &ws, p, false, false)?;
     let plan = c2t_import::check(p, &ws, &existing);
     let batch = load
         .batch_size
@@ -229,7 +252,7 @@ pub fn announce(
         api.requests_per_minute
     );
     if yes {
-        return Ok(());
+        return Ok(existing);
     }
     if !std::io::stdin().is_terminal() {
         return Err(user(
@@ -245,7 +268,7 @@ pub fn announce(
             Some("the Twenty-ready files and the audit are written; answer y, or pass --yes"),
         ));
     }
-    Ok(())
+    Ok(existing)
 }
 
 /// The workspace's members, for finding owners by name and email.
@@ -269,6 +292,7 @@ pub fn state_path(load: &Load, mapping: Option<&Path>) -> PathBuf {
 }
 
 /// `import` (or `plan` with `dry_run`).
+#[allow(clippy::too_many_arguments)]
 pub fn import(
     client: &Client,
     p: &Prepared,
@@ -277,8 +301,9 @@ pub fn import(
     mapping: Option<&Path>,
     dry_run: bool,
     quiet: bool,
+    known: Option<Existing>,
 ) -> anyhow::Result<ExitCode> {
-    let (ws, existing) = read_workspace(client, p, false, quiet)?;
+    let (ws, existing) = read_workspace(client, p, false, quiet, known)?;
     let plan = c2t_import::check(p, &ws, &existing);
     if plan.blocks() {
         eprint!("{}", plan.render());
@@ -293,6 +318,27 @@ pub fn import(
     let state = state_path(load, mapping);
     let mut store = c2t_state::Store::open(&state)
         .map_err(|e| user(e.to_string(), Some(state_hint(&e).as_str())))?;
+    // A run that did not finish is resumed: said, so the counts that follow make sense.
+    if let Ok(Some(last)) = store.last_run()
+        && !dry_run
+        && !quiet
+        && matches!(
+            last.status,
+            c2t_state::RunStatus::Interrupted
+                | c2t_state::RunStatus::Failed
+                | c2t_state::RunStatus::Running
+        )
+    {
+        eprintln!(
+            "resuming: run {} {} before it finished; what it wrote is in the workspace and is not counted again",
+            last.id,
+            match last.status {
+                c2t_state::RunStatus::Interrupted => "was interrupted",
+                c2t_state::RunStatus::Failed => "stopped on an error",
+                _ => "was killed",
+            }
+        );
+    }
     let batch = load.batch_size.max(1);
     let requests: usize = plan.to_write.values().map(|n| n.div_ceil(batch)).sum();
     if !quiet && !load.json {
@@ -310,6 +356,8 @@ pub fn import(
             Conflict::FillEmpty
         },
         dry_run,
+        // Ctrl-C stops the run between two batches (see `interrupt`).
+        stop: (!dry_run).then(crate::interrupt::flag),
         workspace_url: client.base_url().to_string(),
         mapping_hash: mapping
             .and_then(|m| std::fs::read(m).ok())
@@ -406,6 +454,19 @@ pub fn import(
         Err(c2t_import::load::ImportError::State(e)) => {
             return Err(anyhow::anyhow!("{e}\nhint: {}", state_hint(&e)));
         }
+        Err(c2t_import::load::ImportError::Interrupted) => {
+            let run = store
+                .last_run()
+                .ok()
+                .flatten()
+                .map(|r| format!("run {} ", r.id))
+                .unwrap_or_default();
+            eprintln!(
+                "interrupted: {run}stopped between two batches, every record it sent is recorded in {}\nhint: run the same command again to resume: nothing already written is sent again",
+                state.display()
+            );
+            return Err(anyhow::Error::new(crate::interrupt::Interrupted));
+        }
         Err(e) => {
             return Err(anyhow::anyhow!(
                 "{e}\nhint: the state is saved in {}; run the same command again to resume",
@@ -465,7 +526,7 @@ pub fn import(
 }
 
 /// The progress bar of one object on a terminal: count, rate and time left.
-fn progress_bar(object: &str, to_send: usize) -> indicatif::ProgressBar {
+pub fn progress_bar(object: &str, to_send: usize) -> indicatif::ProgressBar {
     let b = indicatif::ProgressBar::with_draw_target(
         Some(to_send as u64),
         indicatif::ProgressDrawTarget::stderr(),

@@ -159,7 +159,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let client = api::connect(&a)?;
             let p = prepare_connected(&export_dir, &common, &client)?;
             let state = after::state_file(state.as_deref(), common.mapping.as_deref());
-            let ready = api::check(&client, &p, apply, yes, quiet, &state)?;
+            let (ready, _) = api::check(&client, &p, apply, yes, quiet, &state, None)?;
             Ok(if ready {
                 ExitCode::SUCCESS
             } else {
@@ -265,9 +265,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     return Ok(code);
                 }
                 // Never a write to a live workspace unannounced: what, where, how long; then ask.
-                api::announce(&client, &p, &a, &load, yes)?;
+                // The records the export may match are read once, here, and kept for the
+                // check and the import.
+                let known = api::announce(&client, &p, &a, &load, yes)?;
                 let state = api::state_path(&load, common.mapping.as_deref());
-                if !api::check(&client, &p, true, true, quiet, &state)? {
+                let (ready, known) =
+                    api::check(&client, &p, true, true, quiet, &state, Some(known))?;
+                if !ready {
                     return Err(user(
                         "the workspace is not ready for this import",
                         Some("see the plan above"),
@@ -281,6 +285,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     common.mapping.as_deref(),
                     false,
                     quiet,
+                    Some(known),
                 )?;
                 // Verify what was written, and write the migration report.
                 let state = api::state_path(&load, common.mapping.as_deref());
@@ -336,6 +341,7 @@ fn import(
         common.mapping.as_deref(),
         dry_run,
         quiet,
+        None,
     )?;
     if !dry_run {
         // The migration report, next to the state file (without the verification: `verify`

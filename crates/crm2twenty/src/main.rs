@@ -2,12 +2,14 @@
 //! work is in the library crates. Errors are printed once, here, with a hint where one helps.
 //!
 //! Exit codes: 0 done (every row accounted for), 1 done but something needs attention (a file
-//! could not be read, the ledger does not balance), 2 usage or mapping error (nothing written).
+//! could not be read, the ledger does not balance), 2 usage or mapping error (nothing written),
+//! 130 stopped by Ctrl-C (run the same command again to resume).
 
 mod after;
 mod api;
 mod cli;
 mod commands;
+mod interrupt;
 
 use std::process::ExitCode;
 
@@ -18,6 +20,8 @@ fn main() -> ExitCode {
     let args = <cli::Cli as clap::Parser>::parse();
     match commands::run(args) {
         Ok(code) => code,
+        // Already said, with how to resume.
+        Err(e) if e.downcast_ref::<interrupt::Interrupted>().is_some() => ExitCode::from(130),
         Err(e) => match e.downcast_ref::<commands::UserError>() {
             Some(u) => {
                 eprintln!("error: {}", u.message);

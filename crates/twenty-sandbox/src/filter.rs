@@ -6,8 +6,14 @@
 //! `ilike`, `startsWith`, `containsAny`. Values may be double-quoted; lists are `[a,b]`.
 //! Evaluation runs on the rendered record, so defaults of fields never written are seen as Twenty
 //! answers them. Comparisons follow SQL: a NULL matches nothing but `is:NULL`.
+//!
+//! The same [`Filter`] serves GraphQL list queries (`people(filter: $f)`, built by
+//! [`crate::graphql`] from the filter variable). The values of an `in` / `containsAny` condition
+//! are also kept in a hash set ([`Filter::cond`]), so a lookup of thousands of keys over a large
+//! table costs one hash probe per record, not one comparison per key.
 
 use std::cmp::Ordering;
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -32,7 +38,8 @@ pub enum Op {
 }
 
 impl Op {
-    fn parse(s: &str) -> Option<Op> {
+    /// The operator of a REST `[op]` or a GraphQL filter key (`eq`, `in`, `startsWith`…).
+    pub fn parse(s: &str) -> Option<Op> {
         Some(match s {
             "eq" => Op::Eq,
             "neq" => Op::Neq,
@@ -60,15 +67,35 @@ pub enum Filter {
     Or(Vec<Filter>),
     /// Must not match.
     Not(Box<Filter>),
-    /// `path[op]:values` (one value, or several for `in` / `containsAny`).
+    /// `path[op]:values` (one value, or several for `in` / `containsAny`). Build it with
+    /// [`Filter::cond`], which fills `set`.
     Cond {
+        /// Field, or field and sub-field of a composite.
         path: Vec<String>,
+        /// The comparison.
         op: Op,
+        /// The literals, as written.
         values: Vec<String>,
+        /// `values` as a set for `in` / `containsAny` (empty for other operators).
+        set: HashSet<String>,
     },
 }
 
 impl Filter {
+    /// A condition; the values of `in` / `containsAny` are also put in a set for the lookups.
+    pub fn cond(path: Vec<String>, op: Op, values: Vec<String>) -> Filter {
+        let set = match op {
+            Op::In | Op::ContainsAny => values.iter().cloned().collect(),
+            _ => HashSet::new(),
+        };
+        Filter::Cond {
+            path,
+            op,
+            values,
+            set,
+        }
+    }
+
     /// Whether any condition of the filter reads `field`.
     pub fn mentions(&self, field: &str) -> bool {
         match self {
@@ -84,9 +111,14 @@ impl Filter {
             Filter::And(v) => v.iter().all(|f| f.matches(record)),
             Filter::Or(v) => v.iter().any(|f| f.matches(record)),
             Filter::Not(f) => !f.matches(record),
-            Filter::Cond { path, op, values } => {
+            Filter::Cond {
+                path,
+                op,
+                values,
+                set,
+            } => {
                 let value = lookup(record, path);
-                eval(value, *op, values)
+                eval(value, *op, values, set)
             }
         }
     }
@@ -100,7 +132,7 @@ fn lookup<'r>(record: &'r Map<String, Value>, path: &[String]) -> &'r Value {
     cur
 }
 
-fn eval(value: &Value, op: Op, values: &[String]) -> bool {
+fn eval(value: &Value, op: Op, values: &[String], set: &HashSet<String>) -> bool {
     let first = values.first().map(String::as_str).unwrap_or("");
     match op {
         Op::Is => match first.to_ascii_uppercase().as_str() {
@@ -111,9 +143,14 @@ fn eval(value: &Value, op: Op, values: &[String]) -> bool {
         _ if value.is_null() => false,
         Op::Eq => cmp_scalar(value, first) == Some(Ordering::Equal),
         Op::Neq => cmp_scalar(value, first).is_some_and(|o| o != Ordering::Equal),
-        Op::In => values
-            .iter()
-            .any(|v| cmp_scalar(value, v) == Some(Ordering::Equal)),
+        // A string equals a literal exactly when `cmp_scalar` says so (code-point order): one
+        // probe of the set. Numbers and booleans compare by type, literal by literal.
+        Op::In => match value {
+            Value::String(s) => set.contains(s.as_str()),
+            _ => values
+                .iter()
+                .any(|v| cmp_scalar(value, v) == Some(Ordering::Equal)),
+        },
         Op::Gt => cmp_scalar(value, first) == Some(Ordering::Greater),
         Op::Gte => matches!(
             cmp_scalar(value, first),
@@ -132,7 +169,7 @@ fn eval(value: &Value, op: Op, values: &[String]) -> bool {
         Op::ContainsAny => value.as_array().is_some_and(|items| {
             items
                 .iter()
-                .any(|i| values.iter().any(|v| i.as_str() == Some(v.as_str())))
+                .any(|i| i.as_str().is_some_and(|s| set.contains(s)))
         }),
     }
 }
@@ -330,11 +367,11 @@ impl Parser<'_> {
         } else {
             vec![self.value(b",)")?]
         };
-        Ok(Filter::Cond {
-            path: path_text.split('.').map(String::from).collect(),
+        Ok(Filter::cond(
+            path_text.split('.').map(String::from).collect(),
             op,
             values,
-        })
+        ))
     }
 
     fn value(&mut self, stops: &[u8]) -> ApiResult<String> {
@@ -514,6 +551,8 @@ mod tests {
             "name[is]:NOT_NULL",
             "and(name[like]:A%,employees[gte]:12)",
             "name[startsWith]:Ac",
+            // `in` on a number compares numbers, not the set's strings.
+            "employees[in]:[3,12.0]",
         ];
         for f in yes {
             assert!(parse_filter(f, &o).unwrap().matches(&r), "{f} should match");
@@ -524,6 +563,8 @@ mod tests {
             "accountOwnerId[eq]:x",
             "accountOwnerId[neq]:x",
             "name[like]:B%",
+            "name[in]:[acme,ACME]",
+            "employees[in]:[3,13]",
         ];
         for f in no {
             assert!(

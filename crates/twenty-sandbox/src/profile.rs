@@ -47,6 +47,7 @@ impl ProfileKind {
                 mutation_max_affected: None,
                 list_limit_max: None,
                 list_limit_default: 60,
+                query_max_records: 60,
                 total_count_after_cursor: true,
                 has_previous_page: false,
                 position_decrements: false,
@@ -67,6 +68,7 @@ impl ProfileKind {
                 mutation_max_affected: Some(100),
                 list_limit_max: Some(200),
                 list_limit_default: 60,
+                query_max_records: 200,
                 total_count_after_cursor: false,
                 has_previous_page: true,
                 position_decrements: true,
@@ -125,6 +127,12 @@ pub struct Profile {
     pub list_limit_max: Option<usize>,
     /// Page size when `limit` is absent.
     pub list_limit_default: usize,
+    /// `QUERY_MAX_RECORDS` (`packages/twenty-shared/src/constants/QueryMaxRecords.ts`): 200 in
+    /// the recorded 2.19's source, 60 in the recorded 1.5's. A GraphQL list without `first` (or
+    /// `last`) answers this many records (`args.first ?? args.last ?? QUERY_MAX_RECORDS` in both
+    /// sources' find-many runner); a larger `first` is taken as given, not clamped (only REST's
+    /// `limit` is clamped, by `parse-limit-rest-request.util.ts`).
+    pub query_max_records: usize,
     /// 1.5 counts only the records left after the cursor in `totalCount`.
     pub total_count_after_cursor: bool,
     /// 2.x adds `hasPreviousPage` to `pageInfo`.

@@ -15,7 +15,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use crate::errors::{ApiError, ApiResult};
-use crate::filter::{Filter, OrderTerm, parse_filter, parse_order_by};
+use crate::filter::{Filter, Op, OrderTerm, parse_filter, parse_order_by};
 use crate::profile::Profile;
 use crate::schema::{Field, Object, Schema};
 use crate::store::{Change, Store};
@@ -61,12 +61,36 @@ pub struct ListParams {
     pub depth: u8,
 }
 
+/// A list request with its parts parsed: what REST's `GET /rest/{plural}` and GraphQL's
+/// `{plural}(filter, orderBy, first, after)` both run ([`Workspace::list_query`]).
+#[derive(Debug, Clone)]
+pub struct ListQuery {
+    /// The filter (checked against the object), or none.
+    pub filter: Option<Filter>,
+    /// The sort, ending with the `id` tiebreaker ([`parse_order_by`] adds it).
+    pub order: Vec<OrderTerm>,
+    /// Records per page (already defaulted and clamped by the caller).
+    pub limit: usize,
+    /// Cursor the page starts after (REST `starting_after`, GraphQL `after`).
+    pub after: Option<String>,
+    /// Cursor the page ends before (REST `ending_before`, GraphQL `before`): backward paging.
+    pub before: Option<String>,
+    /// Relation depth of the rendered records (0 or 1).
+    pub depth: u8,
+}
+
 /// One page of a list answer.
 pub struct Page {
     /// Rendered records.
     pub records: Vec<Value>,
-    /// `totalCount`.
+    /// The cursor of each record (base64 JSON of its order values and id, Twenty's
+    /// `encodeCursor`), in the order of `records`.
+    pub cursors: Vec<String>,
+    /// `totalCount`: every record the filter matches (REST on 1.5: see `count_from_cursor`).
     pub total_count: usize,
+    /// The records from the cursor on (after `after`, or before `before`): what 1.5's REST
+    /// answers as `totalCount` (recorded).
+    pub count_from_cursor: usize,
     /// `pageInfo.hasNextPage`.
     pub has_next_page: bool,
     /// `pageInfo.hasPreviousPage`.
@@ -75,6 +99,30 @@ pub struct Page {
     pub start_cursor: Option<String>,
     /// `pageInfo.endCursor`.
     pub end_cursor: Option<String>,
+}
+
+impl Page {
+    /// A page holding `rows` = `start..end` of the `total` sorted matches, with Twenty's flags
+    /// (`getPaginationInfo`): `hasNextPage` only forward, `hasPreviousPage` only backward.
+    fn new(
+        records: Vec<Value>,
+        cursors: Vec<String>,
+        total: usize,
+        count_from_cursor: usize,
+        forward: bool,
+        (start, end): (usize, usize),
+    ) -> Page {
+        Page {
+            start_cursor: cursors.first().cloned(),
+            end_cursor: cursors.last().cloned(),
+            records,
+            cursors,
+            total_count: total,
+            count_from_cursor,
+            has_next_page: forward && end < total,
+            has_previous_page: !forward && start > 0,
+        }
+    }
 }
 
 /// A filter-based mass mutation of GraphQL, see [`Workspace::mutate_by_ids`].
@@ -1064,7 +1112,9 @@ impl Workspace {
         Ok(self.render(object, rec, depth))
     }
 
-    /// `GET /rest/{plural}`.
+    /// `GET /rest/{plural}`: parses the query parameters (`limit` with the profile's default and
+    /// clamp, `filter`, `order_by`), then runs [`Workspace::list_query`]. 1.5 counts only the
+    /// records from the cursor on in `totalCount` (recorded).
     pub fn list(&self, plural: &str, params: &ListParams) -> ApiResult<Page> {
         let object = self.object_ref(plural)?;
         let limit = match params.limit.as_deref() {
@@ -1084,90 +1134,186 @@ impl Workspace {
             Some(f) if !f.is_empty() => Some(parse_filter(f, object)?),
             _ => None,
         };
-        let include_deleted = filter.as_ref().is_some_and(|f| f.mentions("deletedAt"));
-        let terms = parse_order_by(params.order_by.as_deref(), object)?;
+        let query = ListQuery {
+            filter,
+            order: parse_order_by(params.order_by.as_deref(), object)?,
+            limit,
+            after: params.starting_after.clone(),
+            before: params.ending_before.clone(),
+            depth: params.depth,
+        };
+        let mut page = self.list_query(object, &query)?;
+        if self.profile.total_count_after_cursor {
+            page.total_count = page.count_from_cursor;
+        }
+        Ok(page)
+    }
+
+    /// One page of `object`'s records: the list of REST (`GET /rest/{plural}`, see
+    /// [`Workspace::list`]) and of GraphQL (`{plural}(filter, orderBy, first, after)`, see
+    /// [`crate::graphql`]).
+    ///
+    /// Soft-deleted records are left out unless the filter mentions `deletedAt` (Twenty's
+    /// `applyDeletedAtToBuilder` / `checkForDeletedAtFilter`, which looks through `and`, `or` and
+    /// `not` only). Records are sorted by `query.order` (which ends with the `id` tiebreaker);
+    /// `after` starts the page after its cursor, `before` ends it before its cursor (backward).
+    /// The page flags are Twenty's `getPaginationInfo` (`cursors.util.ts`, same in the recorded
+    /// 1.5 and 2.19 sources): `hasNextPage` only when paging forward and more records follow,
+    /// `hasPreviousPage` only when paging backward and more records precede (the recorded 2.19
+    /// answers `hasPreviousPage: false` to every `starting_after` page,
+    /// `shared/twenty-live-2x/2026-12/proxy-all.jsonl.gz`). A filter on `id` or on a unique
+    /// text key with `eq` / `in` reads its candidates from the primary key and the unique index
+    /// (`Workspace::candidates`) instead of trying every record.
+    pub fn list_query(&self, object: &Object, query: &ListQuery) -> ApiResult<Page> {
+        let filter = query.filter.as_ref();
+        let include_deleted = filter.is_some_and(|f| f.mentions("deletedAt"));
+        let terms = &query.order;
         if filter.is_none()
-            && let Some(page) = self.list_by_id(object, &terms, limit, params)?
+            && let Some(page) = self.list_by_id(object, query)?
         {
             return Ok(page);
         }
         let defaults = self.defaults(object);
-        let mut rows: Vec<Map<String, Value>> = self
-            .tables
-            .get(&object.name_singular)
-            .map(|t| {
-                t.records
-                    .values()
-                    .filter(|r| include_deleted || !Self::is_deleted(r))
-                    .map(|r| {
-                        self.render_with(object, r, 0, Some(&defaults))
-                            .as_object()
-                            .cloned()
-                            .unwrap_or_default()
-                    })
-                    .filter(|r| filter.as_ref().is_none_or(|f| f.matches(r)))
-                    .collect()
+        let table = self.tables.get(&object.name_singular);
+        let candidates = filter.and_then(|f| self.candidates(object, f));
+        let stored: Vec<&Map<String, Value>> = match (table, &candidates) {
+            (None, _) => Vec::new(),
+            (Some(t), Some(ids)) => ids.iter().filter_map(|id| t.records.get(id)).collect(),
+            (Some(t), None) => t.records.values().collect(),
+        };
+        let mut rows: Vec<Map<String, Value>> = stored
+            .into_iter()
+            .filter(|r| include_deleted || !Self::is_deleted(r))
+            .map(|r| match self.render_with(object, r, 0, Some(&defaults)) {
+                Value::Object(m) => m,
+                _ => Map::new(),
             })
-            .unwrap_or_default();
-        rows.sort_by(|a, b| compare_rows(&terms, a, b));
+            .filter(|r| filter.is_none_or(|f| f.matches(r)))
+            .collect();
+        rows.sort_by(|a, b| compare_rows(terms, a, b));
         let total = rows.len();
-        let cursor_of = |c: &str| decode_cursor(c, &terms, &rows);
-        let (start, end, window_total) = if let Some(c) = params.ending_before.as_deref() {
+        let cursor_of = |c: &str| decode_cursor(c, terms, &rows);
+        let (start, end, from_cursor) = if let Some(c) = query.before.as_deref() {
             let cur = cursor_of(c)?;
             let before = rows
                 .iter()
-                .take_while(|r| compare_to_cursor(&terms, r, &cur) == Ordering::Less)
+                .take_while(|r| compare_to_cursor(terms, r, &cur) == Ordering::Less)
                 .count();
-            (before.saturating_sub(limit), before, before)
-        } else if let Some(c) = params.starting_after.as_deref() {
+            (before.saturating_sub(query.limit), before, before)
+        } else if let Some(c) = query.after.as_deref() {
             let cur = cursor_of(c)?;
             let first = rows
                 .iter()
-                .take_while(|r| compare_to_cursor(&terms, r, &cur) != Ordering::Greater)
+                .take_while(|r| compare_to_cursor(terms, r, &cur) != Ordering::Greater)
                 .count();
-            ((first), (first + limit).min(total), total - first)
+            (first, (first + query.limit).min(total), total - first)
         } else {
-            (0, limit.min(total), total)
+            (0, query.limit.min(total), total)
         };
         let page: Vec<&Map<String, Value>> = rows[start..end].iter().collect();
         let records = page
             .iter()
             .map(|r| {
-                if params.depth > 0 {
+                if query.depth > 0 {
                     let id = r.get("id").and_then(Value::as_str).unwrap_or_default();
                     self.record(&object.name_singular, id)
-                        .map(|s| self.render(object, s, params.depth))
+                        .map(|s| self.render(object, s, query.depth))
                         .unwrap_or_else(|| Value::Object((*r).clone()))
                 } else {
                     Value::Object((*r).clone())
                 }
             })
             .collect();
-        Ok(Page {
+        let cursors = page.iter().map(|r| encode_cursor(terms, r)).collect();
+        Ok(Page::new(
             records,
-            total_count: if self.profile.total_count_after_cursor {
-                window_total
-            } else {
-                total
-            },
-            has_next_page: end < total,
-            has_previous_page: start > 0,
-            start_cursor: page.first().map(|r| encode_cursor(&terms, r)),
-            end_cursor: page.last().map(|r| encode_cursor(&terms, r)),
-        })
+            cursors,
+            total,
+            from_cursor,
+            query.before.is_none(),
+            (start, end),
+        ))
+    }
+
+    /// Ids of the records that may match `filter`, read from the primary key and the unique
+    /// indexes; `None` when the filter does not narrow the table that way (every record is then
+    /// tried). Always a superset of the matches: the filter still runs on each candidate.
+    ///
+    /// A condition narrows when it is `eq` / `in` on `id`, or on a unique text key (a `TEXT`
+    /// field such as a unique `sourceRecordId`, or the unique string sub-field of a composite:
+    /// `emails.primaryEmail`, `domainName.primaryLinkUrl`) whose literals are all non-empty and
+    /// whose default is empty or null (a record that never received the key cannot match then,
+    /// and every non-empty value a record holds is in the index, soft-deleted records included).
+    /// `or` narrows when each branch does (the union), `and` when one branch does (the smallest),
+    /// `not` never.
+    fn candidates(&self, object: &Object, filter: &Filter) -> Option<HashSet<String>> {
+        match filter {
+            Filter::Or(items) => {
+                let mut all = HashSet::new();
+                for f in items {
+                    all.extend(self.candidates(object, f)?);
+                }
+                Some(all)
+            }
+            Filter::And(items) => items
+                .iter()
+                .filter_map(|f| self.candidates(object, f))
+                .min_by_key(HashSet::len),
+            Filter::Not(_) => None,
+            Filter::Cond {
+                path, op, values, ..
+            } => {
+                if !matches!(op, Op::Eq | Op::In) {
+                    return None;
+                }
+                if path.len() == 1 && path[0] == "id" {
+                    return Some(values.iter().cloned().collect());
+                }
+                let field = object.field(&path[0])?;
+                let sub = path.get(1).map(String::as_str);
+                let is_text = match sub {
+                    None => field.field_type == "TEXT",
+                    Some(s) => crate::schema::composite_sub_fields(&field.field_type)
+                        .is_some_and(|subs| subs.iter().any(|(n, kind)| *n == s && *kind == 's')),
+                };
+                let unique = object
+                    .unique_keys()
+                    .iter()
+                    .any(|(name, key_sub, _)| *name == path[0] && *key_sub == sub);
+                let default = self.default_value(field);
+                let default = match sub {
+                    None => &default,
+                    Some(s) => default.get(s).unwrap_or(&Value::Null),
+                };
+                let empty_default = default.is_null() || default.as_str() == Some("");
+                if !(is_text && unique && empty_default) || values.iter().any(String::is_empty) {
+                    return None;
+                }
+                let index = self
+                    .tables
+                    .get(&object.name_singular)
+                    .and_then(|t| t.unique.get(&path[0]));
+                Some(
+                    values
+                        .iter()
+                        .filter_map(|v| index.and_then(|i| i.get(v)))
+                        .flatten()
+                        .cloned()
+                        .collect(),
+                )
+            }
+        }
     }
 
     /// The common list (no filter, Twenty's default order by `id` alone, cursors carrying the
     /// id): sorts the stored records by id and renders only the page, instead of rendering every
     /// record. Same answers as the general path; `None` when it does not apply.
-    fn list_by_id(
-        &self,
-        object: &Object,
-        terms: &[OrderTerm],
-        limit: usize,
-        params: &ListParams,
-    ) -> ApiResult<Option<Page>> {
-        let [term] = terms else { return Ok(None) };
+    fn list_by_id(&self, object: &Object, query: &ListQuery) -> ApiResult<Option<Page>> {
+        let terms = &query.order;
+        let limit = query.limit;
+        let [term] = terms.as_slice() else {
+            return Ok(None);
+        };
         if term.path != ["id"] {
             return Ok(None);
         }
@@ -1194,8 +1340,8 @@ impl Workspace {
             }
         };
         let (Ok(after), Ok(before)) = (
-            cursor(params.starting_after.as_deref())?,
-            cursor(params.ending_before.as_deref())?,
+            cursor(query.after.as_deref())?,
+            cursor(query.before.as_deref())?,
         ) else {
             return Ok(None);
         };
@@ -1216,7 +1362,7 @@ impl Workspace {
             .unwrap_or_default();
         rows.sort_by(|a, b| order(a.0, b.0));
         let total = rows.len();
-        let (start, end, window_total) = if let Some(cur) = &before {
+        let (start, end, from_cursor) = if let Some(cur) = &before {
             let n = rows
                 .iter()
                 .take_while(|(id, _)| order(id, cur) == Ordering::Less)
@@ -1234,24 +1380,21 @@ impl Workspace {
         let defaults = self.defaults(object);
         let records: Vec<Value> = rows[start..end]
             .iter()
-            .map(|(_, r)| self.render_with(object, r, params.depth, Some(&defaults)))
+            .map(|(_, r)| self.render_with(object, r, query.depth, Some(&defaults)))
             .collect();
-        let page_cursor = |v: Option<&Value>| {
-            v.and_then(Value::as_object)
-                .map(|r| encode_cursor(terms, r))
-        };
-        Ok(Some(Page {
-            start_cursor: page_cursor(records.first()),
-            end_cursor: page_cursor(records.last()),
+        let cursors = records
+            .iter()
+            .filter_map(Value::as_object)
+            .map(|r| encode_cursor(terms, r))
+            .collect();
+        Ok(Some(Page::new(
             records,
-            total_count: if self.profile.total_count_after_cursor {
-                window_total
-            } else {
-                total
-            },
-            has_next_page: end < total,
-            has_previous_page: start > 0,
-        }))
+            cursors,
+            total,
+            from_cursor,
+            before.is_none(),
+            (start, end),
+        )))
     }
 
     /// Every record of every object, soft-deleted included (`twenty-sandbox dump`).

@@ -186,3 +186,69 @@ fn strip_userinfo_removes_credentials_only() {
     );
     assert_eq!(strip_userinfo("crm.example.com"), "crm.example.com");
 }
+
+/// A state file of version 2 (before runs could be interrupted) keeps its runs and everything
+/// that refers to them, and takes the new status.
+#[test]
+fn version_2_files_take_interrupted_runs_and_keep_their_references() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("v2.sqlite");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "application_id", schema::APPLICATION_ID)
+            .unwrap();
+        conn.execute_batch(schema::MIGRATIONS[0]).unwrap();
+        conn.execute_batch(schema::MIGRATIONS[1]).unwrap();
+        conn.pragma_update(None, "user_version", 2).unwrap();
+        conn.execute_batch(
+            "INSERT INTO runs VALUES (1, '2026-12-01T00:00:00Z', NULL, 'running', '0.1.0', 'http://x', 'h');
+             INSERT INTO runs VALUES (2, '2026-12-02T00:00:00Z', NULL, 'running', '0.1.0', 'http://x', 'h');
+             INSERT INTO batches (id, run_id, object, status, size, started_at) VALUES (7, 1, 'person', 'confirmed', 1, 't');
+             INSERT INTO records (object, source_key, twenty_id, run_id, first_run_id, last_run_id, batch_id, status, updated_at)
+                 VALUES ('person', 'A', 'id-A', 1, 1, 1, 7, 'confirmed', 't');
+             INSERT INTO undo_log VALUES (1, 'person', 'A', 'id-A', 'deleted', 't');",
+        )
+        .unwrap();
+    }
+    let mut store = Store::open(&path).unwrap();
+    store.finish_run(2, RunStatus::Interrupted).unwrap();
+    let runs = store.runs().unwrap();
+    assert_eq!(
+        runs.iter().map(|r| r.status).collect::<Vec<_>>(),
+        [RunStatus::Running, RunStatus::Interrupted]
+    );
+    assert_eq!(store.counts(Some(1)).unwrap()["person"].confirmed, 1);
+    let conn = store.connection();
+    let orphans: i64 = conn
+        .query_row("SELECT COUNT(*) FROM pragma_foreign_key_check", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(orphans, 0);
+    // References still name `runs`, and are enforced.
+    assert!(
+        conn.execute(
+            "INSERT INTO batches (run_id, object, status, size, started_at) VALUES (99, 'person', 'sending', 1, 't')",
+            [],
+        )
+        .is_err()
+    );
+    let sql: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE name = 'batches'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(sql.contains("REFERENCES runs(id)"), "{sql}");
+    assert!(
+        !conn
+            .query_row(
+                "SELECT COUNT(*) FROM sqlite_master WHERE name = 'runs_v2'",
+                [],
+                |r| r.get::<_, i64>(0)
+            )
+            .unwrap()
+            .eq(&1)
+    );
+}

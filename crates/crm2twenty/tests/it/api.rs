@@ -579,6 +579,115 @@ fn an_import_killed_at_random_points_resumes_to_the_same_workspace() {
     verify_workspace("salesforce", &tmp.path().join("o"), &url);
 }
 
+/// Ctrl-C stops an import between two batches: it says how to resume, exits 130 and marks the
+/// run interrupted; the same command resumes it (saying so), and every record is written and
+/// counted once (a rollback lists as many records as the workspace holds).
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_between_batches_and_the_same_command_resumes() {
+    let ex = example("salesforce");
+    let mut cfg = Config::for_tests(KEY);
+    cfg.members = members_of(&ex);
+    cfg.latency = std::time::Duration::from_millis(40);
+    let sb = twenty_sandbox::spawn(cfg).unwrap();
+    let url = sb.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let exs = ex.to_str().unwrap();
+    let o = run(
+        &["export", exs, "--out", "o", "--as-of", "2026-11-24", "-q"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_api(
+        &[
+            "check",
+            exs,
+            "--apply",
+            "--yes",
+            "--as-of",
+            "2026-11-24",
+            "-q",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let args = [
+        "import",
+        exs,
+        "--as-of",
+        "2026-11-24",
+        "--state",
+        "st.sqlite",
+        "--batch-size",
+        "3",
+    ];
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("crm2twenty"))
+        .current_dir(tmp.path())
+        .env_clear()
+        .env("TWENTY_API_URL", &url)
+        .env("TWENTY_API_KEY", KEY)
+        .args(args)
+        .args(["--requests-per-minute", "60000"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Once some batches are confirmed (people come after companies).
+    let c = client(&url);
+    let start = std::time::Instant::now();
+    while all(&c, "companies").len() < 6 {
+        assert!(start.elapsed().as_secs() < 60, "the import wrote nothing");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    // ("interrupting: …" is said at once when the batch in flight takes longer than this one.)
+    assert!(
+        err.contains("interrupted: run 1 stopped between two batches"),
+        "{err}"
+    );
+    assert!(
+        err.contains("run the same command again to resume"),
+        "{err}"
+    );
+    let store = c2t_state::Store::open_read_only(&tmp.path().join("st.sqlite")).unwrap();
+    let runs = store.runs().unwrap();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].status, c2t_state::RunStatus::Interrupted);
+    // Nothing in doubt: every record sent was answered.
+    assert!(
+        store.counts(None).unwrap().values().all(|c| c.sent == 0),
+        "{:?}",
+        store.counts(None).unwrap()
+    );
+    drop(store);
+    let written_before = all(&c, "companies").len() + all(&c, "people").len();
+    assert!(written_before > 0);
+
+    let o = run_api(&args, tmp.path(), &url);
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(err.contains("resuming: run 1 was interrupted"), "{err}");
+    verify_workspace("salesforce", &tmp.path().join("o"), &url);
+    // Every record once: the undo of both runs lists as many as the workspace holds.
+    let o = run(
+        &["rollback", "--state", "st.sqlite", "--dry-run"],
+        tmp.path(),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let listed = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .filter(|l| l.split('\t').nth(2) == Some("person"))
+        .count();
+    assert_eq!(listed, all(&c, "people").len());
+}
+
 #[test]
 fn a_state_file_from_another_workspace_does_not_hide_missing_records() {
     let ex = example("pipedrive");

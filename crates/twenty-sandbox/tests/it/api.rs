@@ -138,7 +138,10 @@ fn list_pages_with_cursors_order_and_limits() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(got, ["charlie", "delta"]);
-    assert_eq!(p2.body["pageInfo"]["hasPreviousPage"], true);
+    // Twenty's `getPaginationInfo`: `hasPreviousPage` only when paging backward (the recorded
+    // 2.19 answers false to every `starting_after` page, `2026-12/proxy-all.jsonl.gz`).
+    assert_eq!(p2.body["pageInfo"]["hasPreviousPage"], false);
+    assert_eq!(p2.body["pageInfo"]["hasNextPage"], true);
     let start_cursor = p2.body["pageInfo"]["startCursor"].as_str().unwrap();
     let back = sb.get(&format!(
         "/rest/companies?limit=5&order_by=name[AscNullsLast]&ending_before={start_cursor}"
@@ -150,6 +153,16 @@ fn list_pages_with_cursors_order_and_limits() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(got, ["alpha", "bravo"]);
+    assert_eq!(back.body["pageInfo"]["hasNextPage"], false, "backward");
+    assert_eq!(
+        back.body["pageInfo"]["hasPreviousPage"], false,
+        "nothing before alpha"
+    );
+    let back1 = sb.get(&format!(
+        "/rest/companies?limit=1&order_by=name[AscNullsLast]&ending_before={start_cursor}"
+    ));
+    assert_eq!(back1.body["data"]["companies"][0]["name"], "bravo");
+    assert_eq!(back1.body["pageInfo"]["hasPreviousPage"], true);
     let desc = sb.get("/rest/companies?limit=1&order_by=name[DescNullsLast]");
     assert_eq!(desc.body["data"]["companies"][0]["name"], "echo");
     assert_eq!(sb.get("/rest/companies?limit=abc").status, 400);
@@ -1381,4 +1394,323 @@ fn graphql_mass_mutation_cap_and_filter_errors() {
         101,
         "0 = no cap on 2.x"
     );
+}
+
+/// The lookup crm2twenty sends to find records by their keys (`c2t-twenty` `Client::find_page`),
+/// byte for byte: a GraphQL list with the filter and the cursor as variables.
+const LOOKUP_PEOPLE: &str = "query($f:PersonFilterInput,$a:String){people(filter:$f,first:2,after:$a){edges{node{id sourceRecordId}}pageInfo{hasNextPage endCursor}}}";
+
+/// Creates a unique TEXT field `sourceRecordId` on `singular` (as `crm2twenty check --apply`).
+fn add_source_record_id(sb: &crate::common::Sandbox, singular: &str) {
+    let objects = sb.get("/rest/metadata/objects");
+    let object_id = objects.body["data"]["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["nameSingular"] == singular)
+        .unwrap()["id"]
+        .clone();
+    let created = sb.post(
+        "/rest/metadata/fields",
+        json!({"objectMetadataId": object_id, "type": "TEXT", "name": "sourceRecordId",
+               "label": "Source record id", "isUnique": true}),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+}
+
+/// Pages through a list query (`first: 2`), following `endCursor` while `hasNextPage`; answers
+/// every node. The first page sends `"a": null`, or leaves `a` out when `omit_after`.
+fn page_through(
+    sb: &crate::common::Sandbox,
+    query: &str,
+    root: &str,
+    filter: &Value,
+    omit_after: bool,
+) -> Vec<Value> {
+    let mut nodes = Vec::new();
+    let mut after = Value::Null;
+    for _ in 0..50 {
+        let vars = if after.is_null() && omit_after {
+            json!({"f": filter})
+        } else {
+            json!({"f": filter, "a": after})
+        };
+        let a = sb.post("/graphql", json!({"query": query, "variables": vars}));
+        assert_eq!(a.status, 200);
+        let conn = &a.body["data"][root];
+        assert!(conn.is_object(), "{}", a.body);
+        let edges = conn["edges"].as_array().unwrap();
+        assert!(edges.len() <= 2, "first: 2");
+        nodes.extend(edges.iter().map(|e| e["node"].clone()));
+        if conn["pageInfo"]["hasNextPage"] != true {
+            return nodes;
+        }
+        after = conn["pageInfo"]["endCursor"].clone();
+    }
+    panic!("more than 50 pages");
+}
+
+/// GraphQL list queries (contract doc §2.1; the find-many code of both recorded servers' source):
+/// the importer's key lookup pages through an `or` of `in` lists with `first: 2`, every match
+/// once; soft-deleted records only through the trash variant (`deletedAt` in the filter); and
+/// the errors.
+#[test]
+fn graphql_list_queries_look_records_up_by_their_keys() {
+    for profile in [ProfileKind::Twenty2, ProfileKind::Twenty15] {
+        let sb = start(profile);
+        add_source_record_id(&sb, "person");
+        let rows: Vec<Value> = (0..9)
+            .map(|i| {
+                let mut p = person(&format!("P{i}"), &format!("p{i}@acme.com"));
+                p["sourceRecordId"] = json!(format!("003{i}"));
+                p
+            })
+            .collect();
+        let people = sb.create("people", json!(rows));
+        let id = |i: usize| people[i]["id"].as_str().unwrap().to_string();
+        // 003A matches nobody, P1 is matched by both keys, P6 by e-mail only.
+        let keys = json!({"or": [
+            {"sourceRecordId": {"in": ["0030", "0031", "0033", "0035", "0037", "003A"]}},
+            {"emails": {"primaryEmail": {"in": ["p1@acme.com", "p6@acme.com", "ada@acme.com"]}}}
+        ]});
+        let expected: Vec<usize> = vec![0, 1, 3, 5, 6, 7];
+        for omit_after in [false, true] {
+            let nodes = page_through(&sb, LOOKUP_PEOPLE, "people", &keys, omit_after);
+            let mut got: Vec<String> = nodes
+                .iter()
+                .map(|n| n["id"].as_str().unwrap().to_string())
+                .collect();
+            got.sort();
+            let mut want: Vec<String> = expected.iter().map(|&i| id(i)).collect();
+            want.sort();
+            assert_eq!(got, want, "{profile}: every match once");
+            for n in &nodes {
+                assert_eq!(n.as_object().unwrap().len(), 2, "projected: {n}");
+                let i = people.iter().position(|p| p["id"] == n["id"]).unwrap();
+                assert_eq!(n["sourceRecordId"], format!("003{i}"));
+            }
+        }
+
+        // Soft-delete P1 and P5: the live lookup leaves them out, the trash variant has only them.
+        for i in [1, 5] {
+            let del = sb.call(
+                "DELETE",
+                &format!("/rest/people/{}?soft_delete=true", id(i)),
+                None,
+            );
+            assert_eq!(del.status, 200);
+        }
+        let live = page_through(&sb, LOOKUP_PEOPLE, "people", &keys, false);
+        assert_eq!(
+            ids_of(&json!(live)),
+            sorted(&[&id(0), &id(3), &id(6), &id(7)]),
+            "{profile}"
+        );
+        let trash = json!({"and": [{"deletedAt": {"is": "NOT_NULL"}}, keys.clone()]});
+        let deleted = page_through(&sb, LOOKUP_PEOPLE, "people", &trash, false);
+        assert_eq!(
+            ids_of(&json!(deleted)),
+            sorted(&[&id(1), &id(5)]),
+            "{profile}"
+        );
+
+        // By id (upper case too: Postgres compares UUIDs), with totalCount and the cursors.
+        let by_id = sb.post(
+            "/graphql",
+            json!({"query": "query($f: PersonFilterInput) { people(filter: $f, first: 2) { totalCount edges { cursor node { id name { firstName } } } pageInfo { hasNextPage hasPreviousPage startCursor endCursor } } }",
+                   "variables": {"f": {"id": {"in": [id(0), id(3).to_uppercase(), id(5), id(8)]}}}}),
+        );
+        let conn = &by_id.body["data"]["people"];
+        assert_eq!(
+            conn["totalCount"], 3,
+            "{profile}: P5 is in the trash: {}",
+            by_id.body
+        );
+        assert_eq!(conn["pageInfo"]["hasNextPage"], true);
+        assert_eq!(conn["pageInfo"]["hasPreviousPage"], false);
+        let edges = conn["edges"].as_array().unwrap();
+        assert_eq!(edges.len(), 2);
+        assert_eq!(conn["pageInfo"]["endCursor"], edges[1]["cursor"]);
+        assert!(
+            edges[0]["node"]["name"]["firstName"]
+                .as_str()
+                .unwrap()
+                .starts_with('P')
+        );
+
+        // Companies by domain; a selected relation of a person (many-to-one).
+        let companies = sb.create(
+            "companies",
+            json!([
+                company("Acme", "https://acme.com"),
+                company("Globex", "https://globex.com"),
+                company("Initech", "https://initech.com")
+            ]),
+        );
+        sb.patch(
+            &format!("/rest/people/{}", id(0)),
+            json!({"companyId": companies[0]["id"]}),
+        );
+        let found = page_through(
+            &sb,
+            "query($f:CompanyFilterInput,$a:String){companies(filter:$f,first:2,after:$a){edges{node{id domainName{primaryLinkUrl}}}pageInfo{hasNextPage endCursor}}}",
+            "companies",
+            &json!({"domainName": {"primaryLinkUrl": {"in": ["https://initech.com", "https://acme.com", "https://nope.com"]}}}),
+            false,
+        );
+        let mut urls: Vec<&str> = found
+            .iter()
+            .map(|n| n["domainName"]["primaryLinkUrl"].as_str().unwrap())
+            .collect();
+        urls.sort();
+        assert_eq!(
+            urls,
+            ["https://acme.com", "https://initech.com"],
+            "{profile}"
+        );
+        let with_company = sb.post(
+            "/graphql",
+            json!({"query": "query($f: PersonFilterInput) { people(filter: $f) { edges { node { id companyId company { name } } } } }",
+                   "variables": {"f": {"id": {"eq": id(0)}}}}),
+        );
+        assert_eq!(
+            with_company.body["data"]["people"]["edges"][0]["node"],
+            json!({"id": id(0), "companyId": companies[0]["id"], "company": {"name": "Acme"}}),
+            "{profile}"
+        );
+
+        // Errors: GraphQL's convention, status 200.
+        let refused = |query: &str, vars: Value| -> (String, String) {
+            let a = sb.post("/graphql", json!({"query": query, "variables": vars}));
+            assert_eq!(a.status, 200);
+            assert_eq!(a.body["data"], Value::Null, "{}", a.body);
+            (
+                a.body["errors"][0]["message"].as_str().unwrap().to_string(),
+                a.body["errors"][0]["extensions"]["code"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+            )
+        };
+        assert_eq!(
+            refused("query { invoices { totalCount } }", json!({})),
+            (
+                "Cannot query field \"invoices\" on type \"Query\".".into(),
+                "GRAPHQL_VALIDATION_FAILED".into()
+            )
+        );
+        assert_eq!(
+            refused(
+                LOOKUP_PEOPLE.replace("sourceRecordId", "nope").as_str(),
+                json!({"f": null})
+            ),
+            (
+                "Cannot query field \"nope\" on type \"Person\".".into(),
+                "GRAPHQL_VALIDATION_FAILED".into()
+            )
+        );
+        assert_eq!(
+            refused(
+                LOOKUP_PEOPLE,
+                json!({"f": {"or": [{"nope": {"in": ["x"]}}]}})
+            ),
+            (
+                "field 'nope' does not exist in 'person' object".into(),
+                "BAD_USER_INPUT".into()
+            )
+        );
+        assert_eq!(
+            refused(
+                LOOKUP_PEOPLE,
+                json!({"f": {"emails": {"primaryEmail": {"in": []}}}})
+            ),
+            (
+                "Invalid filter value for field primaryEmail. Expected non-empty array".into(),
+                "BAD_USER_INPUT".into()
+            )
+        );
+        assert_eq!(
+            refused(
+                LOOKUP_PEOPLE,
+                json!({"f": {"deletedAt": {"is": "DELETED"}}})
+            )
+            .1,
+            "BAD_USER_INPUT"
+        );
+        assert_eq!(
+            refused(LOOKUP_PEOPLE, json!({"f": null, "a": "not-a-cursor"})).1,
+            "BAD_USER_INPUT"
+        );
+        assert_eq!(
+            refused("{ people(first: 1, last: 1) { totalCount } }", json!({})).0,
+            "Cannot provide both first and last"
+        );
+        // The singular find-one is not supported.
+        assert_eq!(
+            refused("{ person(filter: {}) { id } }", json!({})).1,
+            "GRAPHQL_VALIDATION_FAILED"
+        );
+    }
+}
+
+/// `first` defaults to `QUERY_MAX_RECORDS` (2.19: 200, 1.5: 60) and is not clamped, unlike
+/// REST's `limit` (source: both servers' find-many runner, `args.first ?? args.last ??
+/// QUERY_MAX_RECORDS`; `twenty-shared/src/constants/QueryMaxRecords.ts`).
+#[test]
+fn graphql_first_defaults_to_query_max_records_and_is_not_clamped() {
+    for (profile, default) in [(ProfileKind::Twenty2, 200), (ProfileKind::Twenty15, 60)] {
+        let sb = start(profile);
+        let rows: Vec<Value> = (0..205)
+            .map(|i| json!({"name": format!("c{i:03}")}))
+            .collect();
+        sb.create("companies", Value::Array(rows[..150].to_vec()));
+        sb.create("companies", Value::Array(rows[150..].to_vec()));
+        let count = |first: &str| -> (usize, Value, Value) {
+            let a = sb.post(
+                "/graphql",
+                json!({"query": format!("{{ companies{first} {{ totalCount pageInfo {{ hasNextPage }} edges {{ node {{ id }} }} }} }}")}),
+            );
+            let conn = &a.body["data"]["companies"];
+            (
+                conn["edges"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{}", a.body))
+                    .len(),
+                conn["totalCount"].clone(),
+                conn["pageInfo"]["hasNextPage"].clone(),
+            )
+        };
+        assert_eq!(count(""), (default, json!(205), json!(true)), "{profile}");
+        assert_eq!(
+            count("(first: 205)"),
+            (205, json!(205), json!(false)),
+            "{profile}"
+        );
+        assert_eq!(
+            count("(first: 3)"),
+            (3, json!(205), json!(true)),
+            "{profile}"
+        );
+        assert_eq!(
+            count("(last: 4)"),
+            (4, json!(205), json!(true)),
+            "{profile}: a limit forward"
+        );
+        assert_eq!(
+            count("(first: 0)"),
+            (0, json!(205), json!(true)),
+            "{profile}"
+        );
+        // REST clamps its `limit` (2.x) where GraphQL does not.
+        let rest = sb.get("/rest/companies?limit=205");
+        let expected_rest = if profile == ProfileKind::Twenty2 {
+            200
+        } else {
+            205
+        };
+        assert_eq!(
+            rest.body["data"]["companies"].as_array().unwrap().len(),
+            expected_rest
+        );
+    }
 }

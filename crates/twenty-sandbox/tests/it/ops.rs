@@ -433,3 +433,39 @@ fn graphql_mass_mutations_spend_one_token_each() {
     );
     assert_eq!(sb.stats()["rate_limited"], 1);
 }
+
+/// A GraphQL list query is one record query: one token, whatever the number of keys it looks up
+/// or records it reads.
+#[test]
+fn graphql_list_query_spends_one_token() {
+    let mut c = config();
+    c.rate_short = parse_rate("3/60000").unwrap();
+    let sb = start_with(c);
+    let rows: Vec<serde_json::Value> = (0..5)
+        .map(|i| person(&format!("L{i}"), &format!("l{i}@example.com")))
+        .collect();
+    sb.create("people", json!(rows));
+    let emails: Vec<String> = (0..3000).map(|i| format!("l{i}@example.com")).collect();
+    let lookup = || {
+        sb.post(
+            "/graphql",
+            json!({"query": "query($f:PersonFilterInput,$a:String){people(filter:$f,first:200,after:$a){edges{node{id}}pageInfo{hasNextPage endCursor}}}",
+                   "variables": {"f": {"emails": {"primaryEmail": {"in": emails}}}, "a": null}}),
+        )
+    };
+    for _ in 0..2 {
+        let a = lookup();
+        assert_eq!(a.status, 200);
+        assert_eq!(
+            a.body["data"]["people"]["edges"].as_array().unwrap().len(),
+            5
+        );
+    }
+    let limited = lookup();
+    assert_eq!(limited.status, 429);
+    assert_eq!(
+        message(&limited.body),
+        "Limit reached (3 tokens per 60000 ms)"
+    );
+    assert_eq!(sb.stats()["rate_limited"], 1);
+}
