@@ -25,6 +25,9 @@ pub enum RollbackError {
     State(#[from] StateError),
     #[error("{0}")]
     Nothing(String),
+    /// Stopped by the `stop` flag (Ctrl-C) between two requests; what was undone is logged.
+    #[error("interrupted")]
+    Interrupted,
 }
 
 /// One step of a rollback.
@@ -198,13 +201,15 @@ pub fn plan(store: &Store, runs: &[Run]) -> Result<RollbackPlan, RollbackError> 
 }
 
 /// Carries out `plan`. Soft delete unless `destroy`. The runs are marked rolled back once every
-/// step is done.
+/// step is done. `stop` (set by a Ctrl-C) ends it between two requests with
+/// [`RollbackError::Interrupted`]; running it again goes on from the undo log.
 pub fn rollback(
     client: &Client,
     ws: &Workspace,
     store: &mut Store,
     plan: &RollbackPlan,
     destroy: bool,
+    stop: Option<&std::sync::atomic::AtomicBool>,
     on_event: &mut dyn FnMut(RollbackEvent),
 ) -> Result<RollbackSummary, RollbackError> {
     let mut summary = RollbackSummary {
@@ -220,6 +225,9 @@ pub fn rollback(
             summary.resumed += 1;
             i += 1;
             continue;
+        }
+        if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+            return Err(RollbackError::Interrupted);
         }
         let Some(meta) = ws.object(&w.object) else {
             return Err(RollbackError::Nothing(format!(

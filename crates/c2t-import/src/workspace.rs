@@ -122,8 +122,19 @@ pub fn in_filters(field: &str, values: &[String]) -> Vec<String> {
         if v.contains(['"', '\\']) || v.is_empty() {
             continue;
         }
-        // Percent-encoding roughly doubles what is not alphanumeric.
-        let cost = v.len() * 2 + 9;
+        // Its length in the request line: percent-encoding triples every byte but the
+        // unreserved ones (letters, digits, `-._~`), and the quotes and comma take 9.
+        let cost = v
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+                    1
+                } else {
+                    3
+                }
+            })
+            .sum::<usize>()
+            + 9;
         if !cur.is_empty() && (len + cost > KEYS_PER_REQUEST_BYTES || cur.len() >= KEYS_PER_REQUEST)
         {
             flush(&mut cur, &mut out);
@@ -139,10 +150,12 @@ pub fn in_filters(field: &str, values: &[String]) -> Vec<String> {
 /// Bytes of keys in one lookup's request body. Twenty parses JSON bodies up to its storage
 /// limit (`app.useBodyParser('json', { limit: settings.storage.maxFileSize })` in its `main.ts`,
 /// megabytes); a real 2.19 server took our 49 KB batch bodies
-/// (`twenty-live-2x/2026-12/proxy-all.jsonl.gz`). A fifth of a megabyte keeps well inside both.
-const LOOKUP_BODY_BYTES: usize = 200_000;
-/// Keys in one lookup at most (each is a bound parameter of one SQL query).
-const LOOKUP_KEYS: usize = 5_000;
+/// (`twenty-live-2x/2026-12/proxy-all.jsonl.gz`); a proxy in front commonly takes 1 MB (nginx's
+/// default `client_max_body_size`). Half a megabyte keeps inside all of them.
+const LOOKUP_BODY_BYTES: usize = 500_000;
+/// Keys in one lookup at most: each is a bound parameter of one SQL query, and Postgres takes
+/// 65 535 of them.
+const LOOKUP_KEYS: usize = 20_000;
 
 /// A GraphQL filter condition on a field path: `("emails.primaryEmail", c)` →
 /// `{"emails": {"primaryEmail": c}}`.
@@ -205,6 +218,35 @@ enum Looked {
     Done,
     /// The server refused the GraphQL query (an older server, a proxy): its words.
     Refused(String),
+}
+
+/// Every record a lookup finds from its first page on (following cursors), as (id, in the
+/// trash).
+fn collect_hits(
+    client: &Client,
+    plural: &str,
+    filter: &Value,
+    select: &[&str],
+    mut page: c2t_twenty::Page,
+    hits: &mut std::collections::BTreeSet<(String, bool)>,
+) -> Result<(), ApiError> {
+    loop {
+        hits.extend(page.records.iter().filter_map(|n| {
+            let dead = n.get("deletedAt").is_some_and(|d| !d.is_null());
+            n.get("id")
+                .and_then(Value::as_str)
+                .map(|id| (id.to_string(), dead))
+        }));
+        match page.next {
+            Some(after) => {
+                page = client.find_page(plural, filter, select, Some(&after))?;
+                if page.next.as_deref() == Some(after.as_str()) {
+                    page.next = None;
+                }
+            }
+            None => return Ok(()),
+        }
+    }
 }
 
 impl Existing {
@@ -384,19 +426,9 @@ impl Existing {
                     }
                 }
             }
-            if e.lookups_refused.is_none() {
-                let keyed = Keyed {
-                    name: &join,
-                    plural: &o.name_plural,
-                    first: "id",
-                    other: None,
-                    records: target_ids.iter().map(|id| (id.clone(), None)).collect(),
-                };
-                match e.look_up(client, ws, &keyed, whole_when_small, note)? {
-                    Looked::Done => continue,
-                    Looked::Refused(why) => e.lookups_refused = Some(why),
-                }
-            }
+            // Read by id through REST (or whole when that is cheaper): targets are looked for
+            // only when their notes or tasks are there, so most ids are hits, and a lookup would
+            // only add a request before the same reads.
             let filters = in_filters("id", &target_ids);
             e.read_object(
                 client,
@@ -413,12 +445,15 @@ impl Existing {
     }
 
     /// Finds an object's records by their keys sent in request bodies (GraphQL list queries,
-    /// thousands of keys a request; on Twenty 2.x the trash too), then reads the few records
-    /// found whole through REST, by id. When a lookup finds more than a page of records (a
-    /// second run, a verification: the records are ours), those of that scope (live or trash)
-    /// are read whole by their first key through REST filters instead (200 a request, every one
-    /// a hit), and only the records still not found are looked up again.
-    /// [`Looked::Refused`] when the server refuses the query.
+    /// thousands of keys a request), then reads the few records found whole through REST, by id.
+    /// On Twenty 2.x one query finds them live and in the trash: a filter naming `deletedAt`
+    /// (here `deletedAt IS NULL OR deletedAt IS NOT NULL`, inside `and`/`or`) includes trashed
+    /// records (`GraphqlQueryParser.checkForDeletedAtFilter` recurses into `and`, `or` and `not`,
+    /// 2.19 source), and each record found says where it is by its `deletedAt`. When a query
+    /// finds more than a page of records (a second run, a verification: the records are ours),
+    /// the live ones are read whole by their first key through REST filters instead (200 a
+    /// request, every one a hit), the trash is looked into by itself, and only the records
+    /// still not found are looked up again. [`Looked::Refused`] when the server refuses the query.
     fn look_up(
         &mut self,
         client: &Client,
@@ -428,122 +463,102 @@ impl Existing {
         note: &mut dyn FnMut(&str, u64),
     ) -> Result<Looked, ApiError> {
         const TRASH: &str = "deletedAt[is]:NOT_NULL";
-        let mut scopes: Vec<bool> = if ws.caps.rest_upsert {
-            vec![false, true]
-        } else {
-            vec![false]
-        };
+        let (mut live, mut trash) = (true, ws.caps.rest_upsert);
         if whole_when_small {
             // A scope that fits in one page is read whole by it.
-            let mut left = Vec::new();
-            for dead in scopes {
+            for dead in [false, true] {
+                if (dead && !trash) || (!dead && !live) {
+                    continue;
+                }
                 let page = client.list(
                     k.plural,
                     dead.then_some(TRASH),
                     c2t_twenty::LIST_ALL_PAGE,
                     None,
                 )?;
-                let whole = page.next.is_none();
+                if page.next.is_none() {
+                    if dead {
+                        trash = false;
+                    } else {
+                        live = false;
+                    }
+                }
                 for r in page.records {
                     self.add(k.name, r);
                 }
-                if !whole {
-                    left.push(dead);
-                }
             }
-            scopes = left;
-            if scopes.is_empty() {
+            if !live && !trash {
                 return Ok(Looked::Done);
             }
         }
-        let scopes = &scopes[..];
         let has_first = k.first == "id" || ws.field(k.name, k.first).is_some();
-        let mut select = vec!["id"];
+        let mut select = vec!["id", "deletedAt"];
         if has_first && k.first != "id" {
             select.push(k.first);
         }
-        let rest_filter = |dead: bool, f: String| {
-            if dead { format!("{TRASH},{f}") } else { f }
+        let scoped = |f: &Value, live: bool, trash: bool| -> Value {
+            match (live, trash) {
+                (true, false) => f.clone(),
+                (false, _) => serde_json::json!({"and": [{"deletedAt": {"is": "NOT_NULL"}}, f]}),
+                (true, true) => serde_json::json!({"and": [
+                    {"or": [{"deletedAt": {"is": "NULL"}}, {"deletedAt": {"is": "NOT_NULL"}}]},
+                    f
+                ]}),
+            }
         };
         // (id, in the trash) of every record found.
         let mut hits: std::collections::BTreeSet<(String, bool)> = Default::default();
         let mut pending: Vec<&(String, Option<String>)> = k.records.iter().collect();
+        let can_switch = has_first && k.first != "id";
         for round in 0..2 {
-            let firsts: Vec<&str> = if has_first {
-                pending.iter().map(|(f, _)| f.as_str()).collect()
-            } else {
-                Vec::new()
-            };
-            let mut keys = vec![(k.first, firsts)];
-            if let Some(o) = k.other {
-                keys.push((
-                    o,
-                    pending.iter().filter_map(|(_, v)| v.as_deref()).collect(),
-                ));
+            let lookups = self.key_lookups_of(k, &pending, has_first);
+            if lookups.len() > 2 {
+                note(k.name, lookups.len() as u64);
             }
-            let lookups = key_lookups(&keys);
-            if lookups.len() * scopes.len() > 2 {
-                note(k.name, (lookups.len() * scopes.len()) as u64);
-            }
-            // Scopes whose keys find pages of records: read by the first key instead.
-            let mut many: Vec<bool> = Vec::new();
-            for &dead in scopes {
-                let mut full = false;
-                for f in &lookups {
-                    let filter = if dead {
-                        serde_json::json!({"and": [{"deletedAt": {"is": "NOT_NULL"}}, f]})
-                    } else {
-                        f.clone()
-                    };
-                    let mut page = match client.find_page(k.plural, &filter, &select, None) {
-                        Ok(page) => page,
-                        Err(ApiError::Rejected { messages, .. }) => {
-                            return Ok(Looked::Refused(messages.join("; ")));
-                        }
-                        Err(e) => return Err(e),
-                    };
-                    if page.next.is_some() && round == 0 && has_first && k.first != "id" {
-                        full = true;
-                        break;
+            let mut many = false;
+            for f in &lookups {
+                let filter = scoped(f, live, trash);
+                let first = match client.find_page(k.plural, &filter, &select, None) {
+                    Ok(page) => page,
+                    Err(ApiError::Rejected { messages, .. }) => {
+                        return Ok(Looked::Refused(messages.join("; ")));
                     }
-                    loop {
-                        hits.extend(page.records.iter().filter_map(|n| {
-                            n.get("id")
-                                .and_then(Value::as_str)
-                                .map(|id| (id.to_string(), dead))
-                        }));
-                        match page.next {
-                            Some(after) => {
-                                page =
-                                    client.find_page(k.plural, &filter, &select, Some(&after))?;
-                                if page.next.as_deref() == Some(after.as_str()) {
-                                    page.next = None;
-                                }
-                            }
-                            None => break,
-                        }
-                    }
+                    Err(e) => return Err(e),
+                };
+                if first.next.is_some() && round == 0 && can_switch {
+                    many = true;
+                    break;
                 }
-                many.push(full);
+                collect_hits(client, k.plural, &filter, &select, first, &mut hits)?;
             }
-            if !many.contains(&true) {
+            if !many {
                 break;
             }
-            // Most keys are ours: their records whole, by the first key, 200 a request.
+            // Most keys are ours: the live records whole, by the first key, 200 a request.
             let firsts: Vec<String> = pending.iter().map(|(f, _)| f.clone()).collect();
             let filters = in_filters(k.first, &firsts);
-            let scoped: Vec<bool> = scopes
-                .iter()
-                .zip(&many)
-                .filter(|(_, m)| **m)
-                .map(|(d, _)| *d)
-                .collect();
-            note(k.name, (filters.len() * scoped.len()) as u64);
-            for &dead in &scoped {
+            if live {
+                note(k.name, filters.len() as u64);
                 for f in &filters {
-                    for r in client.list_all(k.plural, Some(&rest_filter(dead, f.clone())))? {
+                    for r in client.list_all(k.plural, Some(f))? {
                         self.add(k.name, r);
                     }
+                }
+            }
+            // The trash by itself: read by the first key too when it holds pages of them.
+            if trash {
+                for f in &lookups {
+                    let filter = scoped(f, false, true);
+                    let first = client.find_page(k.plural, &filter, &select, None)?;
+                    if first.next.is_some() {
+                        for f in &filters {
+                            for r in client.list_all(k.plural, Some(&format!("{TRASH},{f}")))? {
+                                self.add(k.name, r);
+                            }
+                        }
+                        break;
+                    }
+                    collect_hits(client, k.plural, &filter, &select, first, &mut hits)?;
                 }
             }
             let found = |e: &Existing, key: &str| {
@@ -553,7 +568,7 @@ impl Existing {
             pending.retain(|(f, _)| !found(self, f));
         }
         // The records found, whole (REST answers every field in its usual shape).
-        for &dead in scopes {
+        for dead in [false, true] {
             let ids: Vec<String> = hits
                 .iter()
                 .filter(|(id, d)| {
@@ -562,12 +577,36 @@ impl Existing {
                 .map(|(id, _)| id.clone())
                 .collect();
             for f in in_filters("id", &ids) {
-                for r in client.list_all(k.plural, Some(&rest_filter(dead, f)))? {
+                let f = if dead { format!("{TRASH},{f}") } else { f };
+                for r in client.list_all(k.plural, Some(&f))? {
                     self.add(k.name, r);
                 }
             }
         }
         Ok(Looked::Done)
+    }
+
+    /// The lookups of `pending`'s keys: first keys (when the object has that field) and the
+    /// other key.
+    fn key_lookups_of(
+        &self,
+        k: &Keyed,
+        pending: &[&(String, Option<String>)],
+        has_first: bool,
+    ) -> Vec<Value> {
+        let firsts: Vec<&str> = if has_first {
+            pending.iter().map(|(f, _)| f.as_str()).collect()
+        } else {
+            Vec::new()
+        };
+        let mut keys = vec![(k.first, firsts)];
+        if let Some(o) = k.other {
+            keys.push((
+                o,
+                pending.iter().filter_map(|(_, v)| v.as_deref()).collect(),
+            ));
+        }
+        key_lookups(&keys)
     }
 
     /// Reads one object's records: all of them, or those the filters find, whichever takes

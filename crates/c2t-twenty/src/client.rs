@@ -723,9 +723,13 @@ impl Client {
                 );
             }
         };
+        // Twenty charges record queries (REST record routes and GraphQL), not its metadata API
+        // (`throttleQueryExecution` sits in the common query runner; contract doc §1.8): reading
+        // the schema does not wait for the budget. Metadata writes are paced all the same.
+        let paced = !(method == Method::Get && path.starts_with("/rest/metadata/"));
         let mut attempt_no: u32 = 0;
         loop {
-            self.bucket.acquire(self.clock.as_ref());
+            let bursting = (paced || attempt_no > 0) && self.bucket.acquire(self.clock.as_ref());
             self.counters.requests.fetch_add(1, Ordering::Relaxed);
             if attempt_no > 0 {
                 self.counters.retries.fetch_add(1, Ordering::Relaxed);
@@ -742,7 +746,7 @@ impl Client {
                     what,
                 } => (
                     what,
-                    self.rate_limited_wait(retry_after, budget, attempt_no),
+                    self.rate_limited_wait(retry_after, budget, attempt_no, bursting),
                     true,
                 ),
                 Attempt::Retry { what, refused, .. } => {
@@ -778,13 +782,24 @@ impl Client {
     /// refusal (another key of the workspace spends the same tokens), and waits one token's
     /// refill, doubled for each refusal in a row up to the bucket's window, instead of a blind
     /// back-off that idles or storms.
+    ///
+    /// A refusal of a request sent on saved-up tokens (a burst after an idle period) says only
+    /// that the workspace's bucket held fewer tokens than ours: the savings are dropped and the
+    /// rate kept.
     fn rate_limited_wait(
         &self,
         retry_after: Option<Duration>,
         budget: Option<(u32, Duration)>,
         attempt_no: u32,
+        bursting: bool,
     ) -> Duration {
-        if let Some((tokens, window)) = budget {
+        if bursting {
+            self.bucket.drain(self.clock.now());
+            if let Some((tokens, window)) = budget {
+                self.bucket
+                    .slow_to(f64::from(tokens) * 60.0 / window.as_secs_f64());
+            }
+        } else if let Some((tokens, window)) = budget {
             let budget_per_minute = f64::from(tokens) * 60.0 / window.as_secs_f64();
             let now = self.bucket.per_minute();
             self.bucket.slow_to(if now <= budget_per_minute * 1.0001 {

@@ -6,7 +6,7 @@
 //!
 //! - **Pacing**: every request (retries included) goes through one token bucket per client,
 //!   `requests_per_minute` (default 100, Twenty's per-workspace budget) with a small burst,
-//!   shared by all threads.
+//!   shared by all threads; reads of the metadata API, which Twenty does not charge, do not wait.
 //! - **Retries** (own loop, `max_retries`, exponential back-off with seeded jitter):
 //!   429 → everybody waits `max(Retry-After, back-off)`; 5xx, 408, timeouts, resets and
 //!   connections closed without an answer → back-off and replay. A 4xx is never retried.

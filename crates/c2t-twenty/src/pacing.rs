@@ -77,6 +77,12 @@ impl TokenBucket {
     /// Takes one token, or returns how long the caller must sleep before using the token it has
     /// reserved. Zero means "go now".
     pub fn reserve(&self, now: Duration) -> Duration {
+        self.reserve_noting(now).0
+    }
+
+    /// [`TokenBucket::reserve`], also saying whether the token was one saved up beyond the
+    /// steady rate (a burst after an idle period).
+    pub fn reserve_noting(&self, now: Duration) -> (Duration, bool) {
         let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let start = now.max(s.hold_until);
         if start > s.last {
@@ -84,20 +90,31 @@ impl TokenBucket {
             s.level = (s.level + elapsed * s.per_sec).min(self.burst);
             s.last = start;
         }
+        let saved = s.level >= 2.0;
         s.level -= 1.0;
         let wait_tokens = if s.level < 0.0 {
             -s.level / s.per_sec
         } else {
             0.0
         };
-        (start - now) + Duration::from_secs_f64(wait_tokens)
+        (start - now + Duration::from_secs_f64(wait_tokens), saved)
     }
 
-    /// Blocks until the caller may send one request.
-    pub fn acquire(&self, clock: &dyn Clock) -> Duration {
-        let wait = self.reserve(clock.now());
+    /// Forgets the tokens saved up: the server's bucket (shared by every key of the workspace)
+    /// held fewer than ours, so from now on requests go at the steady rate.
+    pub fn drain(&self, now: Duration) {
+        let mut s = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        s.level = s.level.min(0.0);
+        if s.last < now {
+            s.last = now;
+        }
+    }
+
+    /// Blocks until the caller may send one request; true when it spends a saved-up token.
+    pub fn acquire(&self, clock: &dyn Clock) -> bool {
+        let (wait, saved) = self.reserve_noting(clock.now());
         clock.sleep(wait);
-        wait
+        saved
     }
 
     /// Nobody sends before `now + d` (after a 429 with `Retry-After`).
@@ -246,6 +263,21 @@ pub(crate) mod tests {
         assert_eq!(b.reserve(ms(100_000)), Duration::ZERO);
         assert_eq!(b.reserve(ms(100_000)), Duration::ZERO);
         assert_eq!(b.reserve(ms(100_000)), ms(1000));
+    }
+
+    #[test]
+    fn saved_tokens_are_told_and_can_be_dropped() {
+        let b = TokenBucket::new(60, 3, Duration::ZERO);
+        // Three saved up: the first two leave one or more behind, the third is the last.
+        assert_eq!(b.reserve_noting(ms(0)), (Duration::ZERO, true));
+        assert_eq!(b.reserve_noting(ms(0)), (Duration::ZERO, true));
+        assert_eq!(b.reserve_noting(ms(0)), (Duration::ZERO, false));
+        // After an idle while, saved again; dropping them brings back the steady pace.
+        assert!(b.reserve_noting(ms(10_000)).1);
+        b.drain(ms(10_000));
+        let (w, saved) = b.reserve_noting(ms(10_000));
+        assert!(!saved);
+        assert!(w >= ms(999) && w <= ms(1001), "{w:?}");
     }
 
     #[test]

@@ -161,6 +161,7 @@ pub fn rollback_cmd(
         RollbackError::Nothing(m) => user(m, Some("`crm2twenty runs` lists the runs")),
         RollbackError::Api(e) => api::api_err(e),
         RollbackError::State(e) => user(e.to_string(), None),
+        RollbackError::Interrupted => anyhow::Error::new(crate::interrupt::Interrupted),
     };
     let runs = rollback::runs_to_undo(&store, run).map_err(rb_err)?;
     let plan = rollback::plan(&store, &runs).map_err(rb_err)?;
@@ -207,17 +208,33 @@ pub fn rollback_cmd(
             eprintln!("  {done}/{total}   ~{left:.0}s left");
         }
     };
-    let summary = rollback::rollback(&client, &ws, &mut store, &plan, destroy, &mut on_event)
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "{}\nhint: what was undone is recorded in {}; run the same command again to finish",
-                rb_err(e),
-                state.display()
-            )
-        })?;
+    let stop = crate::interrupt::flag();
+    let result = rollback::rollback(
+        &client,
+        &ws,
+        &mut store,
+        &plan,
+        destroy,
+        Some(&stop),
+        &mut on_event,
+    );
     if let Some(b) = bar.take() {
         b.finish();
     }
+    if let Err(RollbackError::Interrupted) = result {
+        eprintln!(
+            "interrupted: what was undone is recorded in {}\nhint: run the same command again to finish the rollback",
+            state.display()
+        );
+        return Err(anyhow::Error::new(crate::interrupt::Interrupted));
+    }
+    let summary = result.map_err(|e| {
+        anyhow::anyhow!(
+            "{}\nhint: what was undone is recorded in {}; run the same command again to finish",
+            rb_err(e),
+            state.display()
+        )
+    })?;
     if !quiet {
         for (obj, c) in &summary.objects {
             eprintln!(

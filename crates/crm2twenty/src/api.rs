@@ -40,6 +40,14 @@ pub fn connect(api: &Api) -> anyhow::Result<Client> {
     .map_err(|e| user(e.to_string(), Some("create an API key in Twenty (Settings → APIs & Webhooks) and put it in TWENTY_API_KEY or a file given with --api-key-file")))?;
     let mut cfg = ClientConfig::new(url, key);
     cfg.requests_per_minute = api.requests_per_minute.max(1);
+    // Twenty's bucket starts full and refills to full after an idle minute
+    // (`tokenBucketThrottleOrThrow`): up to half of it goes back to back, the other half is
+    // left to the workspace's other keys. A refusal during such a burst drops the savings
+    // without lowering the rate.
+    cfg.burst = api
+        .burst
+        .unwrap_or(cfg.requests_per_minute / 2)
+        .clamp(1, cfg.requests_per_minute);
     // The importer sizes its own batches (and lowers them when the server says so).
     cfg.max_batch = 10_000;
     // For tests: a short first back-off, so fault runs take seconds, not minutes.

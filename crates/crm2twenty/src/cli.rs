@@ -213,6 +213,11 @@ pub struct Api {
     /// The workspace's request budget (Twenty's default is 100 a minute; Cloud may be lower).
     #[arg(long, default_value_t = 100)]
     pub requests_per_minute: u32,
+    /// Requests sent back to back before pacing, after an idle minute (Twenty's budget starts
+    /// full). Default: half the budget, the rest left to the workspace's other keys; 1 paces
+    /// every request.
+    #[arg(long, value_name = "N")]
+    pub burst: Option<u32>,
 }
 
 #[derive(Debug, Args, Clone)]

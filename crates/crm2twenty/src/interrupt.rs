@@ -1,7 +1,8 @@
-//! Ctrl-C during a run that writes to Twenty. The first stops the run between two batches: the
-//! batch in flight is answered and recorded, the run is marked interrupted, and the command
-//! exits 130 saying how to resume (run it again). A second Ctrl-C ends the process at once (130
-//! too): the state file then holds a batch in doubt, which the next run checks before sending.
+//! Ctrl-C during a command that writes to Twenty (`import`, `migrate`, `rollback`). The first
+//! stops it between two requests: the batch in flight is answered and recorded, an import run is
+//! marked interrupted, and the command exits 130 saying how to resume (run it again). A second
+//! Ctrl-C ends the process at once (130 too): the state file then holds a batch in doubt, which
+//! the next run checks before sending.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
@@ -31,7 +32,7 @@ pub fn flag() -> Arc<AtomicBool> {
                 std::thread::sleep(Duration::from_millis(100));
             }
             eprintln!(
-                "\ninterrupting: the batch in flight is answered and recorded, then the run stops (Ctrl-C again to stop at once)"
+                "\ninterrupting: the request in flight is answered and recorded, then the command stops (Ctrl-C again to stop at once)"
             );
         });
         f

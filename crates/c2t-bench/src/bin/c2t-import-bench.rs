@@ -34,6 +34,10 @@ struct Args {
     /// Start the sandbox without rate limits (measures the client's own overhead).
     #[arg(long)]
     no_limits: bool,
+    /// `--burst N` for every timed command (default: crm2twenty's, half the budget back to
+    /// back after an idle minute); `--burst 1` measures the sustained pace alone.
+    #[arg(long)]
+    burst: Option<u32>,
     /// Folder holding the release binaries (default: this binary's folder).
     #[arg(long)]
     bin: Option<PathBuf>,
@@ -138,6 +142,7 @@ fn main() -> anyhow::Result<()> {
     } else {
         start(!args.no_limits, true)?
     };
+    let burst = args.burst;
     let run = |extra: &[&str], rpm: u32| -> anyhow::Result<(std::process::Output, f64)> {
         let started = Instant::now();
         let o = Command::new(&tool)
@@ -152,6 +157,11 @@ fn main() -> anyhow::Result<()> {
                 "--requests-per-minute",
                 &rpm.to_string(),
             ])
+            .args(
+                burst
+                    .iter()
+                    .flat_map(|b| ["--burst".to_string(), b.to_string()]),
+            )
             .output()?;
         Ok((o, started.elapsed().as_secs_f64()))
     };
@@ -253,6 +263,11 @@ fn main() -> anyhow::Result<()> {
             }
             let o = cmd
                 .args(["--requests-per-minute", &rpm.to_string()])
+                .args(
+                    burst
+                        .iter()
+                        .flat_map(|b| ["--burst".to_string(), b.to_string()]),
+                )
                 .output()?;
             let secs = started.elapsed().as_secs_f64();
             let used = stats(&url).unwrap_or(0).saturating_sub(before);

@@ -26,6 +26,62 @@ fn pacing_spaces_requests() {
     );
 }
 
+/// Reads of the metadata API are not charged by Twenty: they do not wait for the budget, while
+/// record reads between them still do.
+#[test]
+fn metadata_reads_do_not_wait_for_the_budget() {
+    let sb = sandbox(ProfileKind::Twenty2);
+    let mut cfg = config(&sb.base_url());
+    cfg.requests_per_minute = 60; // one a second
+    cfg.burst = 1;
+    let c = Client::new(cfg).unwrap();
+    let t = Instant::now();
+    for _ in 0..4 {
+        c.objects().unwrap();
+    }
+    assert!(
+        t.elapsed() < Duration::from_millis(900),
+        "{:?}",
+        t.elapsed()
+    );
+    c.list("companies", None, 1, None).unwrap();
+    c.list("companies", None, 1, None).unwrap();
+    assert!(
+        t.elapsed() >= Duration::from_millis(950),
+        "{:?}",
+        t.elapsed()
+    );
+}
+
+/// A burst on saved-up tokens that the workspace's bucket cannot cover (another key spent them)
+/// is refused once, then goes on at the budget's pace: the rate is not lowered for the rest of
+/// the run.
+#[test]
+fn a_refused_burst_keeps_the_rate() {
+    let sb = sandbox_with(ProfileKind::Twenty2, |c| {
+        c.rate_long = Some(Rate {
+            tokens: 600,
+            period: Duration::from_millis(60_000),
+        });
+    });
+    // Another key of the workspace spent most of the bucket.
+    let other = client(&sb);
+    for _ in 0..596 {
+        other.list("companies", None, 1, None).unwrap();
+    }
+    let mut cfg = config(&sb.base_url());
+    cfg.requests_per_minute = 600;
+    cfg.burst = 20;
+    let c = Client::new(cfg).unwrap();
+    // Four tokens left: the fifth request of the burst is refused, then sent again.
+    for _ in 0..5 {
+        c.list("companies", None, 1, None).unwrap();
+    }
+    let s = c.stats();
+    assert_eq!(s.rate_limited, 1, "{s:?}");
+    assert_eq!(c.requests_per_minute(), 600.0);
+}
+
 #[test]
 fn rate_limited_429_is_retried() {
     let sb = sandbox_with(ProfileKind::Twenty2, |c| {

@@ -667,3 +667,56 @@ fn report_without_a_workspace_shows_the_audit_and_says_what_is_not_done() {
         "the audit's merges are listed"
     );
 }
+
+/// Ctrl-C stops a rollback between two requests: it says how to finish and exits 130; the same
+/// command finishes it, and the workspace is as before the import.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_a_rollback_and_the_same_command_finishes_it() {
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let mut cfg = Config::for_tests(KEY);
+    cfg.members = members_of(&ex);
+    cfg.latency = std::time::Duration::from_millis(150);
+    let sb = twenty_sandbox::spawn(cfg).unwrap();
+    let url = sb.base_url();
+    let c = client(&url);
+    let tmp = tempfile::tempdir().unwrap();
+    check_apply(exs, tmp.path(), &url);
+    let before = snapshot(&c, None);
+    import(exs, tmp.path(), &url, &["--batch-size", "7"]);
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("crm2twenty"))
+        .current_dir(tmp.path())
+        .env_clear()
+        .env("TWENTY_API_URL", &url)
+        .env("TWENTY_API_KEY", KEY)
+        .args(["rollback", "--state", "st.sqlite", "--yes", "-q"])
+        .args(["--requests-per-minute", "60000"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let o = child.wait_with_output().unwrap();
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(130), "{err}");
+    assert!(
+        err.contains("interrupted: what was undone is recorded"),
+        "{err}"
+    );
+    assert!(
+        err.contains("run the same command again to finish"),
+        "{err}"
+    );
+    let o = run_api(
+        &["rollback", "--state", "st.sqlite", "--yes"],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(snapshot(&c, None), before);
+}
