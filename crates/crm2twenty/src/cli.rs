@@ -4,7 +4,13 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "crm2twenty", version, about = "Move a whole CRM into Twenty: audit, map, clean, de-duplicate, link, and write Twenty-ready files.", long_about = None)]
+#[command(
+    name = "crm2twenty",
+    version,
+    about = "Move a whole CRM into Twenty: audit, map, clean, de-duplicate, link, and write Twenty-ready files.",
+    long_about = None,
+    after_help = "Examples:\n  crm2twenty migrate ./salesforce-export      # Twenty-ready files and the audit, no server\n  crm2twenty init ./export                    # a mapping to read, edit and keep in git\n\nEnvironment:\n  TWENTY_API_URL   the workspace's API URL: commands that talk to Twenty use it\n  TWENTY_API_KEY   the API key (Settings → APIs & Webhooks); never printed or stored\n\nExit codes: 0 done; 1 done, something needs attention; 2 usage or mapping error, nothing\nwritten; 130 stopped by Ctrl-C (run the same command again to resume)."
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -20,8 +26,11 @@ pub enum Command {
     /// TWENTY_API_URL and TWENTY_API_KEY set it also imports into that workspace: it says what
     /// it will write there and asks first (--yes for scripts), then checks, imports, verifies
     /// and writes the report.
+    #[command(
+        after_help = "Examples:\n  crm2twenty migrate ./salesforce-export            # files and audit only, no server\n  crm2twenty migrate ./hubspot ./pipedrive --out out  # several exports\n  TWENTY_API_URL=https://crm.example.com TWENTY_API_KEY=... crm2twenty migrate ./export"
+    )]
     Migrate {
-        /// Export folders (one per CRM export).
+        /// Folders holding a CRM's export files (.csv, .xlsx), one per export.
         #[arg(required = true)]
         export_dirs: Vec<PathBuf>,
         /// Output folder (a sub-folder per export when several are given).
@@ -39,7 +48,11 @@ pub enum Command {
         load: Load,
     },
     /// Propose a mapping file for an export folder (edit it, keep it in git).
+    #[command(
+        after_help = "Examples:\n  crm2twenty init ./export                    # writes crm2twenty.toml\n  crm2twenty init ./export --preset hubspot --out hubspot.toml"
+    )]
     Init {
+        /// The folder holding the CRM's export files (.csv, .xlsx).
         export_dir: PathBuf,
         /// Where to write the mapping.
         #[arg(long, default_value = "crm2twenty.toml")]
@@ -53,7 +66,11 @@ pub enum Command {
     },
     /// Audit an export: fill rates, invalid values, duplicates, test data, stale records, broken
     /// references. Prints a summary and writes audit.html and audit.json.
+    #[command(
+        after_help = "Examples:\n  crm2twenty audit ./export\n  crm2twenty audit ./export --json > audit.json"
+    )]
     Audit {
+        /// The folder holding the CRM's export files (.csv, .xlsx).
         export_dir: PathBuf,
         /// Folder for audit.html and audit.json.
         #[arg(long, default_value = "crm2twenty-out")]
@@ -65,22 +82,34 @@ pub enum Command {
         common: Common,
     },
     /// Write Twenty-ready CSV files (plus rejects.csv and ledger.csv) for Twenty's importer.
+    #[command(
+        after_help = "Examples:\n  crm2twenty export ./export --out twenty-files\n  crm2twenty export ./export --mapping crm2twenty.toml"
+    )]
     Export {
+        /// The folder holding the CRM's export files (.csv, .xlsx).
         export_dir: PathBuf,
+        /// Folder for the Twenty-ready files, rejects.csv and ledger.csv.
         #[arg(long, default_value = "crm2twenty-out")]
         out: PathBuf,
         #[command(flatten)]
         common: Common,
     },
     /// Check a mapping file against Twenty's schema and the export's headers.
+    #[command(after_help = "Examples:\n  crm2twenty validate ./export --mapping crm2twenty.toml")]
     Validate {
+        /// The folder holding the CRM's export files (.csv, .xlsx).
         export_dir: PathBuf,
+        /// The mapping file to check.
         #[arg(long, default_value = "crm2twenty.toml")]
         mapping: PathBuf,
     },
     /// Compare the Twenty workspace with what the import needs (custom objects, fields, select
     /// options, members, records already there); `--apply` creates what is missing.
+    #[command(
+        after_help = "Examples:\n  crm2twenty check ./export --mapping crm2twenty.toml\n  crm2twenty check ./export --apply            # create what is missing, after asking"
+    )]
     Check {
+        /// The folder holding the CRM's export files (.csv, .xlsx).
         export_dir: PathBuf,
         /// Create the missing objects, fields and options (asks first unless --yes).
         #[arg(long)]
@@ -99,7 +128,11 @@ pub enum Command {
     },
     /// Import the records into Twenty through its API: in dependency order, batched,
     /// rate-limited, retried, resumable and idempotent.
+    #[command(
+        after_help = "Examples:\n  crm2twenty import ./export --mapping crm2twenty.toml\n  crm2twenty import ./export --dry-run          # same as `plan`"
+    )]
     Import {
+        /// The folder holding the CRM's export files (.csv, .xlsx).
         export_dir: PathBuf,
         /// Show what would be created, updated and left unchanged; write nothing.
         #[arg(long)]
@@ -112,7 +145,9 @@ pub enum Command {
         load: Load,
     },
     /// What `import` would do (same as `import --dry-run`).
+    #[command(after_help = "Examples:\n  crm2twenty plan ./export --mapping crm2twenty.toml")]
     Plan {
+        /// The folder holding the CRM's export files (.csv, .xlsx).
         export_dir: PathBuf,
         #[command(flatten)]
         common: Common,
@@ -125,7 +160,11 @@ pub enum Command {
     /// object, relations, owners, custom field fill rates, duplicates and a seeded sample compared
     /// field by field. Writes verify.json and the migration report; exits non-zero when a check
     /// falls below its threshold (the mapping's [verify] section; strict by default).
+    #[command(
+        after_help = "Examples:\n  crm2twenty verify ./export --mapping crm2twenty.toml\n  crm2twenty verify ./export --sample 500 --json > verify.json"
+    )]
     Verify {
+        /// The folder holding the CRM's export files (.csv, .xlsx).
         export_dir: PathBuf,
         /// Folder for verify.json and report.html.
         #[arg(long, default_value = "crm2twenty-out")]
@@ -150,6 +189,9 @@ pub enum Command {
     /// Undo an import run: delete what it created (targets first, companies last) and put back
     /// the previous values of what it updated. By default the last run (with the interrupted
     /// runs it resumed); a RUN number undoes that run and every later one.
+    #[command(
+        after_help = "Examples:\n  crm2twenty runs                             # which runs there are\n  crm2twenty rollback --dry-run               # what undoing the last run would do\n  crm2twenty rollback 3 --yes                 # undo run 3 and every later one"
+    )]
     Rollback {
         /// The run to undo (see `crm2twenty runs`); default: the last one.
         run: Option<i64>,
@@ -172,17 +214,26 @@ pub enum Command {
         api: Api,
     },
     /// List the import runs of a state file.
+    #[command(
+        after_help = "Examples:\n  crm2twenty runs\n  crm2twenty runs --state migration/crm2twenty-state.sqlite"
+    )]
     Runs {
         /// The state file (default: crm2twenty-state.sqlite next to --mapping, or here).
         #[arg(long)]
         state: Option<PathBuf>,
+        /// The mapping the import used (to find the state file next to it).
         #[arg(long)]
         mapping: Option<PathBuf>,
     },
     /// Write the migration report (report.html): audit, import, verification. Verifies the
     /// workspace first when TWENTY_API_URL and a key are set (unless --no-verify).
+    #[command(
+        after_help = "Examples:\n  crm2twenty report ./export --mapping crm2twenty.toml\n  crm2twenty report ./export --no-verify       # no server: audit and state file only"
+    )]
     Report {
+        /// The folder holding the CRM's export files (.csv, .xlsx).
         export_dir: PathBuf,
+        /// Folder for report.html.
         #[arg(long, default_value = "crm2twenty-out")]
         out: PathBuf,
         /// Do not read the workspace: report the audit and the state file only.
@@ -197,6 +248,7 @@ pub enum Command {
         state: Option<PathBuf>,
     },
     /// List the bundled CRM presets.
+    #[command(after_help = "Examples:\n  crm2twenty presets")]
     Presets,
 }
 
@@ -205,9 +257,10 @@ pub enum Command {
 #[derive(Debug, Args, Clone)]
 pub struct Api {
     /// The workspace's API URL (e.g. https://api.twenty.com, or your server's URL).
-    #[arg(long, env = "TWENTY_API_URL")]
+    #[arg(long, env = "TWENTY_API_URL", hide_env_values = true)]
     pub api_url: Option<String>,
-    /// Read the API key from this file instead of TWENTY_API_KEY.
+    /// Read the API key from this file instead of the TWENTY_API_KEY environment variable (the
+    /// key is never an argument: it would stay in the shell's history).
     #[arg(long)]
     pub api_key_file: Option<PathBuf>,
     /// The workspace's request budget (Twenty's default is 100 a minute; Cloud may be lower).

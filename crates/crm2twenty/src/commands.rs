@@ -476,10 +476,18 @@ fn exit_for(p: &Prepared) -> ExitCode {
 }
 
 fn check_dir(dir: &Path) -> anyhow::Result<()> {
+    if !dir.exists() {
+        return Err(user(
+            format!("{} does not exist", dir.display()),
+            Some("give the folder that holds the CRM's export files (.csv, .xlsx); check the path"),
+        ));
+    }
     if !dir.is_dir() {
         return Err(user(
-            format!("{} is not a folder", dir.display()),
-            Some("give the folder that holds the CRM's export files (.csv, .xlsx)"),
+            format!("{} is a file, not a folder", dir.display()),
+            Some(
+                "give the folder that holds the CRM's export files (.csv, .xlsx), not one of them",
+            ),
         ));
     }
     Ok(())

@@ -119,10 +119,21 @@ fn not_a_folder_is_a_clear_error() {
     let o = run(&["migrate", "nope"], tmp.path());
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("error: nope is not a folder") && stderr(&o).contains("hint:"),
+        stderr(&o).contains("error: nope does not exist") && stderr(&o).contains("hint:"),
         "{}",
         stderr(&o)
     );
+    std::fs::write(tmp.path().join("Contact.csv"), "Id\n1\n").unwrap();
+    let o = run(&["audit", "Contact.csv"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("error: Contact.csv is a file, not a folder")
+            && stderr(&o).contains("not one of them"),
+        "{}",
+        stderr(&o)
+    );
+    // Nothing was written.
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 1);
 }
 
 #[test]

@@ -8,6 +8,7 @@ mod cli;
 mod cycles;
 mod documented_exports;
 mod examples;
+mod help;
 mod hostile;
 mod live_edges;
 mod progress;
