@@ -30,7 +30,7 @@ pub enum Command {
         after_help = "Examples:\n  crm2twenty migrate ./salesforce-export            # files and audit only, no server\n  crm2twenty migrate ./hubspot ./pipedrive --out out  # several exports\n  TWENTY_API_URL=https://crm.example.com TWENTY_API_KEY=... crm2twenty migrate ./export"
     )]
     Migrate {
-        /// Folders holding a CRM's export files (.csv, .xlsx), one per export.
+        /// Folders holding a CRM's export files (.csv, .xlsx), or zips of them, one per export.
         #[arg(required = true)]
         export_dirs: Vec<PathBuf>,
         /// Output folder (a sub-folder per export when several are given).
@@ -52,7 +52,7 @@ pub enum Command {
         after_help = "Examples:\n  crm2twenty init ./export                    # writes crm2twenty.toml\n  crm2twenty init ./export --preset hubspot --out hubspot.toml"
     )]
     Init {
-        /// The folder holding the CRM's export files (.csv, .xlsx).
+        /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
         /// Where to write the mapping.
         #[arg(long, default_value = "crm2twenty.toml")]
@@ -70,7 +70,7 @@ pub enum Command {
         after_help = "Examples:\n  crm2twenty audit ./export\n  crm2twenty audit ./export --json > audit.json"
     )]
     Audit {
-        /// The folder holding the CRM's export files (.csv, .xlsx).
+        /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
         /// Folder for audit.html and audit.json.
         #[arg(long, default_value = "crm2twenty-out")]
@@ -86,7 +86,7 @@ pub enum Command {
         after_help = "Examples:\n  crm2twenty export ./export --out twenty-files\n  crm2twenty export ./export --mapping crm2twenty.toml"
     )]
     Export {
-        /// The folder holding the CRM's export files (.csv, .xlsx).
+        /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
         /// Folder for the Twenty-ready files, rejects.csv and ledger.csv.
         #[arg(long, default_value = "crm2twenty-out")]
@@ -97,7 +97,7 @@ pub enum Command {
     /// Check a mapping file against Twenty's schema and the export's headers.
     #[command(after_help = "Examples:\n  crm2twenty validate ./export --mapping crm2twenty.toml")]
     Validate {
-        /// The folder holding the CRM's export files (.csv, .xlsx).
+        /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
         /// The mapping file to check.
         #[arg(long, default_value = "crm2twenty.toml")]
@@ -109,7 +109,7 @@ pub enum Command {
         after_help = "Examples:\n  crm2twenty check ./export --mapping crm2twenty.toml\n  crm2twenty check ./export --apply            # create what is missing, after asking"
     )]
     Check {
-        /// The folder holding the CRM's export files (.csv, .xlsx).
+        /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
         /// Create the missing objects, fields and options (asks first unless --yes).
         #[arg(long)]
@@ -132,7 +132,7 @@ pub enum Command {
         after_help = "Examples:\n  crm2twenty import ./export --mapping crm2twenty.toml\n  crm2twenty import ./export --dry-run          # same as `plan`"
     )]
     Import {
-        /// The folder holding the CRM's export files (.csv, .xlsx).
+        /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
         /// Show what would be created, updated and left unchanged; write nothing.
         #[arg(long)]
@@ -147,7 +147,7 @@ pub enum Command {
     /// What `import` would do (same as `import --dry-run`).
     #[command(after_help = "Examples:\n  crm2twenty plan ./export --mapping crm2twenty.toml")]
     Plan {
-        /// The folder holding the CRM's export files (.csv, .xlsx).
+        /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
         #[command(flatten)]
         common: Common,
@@ -164,7 +164,7 @@ pub enum Command {
         after_help = "Examples:\n  crm2twenty verify ./export --mapping crm2twenty.toml\n  crm2twenty verify ./export --sample 500 --json > verify.json"
     )]
     Verify {
-        /// The folder holding the CRM's export files (.csv, .xlsx).
+        /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
         /// Folder for verify.json and report.html.
         #[arg(long, default_value = "crm2twenty-out")]
@@ -231,7 +231,7 @@ pub enum Command {
         after_help = "Examples:\n  crm2twenty report ./export --mapping crm2twenty.toml\n  crm2twenty report ./export --no-verify       # no server: audit and state file only"
     )]
     Report {
-        /// The folder holding the CRM's export files (.csv, .xlsx).
+        /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
         /// Folder for report.html.
         #[arg(long, default_value = "crm2twenty-out")]

@@ -31,9 +31,37 @@ pub fn user(message: impl Into<String>, hint: Option<&str>) -> anyhow::Error {
     })
 }
 
+/// The export paths a command was given, in order, as given.
+fn export_paths(c: &mut Command) -> Vec<&mut PathBuf> {
+    match c {
+        Command::Migrate { export_dirs, .. } => export_dirs.iter_mut().collect(),
+        Command::Init { export_dir, .. }
+        | Command::Audit { export_dir, .. }
+        | Command::Export { export_dir, .. }
+        | Command::Validate { export_dir, .. }
+        | Command::Check { export_dir, .. }
+        | Command::Import { export_dir, .. }
+        | Command::Plan { export_dir, .. }
+        | Command::Verify { export_dir, .. }
+        | Command::Report { export_dir, .. } => vec![export_dir],
+        Command::Rollback { .. } | Command::Runs { .. } | Command::Presets => Vec::new(),
+    }
+}
+
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let quiet = cli.quiet;
-    match cli.command {
+    let mut command = cli.command;
+    // Zips are unpacked for the whole command (the temporary folders go when it returns); the
+    // paths as given name the outputs of several exports.
+    let mut given: Vec<PathBuf> = Vec::new();
+    let mut _unpacked = Vec::new();
+    for path in export_paths(&mut command) {
+        given.push(path.clone());
+        let input = crate::inputs::open(path, quiet)?;
+        *path = input.dir.clone();
+        _unpacked.push(input);
+    }
+    match command {
         Command::Presets => {
             for p in presets::all() {
                 println!("{:<12} {}", p.name, p.label);
@@ -299,18 +327,23 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let many = export_dirs.len() > 1;
             let mut code = ExitCode::SUCCESS;
-            for dir in &export_dirs {
+            for (dir, as_given) in export_dirs.iter().zip(&given) {
                 let out = if many {
+                    // A zip's outputs are named without `.zip`.
+                    let name = if as_given.is_file() {
+                        as_given.file_stem()
+                    } else {
+                        as_given.file_name()
+                    };
                     out.join(
-                        dir.file_name()
-                            .map(|n| n.to_string_lossy().to_string())
+                        name.map(|n| n.to_string_lossy().to_string())
                             .unwrap_or_else(|| "export".into()),
                     )
                 } else {
                     out.clone()
                 };
                 if many && !quiet {
-                    eprintln!("== {}", dir.display());
+                    eprintln!("== {}", as_given.display());
                 }
                 let c = migrate_one(dir, &out, &common, quiet)?;
                 if c != ExitCode::SUCCESS {

@@ -9,6 +9,7 @@ mod after;
 mod api;
 mod cli;
 mod commands;
+mod inputs;
 mod interrupt;
 
 use std::process::ExitCode;

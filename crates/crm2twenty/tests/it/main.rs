@@ -17,6 +17,7 @@ mod secrets;
 mod state_file;
 mod threads;
 mod util;
+mod zips;
 
 /// Every test module in this folder is declared above (a file not declared would never run).
 #[test]
