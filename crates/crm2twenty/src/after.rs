@@ -167,6 +167,14 @@ pub fn rollback_cmd(
     let plan = rollback::plan(&store, &runs).map_err(rb_err)?;
     eprint!("{}", rollback::render(&plan, destroy));
     if dry_run {
+        if !plan.steps.is_empty() {
+            eprintln!(
+                "(dry run: nothing changed; the records are listed on stdout: run, action, object, Twenty id, source key)\nto do it: crm2twenty rollback{} --state {}{} --yes",
+                run.map(|r| format!(" {r}")).unwrap_or_default(),
+                state.display(),
+                if destroy { " --destroy" } else { "" }
+            );
+        }
         for s in &plan.steps {
             println!(
                 "{}\t{}\t{}\t{}\t{}{}",
@@ -249,26 +257,66 @@ pub fn rollback_cmd(
 }
 
 /// `runs`.
-pub fn runs_cmd(state: &Path) -> anyhow::Result<ExitCode> {
+/// `runs`: a line a run on stdout (for scripts), a header, totals and the next commands to type
+/// on stderr (for people).
+pub fn runs_cmd(state: &Path, quiet: bool) -> anyhow::Result<ExitCode> {
     let store = open_existing(state)?;
     let runs = store.runs().map_err(|e| user(e.to_string(), None))?;
     if runs.is_empty() {
         eprintln!("no runs in {}", state.display());
+        return Ok(ExitCode::SUCCESS);
     }
-    for r in runs {
+    if !quiet {
+        eprintln!("Import runs in {}:", state.display());
+        eprintln!(
+            "{:>4}  {:<20}  {:<12} {:>14}  {:>14}  workspace",
+            "run", "started (UTC)", "status", "created", "updated"
+        );
+    }
+    let (mut all_created, mut all_updated) = (0, 0);
+    let mut resumable = None;
+    let mut undoable = None;
+    for r in &runs {
         let writes = store
             .run_writes(r.id)
             .map_err(|e| user(e.to_string(), None))?;
         let created = writes.iter().filter(|w| w.created).count();
+        let updated = writes.len() - created;
+        if r.status != c2t_state::RunStatus::RolledBack {
+            all_created += created;
+            all_updated += updated;
+            undoable = Some(r.id);
+        }
+        resumable = match r.status {
+            c2t_state::RunStatus::Interrupted
+            | c2t_state::RunStatus::Failed
+            | c2t_state::RunStatus::Running => Some(r.id),
+            _ => None,
+        };
         println!(
             "{:>4}  {}  {:<12} created {:>6}  updated {:>6}  {}",
             r.id,
             r.started_at,
             r.status.as_str(),
             created,
-            writes.len() - created,
+            updated,
             r.workspace_url
         );
+    }
+    if !quiet {
+        eprintln!(
+            "{} runs; in the workspace now: {all_created} records created and {all_updated} updated by runs not rolled back",
+            runs.len()
+        );
+        if let Some(id) = resumable {
+            eprintln!("run {id} did not finish: run the same import command again to resume it");
+        }
+        if let Some(id) = undoable {
+            eprintln!(
+                "to see what undoing run {id} would do: crm2twenty rollback --state {} --dry-run",
+                state.display()
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

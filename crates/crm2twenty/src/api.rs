@@ -44,10 +44,7 @@ pub fn connect(api: &Api) -> anyhow::Result<Client> {
     // (`tokenBucketThrottleOrThrow`): up to half of it goes back to back, the other half is
     // left to the workspace's other keys. A refusal during such a burst drops the savings
     // without lowering the rate.
-    cfg.burst = api
-        .burst
-        .unwrap_or(cfg.requests_per_minute / 2)
-        .clamp(1, cfg.requests_per_minute);
+    cfg.burst = burst_of(api);
     // The importer sizes its own batches (and lowers them when the server says so).
     cfg.max_batch = 10_000;
     // For tests: a short first back-off, so fault runs take seconds, not minutes.
@@ -239,7 +236,6 @@ pub fn announce(
     }
     let creates = plan.objects.len() + plan.fields.len() + plan.options.len();
     requests += creates;
-    let minutes = requests as f64 / f64::from(api.requests_per_minute.max(1));
     eprintln!(
         "\nTWENTY_API_URL is set: migrate will write to the Twenty workspace at {}",
         client.base_url()
@@ -250,15 +246,7 @@ pub fn announce(
     if creates > 0 {
         eprintln!("  and create {creates} objects, fields or options first");
     }
-    eprintln!(
-        "  about {requests} write requests: ~{} at {} requests a minute",
-        if minutes < 1.0 {
-            format!("{:.0} s", (minutes * 60.0).ceil())
-        } else {
-            format!("{minutes:.1} min")
-        },
-        api.requests_per_minute
-    );
+    eprintln!("  writing: {}", duration_text(requests, api));
     if yes {
         return Ok(existing);
     }
@@ -349,12 +337,8 @@ pub fn import(
     }
     let batch = load.batch_size.max(1);
     let requests: usize = plan.to_write.values().map(|n| n.div_ceil(batch)).sum();
-    if !quiet && !load.json {
-        let minutes = requests as f64 / f64::from(api.requests_per_minute.max(1));
-        eprintln!(
-            "about {requests} requests at most: {:.1} minutes at {} requests a minute",
-            minutes, api.requests_per_minute
-        );
+    if !quiet && !load.json && !dry_run {
+        eprintln!("writing: {}", duration_text(requests, api));
     }
     let opts = ImportOptions {
         batch_size: batch,
@@ -380,7 +364,7 @@ pub fn import(
     let started = std::time::Instant::now();
     let rpm = f64::from(api.requests_per_minute.max(1));
     // On a terminal, a bar per object (counts, rate, ETA); elsewhere, the same lines as before.
-    let bars = !json && !quiet && std::io::stderr().is_terminal();
+    let bars = !json && !quiet && !dry_run && std::io::stderr().is_terminal();
     let mut bar: Option<indicatif::ProgressBar> = None;
     let mut on_event = |e: Event| {
         if json {
@@ -491,23 +475,32 @@ pub fn import(
             );
         }
         if dry_run {
+            // One closing line, as the import would go (terraform's "Plan: …").
             let requests: usize = summary
                 .objects
                 .values()
                 .map(|s| (s.created + s.updated).div_ceil(batch))
                 .sum();
+            let sum = |f: fn(&c2t_import::load::ObjectSummary) -> usize| -> usize {
+                summary.objects.values().map(f).sum()
+            };
+            let (created, updated, revived) =
+                (sum(|s| s.created), sum(|s| s.updated), sum(|s| s.revived));
             eprintln!(
-                "  about {requests} requests: {:.1} minutes at {} requests a minute",
-                requests as f64 / rpm,
-                api.requests_per_minute
+                "Plan: {created} to create, {} to update, {revived} to restore from the trash, {} unchanged, {} would be refused; {}",
+                updated - revived,
+                sum(|s| s.unchanged),
+                sum(|s| s.rejected),
+                duration_text(requests, api)
+            );
+        } else {
+            eprintln!(
+                "  {} requests, {:.1}s; state: {}",
+                summary.requests,
+                started.elapsed().as_secs_f64(),
+                state.display()
             );
         }
-        eprintln!(
-            "  {} requests, {:.1}s; state: {}",
-            summary.requests,
-            started.elapsed().as_secs_f64(),
-            state.display()
-        );
     }
     if !summary.rejects.is_empty() {
         let path = state.with_file_name("import-rejects.csv");
@@ -546,6 +539,32 @@ pub fn progress_bar(object: &str, to_send: usize) -> indicatif::ProgressBar {
     }
     b.set_prefix(object.to_string());
     b
+}
+
+/// The requests the client sends back to back before pacing (`--burst`, default half the
+/// budget).
+fn burst_of(api: &Api) -> u32 {
+    let rpm = api.requests_per_minute.max(1);
+    api.burst.unwrap_or(rpm / 2).clamp(1, rpm)
+}
+
+/// How long `requests` take at the client's pace, said the same way by every estimate
+/// (announce, import, plan): the burst goes at once, the rest one every 60/budget seconds.
+pub fn duration_text(requests: usize, api: &Api) -> String {
+    let rpm = f64::from(api.requests_per_minute.max(1));
+    let paced = requests.saturating_sub(burst_of(api) as usize);
+    let secs = paced as f64 * 60.0 / rpm;
+    let time = if secs < 1.0 {
+        "a few seconds".to_string()
+    } else if secs < 90.0 {
+        format!("~{} s", secs.ceil())
+    } else {
+        format!("~{:.1} min", secs / 60.0)
+    };
+    format!(
+        "~{requests} requests, {time} at {} requests a minute",
+        api.requests_per_minute
+    )
 }
 
 /// What to do about a state file that cannot be opened or written.

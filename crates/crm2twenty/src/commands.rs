@@ -234,9 +234,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = after::state_file(state.as_deref(), mapping.as_deref());
             after::rollback_cmd(run, &state, &a, dry_run, yes, destroy, quiet)
         }
-        Command::Runs { state, mapping } => {
-            after::runs_cmd(&after::state_file(state.as_deref(), mapping.as_deref()))
-        }
+        Command::Runs { state, mapping } => after::runs_cmd(
+            &after::state_file(state.as_deref(), mapping.as_deref()),
+            quiet,
+        ),
         Command::Report {
             export_dir,
             out,

@@ -669,6 +669,19 @@ fn ctrl_c_stops_between_batches_and_the_same_command_resumes() {
     drop(store);
     let written_before = all(&c, "companies").len() + all(&c, "people").len();
     assert!(written_before > 0);
+    // `runs` says so, and what to type.
+    let o = run(&["runs", "--state", "st.sqlite"], tmp.path());
+    let (out, err) = (String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(out.contains(" interrupted "), "{out}");
+    assert!(err.contains("Import runs in st.sqlite:"), "{err}");
+    assert!(
+        err.contains("run 1 did not finish: run the same import command again to resume it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("crm2twenty rollback --state st.sqlite --dry-run"),
+        "{err}"
+    );
 
     let o = run_api(&args, tmp.path(), &url);
     let err = stderr(&o);
@@ -681,6 +694,11 @@ fn ctrl_c_stops_between_batches_and_the_same_command_resumes() {
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("to do it: crm2twenty rollback --state st.sqlite --yes"),
+        "{}",
+        stderr(&o)
+    );
     let listed = String::from_utf8_lossy(&o.stdout)
         .lines()
         .filter(|l| l.split('\t').nth(2) == Some("person"))
@@ -776,7 +794,16 @@ fn a_soft_deleted_record_is_revived_not_duplicated_on_twenty_2() {
         stderr(&o)
     );
     assert!(person.contains("left out"), "{person}");
-    assert!(err.contains("minutes at"), "{err}");
+    // One closing line, as terraform's; the restored person counted there too.
+    let plan = err
+        .lines()
+        .find(|l| l.starts_with("Plan: "))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(plan.contains(" 1 to restore from the trash"), "{plan}");
+    assert!(
+        plan.contains(" requests, ") && plan.contains("requests a minute"),
+        "{plan}"
+    );
     let o = run_api(
         &[
             "migrate",

@@ -250,7 +250,7 @@ fn migrate_never_writes_to_a_workspace_unannounced() {
         "{err}"
     );
     assert!(
-        err.contains("to create") && err.contains("write requests"),
+        err.contains("to create") && err.contains("writing: ~"),
         "{err}"
     );
     assert!(err.contains("--yes"), "the hint names --yes: {err}");
