@@ -65,6 +65,9 @@ pub struct RollbackSummary {
     pub objects: BTreeMap<String, UndoCounts>,
     /// Steps done by an earlier, interrupted rollback.
     pub resumed: usize,
+    /// Why deletes went one request a record: the server refused the mass mutation (GraphQL
+    /// `deleteXs`/`destroyXs`, not yet seen on a real server), in its words.
+    pub one_by_one: Option<String>,
 }
 
 /// Progress, for the command line.
@@ -257,10 +260,28 @@ pub fn rollback(
             } else {
                 c2t_twenty::MassOp::Delete
             };
-            let hit: std::collections::HashSet<String> = client
-                .mass_mutation(plural, op, &ids)?
-                .into_iter()
-                .collect();
+            let mass = if summary.one_by_one.is_none() {
+                match client.mass_mutation(plural, op, &ids) {
+                    Ok(hit) => Some(hit),
+                    Err(ApiError::Rejected { messages, .. }) => {
+                        summary.one_by_one = Some(messages.join("; "));
+                        None
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            } else {
+                None
+            };
+            let hit: std::collections::HashSet<String> = match mass {
+                Some(hit) => hit.into_iter().collect(),
+                // REST, a record a request (idempotent: a record already gone is no error).
+                None => {
+                    for id in &ids {
+                        client.delete(plural, id, !destroy)?;
+                    }
+                    ids.iter().cloned().collect()
+                }
+            };
             for (k, s) in chunk.iter().enumerate() {
                 let action = if hit.contains(&s.write.twenty_id) {
                     UndoAction::Deleted

@@ -243,6 +243,13 @@ pub fn rollback_cmd(
             state.display()
         )
     })?;
+    if let Some(why) = &summary.one_by_one
+        && !quiet
+    {
+        eprintln!(
+            "  note: the server refused deleting many records a request ({why}); they were deleted one a request"
+        );
+    }
     if !quiet {
         for (obj, c) in &summary.objects {
             eprintln!(

@@ -720,3 +720,55 @@ fn ctrl_c_stops_a_rollback_and_the_same_command_finishes_it() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(snapshot(&c, None), before);
 }
+
+/// A server that refuses GraphQL (a proxy in front of `/graphql`, or mass mutations shaped
+/// otherwise than ours) still gets its import looked up and undone: lookups through REST
+/// filters, deletes one a request; both said.
+#[test]
+fn a_server_refusing_graphql_is_imported_and_rolled_back_through_rest() {
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let mut cfg = Config::for_tests(KEY);
+    cfg.members = members_of(&ex);
+    cfg.faults = "echo400=1".parse().unwrap();
+    cfg.fault_scope = Some("/graphql".into());
+    let sb = twenty_sandbox::spawn(cfg).unwrap();
+    let url = sb.base_url();
+    let c = client(&url);
+    let tmp = tempfile::tempdir().unwrap();
+    check_apply(exs, tmp.path(), &url);
+    let before = snapshot(&c, None);
+    let o = run_api(
+        &[
+            "import",
+            exs,
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "st.sqlite",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the server refused key lookups in a request body"),
+        "{}",
+        stderr(&o)
+    );
+    assert_ne!(snapshot(&c, None), before);
+    let o = run_api(
+        &["rollback", "--state", "st.sqlite", "--yes"],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("they were deleted one a request"),
+        "{}",
+        stderr(&o)
+    );
+    // The refusal quotes the request's headers: the key is never repeated.
+    assert!(!stderr(&o).contains(KEY), "{}", stderr(&o));
+    assert_eq!(snapshot(&c, None), before);
+}
