@@ -51,6 +51,24 @@ pub struct ClientConfig {
     pub max_retry_after: Duration,
     /// Seed of the jitter generator; `None` = from the system time.
     pub jitter_seed: Option<u64>,
+    /// Told of every attempt once its answer is in (`crm2twenty -v`). Never given the key.
+    pub on_request: Option<OnRequest>,
+}
+
+/// See [`ClientConfig::on_request`].
+pub type OnRequest = Arc<dyn Fn(&RequestLog) + Send + Sync>;
+
+/// One request as [`ClientConfig::on_request`] is told of it.
+#[derive(Debug, Clone)]
+pub struct RequestLog {
+    /// `GET`, `POST`…
+    pub method: &'static str,
+    /// Path and query (`/rest/people?limit=200…`), cut to 200 characters.
+    pub path: String,
+    /// `ok`, `429`, `refused: …`, or what made it retry.
+    pub outcome: String,
+    /// Time from sending to the answer.
+    pub elapsed: Duration,
 }
 
 impl ClientConfig {
@@ -68,6 +86,7 @@ impl ClientConfig {
             backoff_max: Duration::from_secs(60),
             max_retry_after: Duration::from_secs(120),
             jitter_seed: None,
+            on_request: None,
         }
     }
 }
@@ -234,6 +253,7 @@ pub struct Client {
     connected: AtomicBool,
     /// Object catalogue: (id, nameSingular, namePlural), filled by `objects()`.
     catalogue: Mutex<Vec<(String, String, String)>>,
+    on_request: Option<OnRequest>,
 }
 
 impl fmt::Debug for Client {
@@ -457,6 +477,7 @@ impl Client {
             counters: Counters::default(),
             connected: AtomicBool::new(false),
             catalogue: Mutex::new(Vec::new()),
+            on_request: cfg.on_request.clone(),
             key: cfg.key,
         })
     }
@@ -734,7 +755,30 @@ impl Client {
             if attempt_no > 0 {
                 self.counters.retries.fetch_add(1, Ordering::Relaxed);
             }
+            let sent_at = std::time::Instant::now();
             let outcome = self.attempt(method, &url, bytes.as_deref(), graphql);
+            if let Some(tell) = &self.on_request {
+                let outcome = match &outcome {
+                    Attempt::Done(_) => "ok".to_string(),
+                    Attempt::Fail(e) => {
+                        format!("refused: {}", redact(e.to_string(), self.key.secret()))
+                    }
+                    Attempt::RateLimited { .. } => "429, waiting".to_string(),
+                    Attempt::Retry { what, .. } => {
+                        format!("{}, retrying", redact(what.clone(), self.key.secret()))
+                    }
+                };
+                let mut shown: String = path.chars().take(200).collect();
+                if shown.len() < path.len() {
+                    shown.push('…');
+                }
+                tell(&RequestLog {
+                    method: method.as_str(),
+                    path: shown,
+                    outcome,
+                    elapsed: sent_at.elapsed(),
+                });
+            }
             let (what, wait, hold) = match outcome {
                 Attempt::Done(v) => return (Ok(v), attempt_no > 0),
                 Attempt::Fail(e) => {

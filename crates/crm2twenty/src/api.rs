@@ -23,6 +23,9 @@ pub fn configured(api: &Api) -> bool {
     api.api_url.is_some() && (api.api_key_file.is_some() || std::env::var_os(KEY_VAR).is_some())
 }
 
+/// `-v`: every request is printed (set once by `commands::run`).
+pub static VERBOSE: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// A client for the workspace the settings name.
 pub fn connect(api: &Api) -> anyhow::Result<Client> {
     let Some(url) = api.api_url.clone() else {
@@ -45,6 +48,17 @@ pub fn connect(api: &Api) -> anyhow::Result<Client> {
     // left to the workspace's other keys. A refusal during such a burst drops the savings
     // without lowering the rate.
     cfg.burst = burst_of(api);
+    if VERBOSE.load(std::sync::atomic::Ordering::Relaxed) {
+        cfg.on_request = Some(std::sync::Arc::new(|r: &c2t_twenty::RequestLog| {
+            eprintln!(
+                "  {} {} -> {} ({} ms)",
+                r.method,
+                r.path,
+                r.outcome,
+                r.elapsed.as_millis()
+            );
+        }));
+    }
     // The importer sizes its own batches (and lowers them when the server says so).
     cfg.max_batch = 10_000;
     // For tests: a short first back-off, so fault runs take seconds, not minutes.

@@ -17,6 +17,9 @@ pub struct Cli {
     /// Print less (only warnings and errors).
     #[arg(short, long, global = true)]
     pub quiet: bool,
+    /// Print every request sent to Twenty (method, path, outcome, time) on stderr; never the key.
+    #[arg(short, long, global = true, conflicts_with = "quiet")]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -50,6 +50,7 @@ fn export_paths(c: &mut Command) -> Vec<&mut PathBuf> {
 
 pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let quiet = cli.quiet;
+    crate::api::VERBOSE.store(cli.verbose, std::sync::atomic::Ordering::Relaxed);
     let mut command = cli.command;
     // Zips are unpacked for the whole command (the temporary folders go when it returns); the
     // paths as given name the outputs of several exports.

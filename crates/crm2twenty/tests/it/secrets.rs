@@ -415,3 +415,54 @@ fn a_server_echoing_the_key_in_a_400_message_does_not_make_it_leak() {
         assert_nowhere(&o, work.path(), None, KEY);
     }
 }
+
+/// `-v` prints every request (method, path, outcome, time), the refused ones with the server's
+/// words, and still never the key, even from a server that echoes it.
+#[test]
+fn verbose_prints_every_request_and_never_the_key() {
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let sb = echoing(
+        ProfileKind::Twenty2,
+        "echo400=0.3",
+        "/rest/batch/people",
+        &tmp.path().join("sb.sqlite"),
+    );
+    let work = tempfile::tempdir().unwrap();
+    let o = run_key(
+        &[
+            "import",
+            exs,
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "st.sqlite",
+            "--batch-size",
+            "4",
+            "-v",
+        ],
+        work.path(),
+        &sb.base_url(),
+        &KeyFrom::Env(&pasted(KEY)),
+    );
+    let err = stderr(&o);
+    assert!(
+        err.contains("  GET /rest/metadata/objects -> ok ("),
+        "{err}"
+    );
+    assert!(
+        err.contains("  POST /rest/batch/companies?upsert=true -> ok ("),
+        "{err}"
+    );
+    assert!(err.contains("-> refused: "), "{err}");
+    assert_nowhere(&o, work.path(), None, KEY);
+    // Without -v, no request lines.
+    let o = run_key(
+        &["plan", exs, "--as-of", "2026-11-24", "--state", "st.sqlite"],
+        work.path(),
+        &sb.base_url(),
+        &KeyFrom::Env(KEY),
+    );
+    assert!(!stderr(&o).contains(" -> ok ("), "{}", stderr(&o));
+}
