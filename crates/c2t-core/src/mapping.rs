@@ -450,6 +450,46 @@ pub struct MappingError {
     pub message: String,
 }
 
+/// The candidate a typo most likely meant: the closest by edit distance (case and `_`/`-`/space
+/// ignored), when it is close enough to be a typo of it (`persn` → `person`, `emial` →
+/// `emails`, `Contacts.csv` → `Contact.csv`), else `None`.
+pub fn did_you_mean<'a>(
+    want: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
+    let norm = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '_' | '-' | ' '))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    let w = norm(want);
+    if w.is_empty() {
+        return None;
+    }
+    candidates
+        .into_iter()
+        .filter(|c| *c != want)
+        .map(|c| {
+            let n = norm(c);
+            (
+                strsim::damerau_levenshtein(&w, &n),
+                strsim::normalized_damerau_levenshtein(&w, &n),
+                c,
+            )
+        })
+        .filter(|(d, sim, _)| *d <= 2 || *sim >= 0.75)
+        .min_by(|a, b| a.0.cmp(&b.0).then(b.1.total_cmp(&a.1)))
+        .map(|(_, _, c)| c)
+}
+
+/// ` (did you mean `x`?)` when a candidate is close, else nothing.
+pub fn suggestion<'a>(want: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    did_you_mean(want, candidates)
+        .map(|c| format!(" (did you mean `{c}`?)"))
+        .unwrap_or_default()
+}
+
 fn err(place: impl Into<String>, message: impl Into<String>) -> MappingError {
     MappingError {
         place: place.into(),
@@ -669,9 +709,13 @@ impl Mapping {
                         errors.push(err(
                             &fplace,
                             format!(
-                                "object `{}` is neither a Twenty standard object ({}) nor a [[custom_object]] of this mapping",
+                                "object `{}` is neither a Twenty standard object ({}) nor a [[custom_object]] of this mapping{}",
                                 f.object,
-                                base.objects.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", ")
+                                base.objects.iter().map(|o| o.name.as_str()).collect::<Vec<_>>().join(", "),
+                                suggestion(
+                                    &f.object,
+                                    schema.objects.iter().map(|o| o.name.as_str()).chain([LOOKUP_ONLY, SKIP_FILE])
+                                )
                             ),
                         ));
                         continue;
@@ -709,7 +753,17 @@ impl Mapping {
                         if target != "any" && schema.object(target).is_none() {
                             errors.push(err(
                                 &place,
-                                format!("relation to unknown object `{target}`"),
+                                format!(
+                                    "relation to unknown object `{target}`{}",
+                                    suggestion(
+                                        target,
+                                        schema
+                                            .objects
+                                            .iter()
+                                            .map(|o| o.name.as_str())
+                                            .chain(["any"])
+                                    )
+                                ),
                             ));
                         }
                         if c.by.is_none() {
@@ -801,8 +855,9 @@ impl Mapping {
                     errors.push(err(
                         &place,
                         format!(
-                            "`{}` has no field `{top}`; name one of: {} — or add `custom = \"TEXT\"` (any Twenty field type) to create it",
+                            "`{}` has no field `{top}`{}; name one of: {} — or add `custom = \"TEXT\"` (any Twenty field type) to create it",
                             object.name,
+                            suggestion(top, object.fields.iter().map(|f| f.name.as_str())),
                             object.fields.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
                         ),
                     ));
@@ -814,8 +869,9 @@ impl Mapping {
                         errors.push(err(
                             &place,
                             format!(
-                                "field `{top}` ({}) has no sub-field `{sub}`",
-                                def.kind.as_str()
+                                "field `{top}` ({}) has no sub-field `{sub}`{}",
+                                def.kind.as_str(),
+                                suggestion(sub, def.kind.csv_sub_fields().iter().map(|(n, _)| *n))
                             ),
                         ));
                     }
@@ -847,7 +903,8 @@ fn related_problem(f: &FileMapping, schema: &Schema, rel: &str, path: &str) -> O
     let sub = parts.next();
     let Some(def) = object.field(top) else {
         return Some(format!(
-            "`{target}` has no field `{top}`; name one of: {}",
+            "`{target}` has no field `{top}`{}; name one of: {}",
+            suggestion(top, object.fields.iter().map(|f| f.name.as_str())),
             object
                 .fields
                 .iter()
@@ -918,6 +975,29 @@ fn is_iso_date(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typos_find_what_they_meant() {
+        let objects = ["company", "person", "opportunity", "note", "task"];
+        for (typo, meant) in [
+            ("persn", Some("person")),
+            ("Person", Some("person")),
+            ("oportunity", Some("opportunity")),
+            ("compagny", Some("company")),
+            ("taks", Some("task")),
+            ("invoice", None),
+            ("", None),
+        ] {
+            assert_eq!(did_you_mean(typo, objects), meant, "{typo}");
+        }
+        let headers = ["First Name", "Email", "Account_ID"];
+        assert_eq!(did_you_mean("first_name", headers), Some("First Name"));
+        assert_eq!(did_you_mean("E-mail", headers), Some("Email"));
+        assert_eq!(did_you_mean("AccountId", headers), Some("Account_ID"));
+        assert_eq!(did_you_mean("Phone", headers), None);
+        assert_eq!(suggestion("emial", ["emails"]), " (did you mean `emails`?)");
+        assert_eq!(suggestion("zzz", ["emails"]), "");
+    }
 
     const GOOD: &str = r#"
 version = 1

@@ -104,29 +104,70 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             check_dir(&export_dir)?;
             let mut m = load_mapping(&mapping)?;
             complete_columns(&export_dir, &mut m);
+            let text = std::fs::read_to_string(&mapping).unwrap_or_default();
+            let at_key = |file: &str, column: Option<&str>, key: Option<&str>| {
+                mapping_line(&text, file, column, key)
+                    .map(|l| format!("line {l}: "))
+                    .unwrap_or_default()
+            };
+            let at = |file: &str, column: Option<&str>| at_key(file, column, None);
             let mut problems: Vec<String> = m
                 .validate(&Schema::standard())
                 .iter()
-                .map(|e| e.to_string())
+                .map(|e| {
+                    let (file, column) = place_parts(&e.place);
+                    // A file's object is said on its own line.
+                    let key = e.message.starts_with("object `").then_some("object");
+                    let line = file.map(|f| at_key(f, column, key)).unwrap_or_default();
+                    format!("{line}{e}")
+                })
                 .collect();
+            let files_there: Vec<String> = std::fs::read_dir(&export_dir)
+                .map(|d| {
+                    d.filter_map(|e| e.ok())
+                        .map(|e| e.file_name().to_string_lossy().to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
             for f in &m.files {
                 // A path the mapping may not use is reported above and never opened.
                 if c2t_core::mapping::path_problem(&f.path).is_some() {
                     continue;
                 }
                 let path = export_dir.join(&f.path);
+                if !path.exists() {
+                    problems.push(format!(
+                        "{}file \"{}\": no such file in {}{}",
+                        at(&f.path, None),
+                        f.path,
+                        export_dir.display(),
+                        c2t_core::mapping::suggestion(
+                            &f.path,
+                            files_there.iter().map(String::as_str)
+                        )
+                    ));
+                    continue;
+                }
                 match c2t_ingest_headers(&path) {
                     Ok(headers) => {
                         for c in &f.columns {
                             if !headers.iter().any(|h| h == &c.column) {
                                 problems.push(format!(
-                                    "file \"{}\", column \"{}\": not in the file's header row",
-                                    f.path, c.column
+                                    "{}file \"{}\", column \"{}\": not in the file's header row{}",
+                                    at(&f.path, Some(&c.column)),
+                                    f.path,
+                                    c.column,
+                                    c2t_core::mapping::suggestion(
+                                        &c.column,
+                                        headers.iter().map(String::as_str)
+                                    )
                                 ));
                             }
                         }
                     }
-                    Err(e) => problems.push(format!("file \"{}\": {e}", f.path)),
+                    Err(e) => {
+                        problems.push(format!("{}file \"{}\": {e}", at(&f.path, None), f.path))
+                    }
                 }
             }
             if problems.is_empty() {
@@ -526,6 +567,49 @@ fn check_dir(dir: &Path) -> anyhow::Result<()> {
         ));
     }
     Ok(())
+}
+
+/// `file "X", column "Y"` (how mapping problems name their place) → (`X`, `Y`).
+fn place_parts(place: &str) -> (Option<&str>, Option<&str>) {
+    let Some(rest) = place.strip_prefix("file \"") else {
+        return (None, None);
+    };
+    let Some((file, rest)) = rest.split_once('"') else {
+        return (None, None);
+    };
+    let column = rest
+        .strip_prefix(", column \"")
+        .and_then(|r| r.split_once('"'))
+        .map(|(c, _)| c);
+    (Some(file), column)
+}
+
+/// The line of the mapping text where a file's entry (`path = "X"`), one of its columns
+/// (`column = "Y"`) or one of its keys (`object = …`) is written: the path's line, or the first
+/// line after it and before the next `[[file]]` that holds the column or starts with the key.
+fn mapping_line(text: &str, file: &str, column: Option<&str>, key: Option<&str>) -> Option<usize> {
+    let lines: Vec<&str> = text.lines().collect();
+    let path_key = format!("\"{file}\"");
+    let start = lines.iter().position(|l| {
+        let t = l.trim_start();
+        t.starts_with("path") && t.contains(&path_key)
+    })?;
+    let col_key = column.map(|c| format!("\"{c}\""));
+    if col_key.is_none() && key.is_none() {
+        return Some(start + 1);
+    }
+    lines[start..]
+        .iter()
+        .enumerate()
+        .skip(1)
+        .take_while(|(_, l)| !l.trim_start().starts_with("[[file]]"))
+        .find(|(_, l)| match (&col_key, key) {
+            (Some(c), _) => l.contains("column") && l.contains(c.as_str()),
+            (None, Some(k)) => l.trim_start().starts_with(k),
+            (None, None) => false,
+        })
+        .map(|(i, _)| start + i + 1)
+        .or(Some(start + 1))
 }
 
 fn c2t_ingest_headers(path: &Path) -> Result<Vec<String>, String> {

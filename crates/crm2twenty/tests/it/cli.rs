@@ -300,3 +300,71 @@ fn presets_are_listed() {
         assert!(out.contains(p), "{out}");
     }
 }
+
+/// Typos in a mapping get the name they most likely meant, and every problem its line in the
+/// mapping file: objects, relation targets, fields, sub-fields, columns and file paths.
+#[test]
+fn mapping_typos_get_did_you_mean_and_their_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let o = run(&["init", exs, "--out", "m.toml", "-q"], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(tmp.path().join("m.toml")).unwrap();
+    // One typo of each kind, each on its own line.
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let mut typo = |find: &dyn Fn(&str) -> bool, from: &str, to: &str| -> usize {
+        let i = lines.iter().position(|l| find(l)).expect(from);
+        lines[i] = lines[i].replacen(from, to, 1);
+        i + 1
+    };
+    let field_line = typo(
+        &|l| l.contains("column = \"Email\"") && l.contains("field = \"emails\""),
+        "field = \"emails\"",
+        "field = \"emial\"",
+    );
+    let column_line = typo(
+        &|l| l.contains("column = \"Title\""),
+        "column = \"Title\"",
+        "column = \"Titel\"",
+    );
+    let path_line = typo(
+        &|l| l.contains("path = \"Task.csv\""),
+        "Task.csv",
+        "Tasks.csv",
+    );
+    let object_line = typo(
+        &|l| l.contains("object = \"opportunity\"") && !l.contains("column"),
+        "\"opportunity\"",
+        "\"oportunity\"",
+    );
+    std::fs::write(tmp.path().join("t.toml"), lines.join("\n")).unwrap();
+    let o = run(&["validate", exs, "--mapping", "t.toml"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    for (line, words) in [
+        (field_line, "has no field `emial` (did you mean `emails`?)"),
+        (
+            column_line,
+            "column \"Titel\": not in the file's header row (did you mean `Title`?)",
+        ),
+        (path_line, "file \"Tasks.csv\": no such file in"),
+        (object_line, "object `oportunity` is neither"),
+    ] {
+        let found = err
+            .lines()
+            .find(|l| l.contains(words))
+            .unwrap_or_else(|| panic!("{words}\n{err}"));
+        assert!(
+            found.starts_with(&format!("  - line {line}: ")),
+            "{found} (line {line})"
+        );
+    }
+    assert!(err.contains("(did you mean `Task.csv`?)"), "{err}");
+    assert!(err.contains("(did you mean `opportunity`?)"), "{err}");
+    // Nothing close: no guess.
+    assert_eq!(
+        c2t_core::mapping::did_you_mean("zzzz", ["company", "person"]),
+        None
+    );
+}

@@ -318,31 +318,31 @@ fn every_kind_of_mapping_mistake_is_named_with_its_place() {
         (
             "object = \"person\"",
             "object = \"persn\"",
-            "  - file \"contacts.csv\": object `persn` is neither a Twenty standard object",
+            "  - line 7: file \"contacts.csv\": object `persn` is neither a Twenty standard object (company, person, opportunity, note, task, workspaceMember) nor a [[custom_object]] of this mapping (did you mean `person`?)",
         ),
         // Unknown field.
         (
             "field = \"emails\"",
             "field = \"email\"",
-            "  - file \"contacts.csv\", column \"Email\": `person` has no field `email`; name one of: ",
+            "  - line 10: file \"contacts.csv\", column \"Email\": `person` has no field `email` (did you mean `emails`?); name one of: ",
         ),
         // A relation to an unknown object.
         (
             "object = \"company\"",
             "object = \"compagny\"",
-            "  - file \"contacts.csv\", column \"Company Name\": relation to unknown object `compagny`",
+            "  - line 11: file \"contacts.csv\", column \"Company Name\": relation to unknown object `compagny` (did you mean `company`?)",
         ),
         // A column the file does not have.
         (
             "column = \"Email\"",
             "column = \"E-mail\"",
-            "  - file \"contacts.csv\", column \"E-mail\": not in the file's header row",
+            "  - line 10: file \"contacts.csv\", column \"E-mail\": not in the file's header row (did you mean `Email`?)",
         ),
         // A file the folder does not have.
         (
             "path = \"contacts.csv\"",
             "path = \"contact.csv\"",
-            "  - file \"contact.csv\": cannot read ex/contact.csv: ",
+            "  - line 6: file \"contact.csv\": no such file in ex (did you mean `contacts.csv`?)",
         ),
     ];
     let mut wrong = Vec::new();
@@ -362,11 +362,11 @@ fn mapping_paths_may_not_leave_the_export_folder() {
     for (path, expected) in [
         (
             "../../etc/passwd",
-            "  - file \"../../etc/passwd\": leads out of the export folder (`..`); give the path relative to the export folder (e.g. \"Account.csv\")",
+            "file \"../../etc/passwd\": leads out of the export folder (`..`); give the path relative to the export folder (e.g. \"Account.csv\")",
         ),
         (
             "/etc/passwd",
-            "  - file \"/etc/passwd\": is an absolute path; give the path relative to the export folder (e.g. \"Account.csv\")",
+            "file \"/etc/passwd\": is an absolute path; give the path relative to the export folder (e.g. \"Account.csv\")",
         ),
     ] {
         let bad = MAPPING.replacen("contacts.csv", path, 1);
