@@ -122,19 +122,8 @@ pub fn in_filters(field: &str, values: &[String]) -> Vec<String> {
         if v.contains(['"', '\\']) || v.is_empty() {
             continue;
         }
-        // Its length in the request line: percent-encoding triples every byte but the
-        // unreserved ones (letters, digits, `-._~`), and the quotes and comma take 9.
-        let cost = v
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
-                    1
-                } else {
-                    3
-                }
-            })
-            .sum::<usize>()
-            + 9;
+        // Its length in the request line, and 9 for the quotes and the comma.
+        let cost = c2t_twenty::encoded_len(v) + 9;
         if !cur.is_empty() && (len + cost > KEYS_PER_REQUEST_BYTES || cur.len() >= KEYS_PER_REQUEST)
         {
             flush(&mut cur, &mut out);
@@ -203,12 +192,11 @@ pub fn key_lookups(keys: &[(&str, Vec<&str>)]) -> Vec<Value> {
     out
 }
 
-/// One object's records, with the keys each may be found by: its first key (`sourceRecordId`,
-/// or `id` for note and task targets) and, for people and companies, their email or domain.
+/// One object's records, with the keys each may be found by: its source key
+/// (`sourceRecordId`) and, for people and companies, their email or domain.
 struct Keyed<'a> {
     name: &'a str,
     plural: &'a str,
-    first: &'a str,
     other: Option<&'a str>,
     records: Vec<(String, Option<String>)>,
 }
@@ -227,26 +215,43 @@ fn collect_hits(
     plural: &str,
     filter: &Value,
     select: &[&str],
-    mut page: c2t_twenty::Page,
+    page: c2t_twenty::Page,
     hits: &mut std::collections::BTreeSet<(String, bool)>,
 ) -> Result<(), ApiError> {
-    loop {
-        hits.extend(page.records.iter().filter_map(|n| {
-            let dead = n.get("deletedAt").is_some_and(|d| !d.is_null());
-            n.get("id")
-                .and_then(Value::as_str)
-                .map(|id| (id.to_string(), dead))
-        }));
-        match page.next {
-            Some(after) => {
-                page = client.find_page(plural, filter, select, Some(&after))?;
-                if page.next.as_deref() == Some(after.as_str()) {
-                    page.next = None;
-                }
-            }
-            None => return Ok(()),
-        }
+    hits.extend(
+        client
+            .find_rest(plural, filter, select, page)?
+            .iter()
+            .filter_map(|n| {
+                let dead = n.get("deletedAt").is_some_and(|d| !d.is_null());
+                n.get("id")
+                    .and_then(Value::as_str)
+                    .map(|id| (id.to_string(), dead))
+            }),
+    );
+    Ok(())
+}
+
+/// The lookups of `pending`'s keys: source keys (when the object has that field) and the
+/// other key.
+fn pending_lookups(
+    other: Option<&str>,
+    pending: &[&(String, Option<String>)],
+    has_source: bool,
+) -> Vec<Value> {
+    let sources: Vec<&str> = if has_source {
+        pending.iter().map(|(f, _)| f.as_str()).collect()
+    } else {
+        Vec::new()
+    };
+    let mut keys = vec![(SOURCE_ID_FIELD, sources)];
+    if let Some(o) = other {
+        keys.push((
+            o,
+            pending.iter().filter_map(|(_, v)| v.as_deref()).collect(),
+        ));
     }
+    key_lookups(&keys)
 }
 
 impl Existing {
@@ -353,7 +358,6 @@ impl Existing {
             let keyed = Keyed {
                 name,
                 plural: &o.name_plural,
-                first: SOURCE_ID_FIELD,
                 other,
                 records,
             };
@@ -451,7 +455,7 @@ impl Existing {
     /// records (`GraphqlQueryParser.checkForDeletedAtFilter` recurses into `and`, `or` and `not`,
     /// 2.19 source), and each record found says where it is by its `deletedAt`. When a query
     /// finds more than a page of records (a second run, a verification: the records are ours),
-    /// the live ones are read whole by their first key through REST filters instead (200 a
+    /// the live ones are read whole by their source keys through REST filters instead (200 a
     /// request, every one a hit), the trash is looked into by itself, and only the records
     /// still not found are looked up again. [`Looked::Refused`] when the server refuses the query.
     fn look_up(
@@ -491,10 +495,10 @@ impl Existing {
                 return Ok(Looked::Done);
             }
         }
-        let has_first = k.first == "id" || ws.field(k.name, k.first).is_some();
+        let has_source = ws.field(k.name, SOURCE_ID_FIELD).is_some();
         let mut select = vec!["id", "deletedAt"];
-        if has_first && k.first != "id" {
-            select.push(k.first);
+        if has_source {
+            select.push(SOURCE_ID_FIELD);
         }
         let scoped = |f: &Value, live: bool, trash: bool| -> Value {
             match (live, trash) {
@@ -509,9 +513,8 @@ impl Existing {
         // (id, in the trash) of every record found.
         let mut hits: std::collections::BTreeSet<(String, bool)> = Default::default();
         let mut pending: Vec<&(String, Option<String>)> = k.records.iter().collect();
-        let can_switch = has_first && k.first != "id";
         for round in 0..2 {
-            let lookups = self.key_lookups_of(k, &pending, has_first);
+            let lookups = pending_lookups(k.other, &pending, has_source);
             if lookups.len() > 2 {
                 note(k.name, lookups.len() as u64);
             }
@@ -525,7 +528,7 @@ impl Existing {
                     }
                     Err(e) => return Err(e),
                 };
-                if first.next.is_some() && round == 0 && can_switch {
+                if first.next.is_some() && round == 0 && has_source {
                     many = true;
                     break;
                 }
@@ -534,28 +537,24 @@ impl Existing {
             if !many {
                 break;
             }
-            // Most keys are ours: the live records whole, by the first key, 200 a request.
-            let firsts: Vec<String> = pending.iter().map(|(f, _)| f.clone()).collect();
-            let filters = in_filters(k.first, &firsts);
+            // Most keys are ours: the live records whole, by their source keys, 200 a request.
+            let sources: Vec<String> = pending.iter().map(|(f, _)| f.clone()).collect();
+            let filters = in_filters(SOURCE_ID_FIELD, &sources);
             if live {
                 note(k.name, filters.len() as u64);
-                for f in &filters {
-                    for r in client.list_all(k.plural, Some(f))? {
-                        self.add(k.name, r);
-                    }
-                }
+                self.read_filtered(client, k, filters.iter().cloned())?;
             }
-            // The trash by itself: read by the first key too when it holds pages of them.
+            // The trash by itself: read by source keys too when it holds pages of them.
             if trash {
                 for f in &lookups {
                     let filter = scoped(f, false, true);
                     let first = client.find_page(k.plural, &filter, &select, None)?;
                     if first.next.is_some() {
-                        for f in &filters {
-                            for r in client.list_all(k.plural, Some(&format!("{TRASH},{f}")))? {
-                                self.add(k.name, r);
-                            }
-                        }
+                        self.read_filtered(
+                            client,
+                            k,
+                            filters.iter().map(|f| format!("{TRASH},{f}")),
+                        )?;
                         break;
                     }
                     collect_hits(client, k.plural, &filter, &select, first, &mut hits)?;
@@ -576,37 +575,27 @@ impl Existing {
                 })
                 .map(|(id, _)| id.clone())
                 .collect();
-            for f in in_filters("id", &ids) {
-                let f = if dead { format!("{TRASH},{f}") } else { f };
-                for r in client.list_all(k.plural, Some(&f))? {
-                    self.add(k.name, r);
-                }
-            }
+            let filters = in_filters("id", &ids)
+                .into_iter()
+                .map(|f| if dead { format!("{TRASH},{f}") } else { f });
+            self.read_filtered(client, k, filters)?;
         }
         Ok(Looked::Done)
     }
 
-    /// The lookups of `pending`'s keys: first keys (when the object has that field) and the
-    /// other key.
-    fn key_lookups_of(
-        &self,
+    /// Every record of `k`'s object each REST filter finds, whole.
+    fn read_filtered(
+        &mut self,
+        client: &Client,
         k: &Keyed,
-        pending: &[&(String, Option<String>)],
-        has_first: bool,
-    ) -> Vec<Value> {
-        let firsts: Vec<&str> = if has_first {
-            pending.iter().map(|(f, _)| f.as_str()).collect()
-        } else {
-            Vec::new()
-        };
-        let mut keys = vec![(k.first, firsts)];
-        if let Some(o) = k.other {
-            keys.push((
-                o,
-                pending.iter().filter_map(|(_, v)| v.as_deref()).collect(),
-            ));
+        filters: impl Iterator<Item = String>,
+    ) -> Result<(), ApiError> {
+        for f in filters {
+            for r in client.list_all(k.plural, Some(&f))? {
+                self.add(k.name, r);
+            }
         }
-        key_lookups(&keys)
+        Ok(())
     }
 
     /// Reads one object's records: all of them, or those the filters find, whichever takes

@@ -43,6 +43,28 @@ fn seed_people(c: &c2t_twenty::Client, n: usize) {
     c.batch_create("people", &people, false).unwrap();
 }
 
+/// The people's `sourceRecordId` field, as `check --apply` creates it.
+fn add_source_field(c: &c2t_twenty::Client) {
+    let person = c
+        .objects()
+        .unwrap()
+        .into_iter()
+        .find(|o| o.name_singular == "person")
+        .unwrap();
+    c.create_field(
+        &person.id,
+        &c2t_twenty::NewField {
+            name: "sourceRecordId".into(),
+            label: "Source Record Id".into(),
+            kind: "TEXT".into(),
+            options: vec![],
+            is_unique: true,
+            relation: None,
+        },
+    )
+    .unwrap();
+}
+
 /// The local job on a `people.csv` holding `csv`.
 fn prepared(csv: &str) -> c2t_pipeline::Prepared {
     let dir = tempfile::tempdir().unwrap();
@@ -157,24 +179,7 @@ fn key_lists_fit_a_request_line() {
 fn records_an_earlier_run_wrote_are_found_by_their_source_key() {
     let sb = twenty_sandbox::spawn(twenty_sandbox::Config::for_tests(KEY)).unwrap();
     let c = client(&sb.base_url());
-    let person = c
-        .objects()
-        .unwrap()
-        .into_iter()
-        .find(|o| o.name_singular == "person")
-        .unwrap();
-    c.create_field(
-        &person.id,
-        &c2t_twenty::NewField {
-            name: "sourceRecordId".into(),
-            label: "Source Record Id".into(),
-            kind: "TEXT".into(),
-            options: vec![],
-            is_unique: true,
-            relation: None,
-        },
-    )
-    .unwrap();
+    add_source_field(&c);
     seed_people(&c, 3000);
     let p = prepared("Name,Email\nAda Lovelace,ada@acme.com\n");
     // An earlier run wrote Ada with her source key; her email changed in Twenty since.
@@ -246,24 +251,7 @@ fn key_lookups_fit_a_request_body() {
 fn many_records_of_ours_are_read_by_their_source_keys() {
     let sb = twenty_sandbox::spawn(twenty_sandbox::Config::for_tests(KEY)).unwrap();
     let c = client(&sb.base_url());
-    let person = c
-        .objects()
-        .unwrap()
-        .into_iter()
-        .find(|o| o.name_singular == "person")
-        .unwrap();
-    c.create_field(
-        &person.id,
-        &c2t_twenty::NewField {
-            name: "sourceRecordId".into(),
-            label: "Source Record Id".into(),
-            kind: "TEXT".into(),
-            options: vec![],
-            is_unique: true,
-            relation: None,
-        },
-    )
-    .unwrap();
+    add_source_field(&c);
     seed_people(&c, 1000);
     let mut csv = String::from("Name,Email\n");
     for i in 0..700 {

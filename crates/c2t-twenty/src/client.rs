@@ -331,11 +331,22 @@ pub(crate) fn check_base_url(raw: &str) -> Result<(String, String), ApiError> {
     ))
 }
 
+/// RFC 3986 unreserved: kept as is by [`encode`].
+fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// The length of `s` once percent-encoded by [`encode`] (every byte but the unreserved ones
+/// takes three), for sizing request lines without building them.
+pub fn encoded_len(s: &str) -> usize {
+    s.bytes().map(|b| if unreserved(b) { 1 } else { 3 }).sum()
+}
+
 /// Percent-encodes a query component or path segment (RFC 3986 unreserved kept).
 pub(crate) fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+        if unreserved(b) {
             out.push(b as char);
         } else {
             out.push_str(&format!("%{b:02X}"));
@@ -403,6 +414,42 @@ pub(crate) fn data_value(body: &Value, prefer: &[&str]) -> Option<Value> {
         }
     }
     map.values().next().cloned()
+}
+
+/// The cursor of the next page, from a REST answer or a GraphQL connection (both carry
+/// `pageInfo { hasNextPage endCursor }`); `None` on the last page or an empty one.
+fn next_cursor(holder: &Value, records: &[Value]) -> Option<String> {
+    let has_next = holder
+        .pointer("/pageInfo/hasNextPage")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    if has_next && !records.is_empty() {
+        holder
+            .pointer("/pageInfo/endCursor")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    } else {
+        None
+    }
+}
+
+/// Every record of `page` and of the pages after it, each fetched by `fetch(cursor)`, until a
+/// page has no next cursor (or repeats the one it was fetched with).
+fn follow(
+    mut page: Page,
+    mut fetch: impl FnMut(&str) -> Result<Page, ApiError>,
+) -> Result<Vec<Value>, ApiError> {
+    let mut out = Vec::new();
+    loop {
+        out.extend(std::mem::take(&mut page.records));
+        let Some(after) = page.next.take() else {
+            return Ok(out);
+        };
+        page = fetch(&after)?;
+        if page.next.as_deref() == Some(after.as_str()) {
+            page.next = None;
+        }
+    }
 }
 
 fn data_array(body: &Value, prefer: &[&str]) -> Result<Vec<Value>, ApiError> {
@@ -1211,20 +1258,9 @@ impl Client {
         }
         let body = self.send(Method::Get, &path, None)?;
         let records = data_array(&body, &[plural])?;
-        let has_next = body
-            .pointer("/pageInfo/hasNextPage")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let next = if has_next && !records.is_empty() {
-            body.pointer("/pageInfo/endCursor")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        } else {
-            None
-        };
         Ok(Page {
+            next: next_cursor(&body, &records),
             records,
-            next,
             total: body.get("totalCount").and_then(Value::as_u64),
         })
     }
@@ -1251,16 +1287,16 @@ impl Client {
         filter: Option<&str>,
         after: Option<String>,
     ) -> Result<Vec<Value>, ApiError> {
-        let mut out = Vec::new();
-        let mut after = after;
-        loop {
-            let page = self.list(plural, filter, LIST_ALL_PAGE, after.as_deref())?;
-            out.extend(page.records);
-            match page.next {
-                Some(n) if after.as_deref() != Some(n.as_str()) => after = Some(n),
-                _ => return Ok(out),
-            }
-        }
+        let first = match after {
+            // The rest of a list: a page holding nothing but the cursor to go on from.
+            Some(a) => Page {
+                records: Vec::new(),
+                next: Some(a),
+                total: None,
+            },
+            None => self.list(plural, filter, LIST_ALL_PAGE, None)?,
+        };
+        follow(first, |a| self.list(plural, filter, LIST_ALL_PAGE, Some(a)))
     }
 
     /// `POST /rest/batch/{plural}[?upsert=true]`, split into requests of at most `max_batch`
@@ -1400,41 +1436,23 @@ impl Client {
                     .collect()
             })
             .unwrap_or_default();
-        let has_next = conn
-            .pointer("/pageInfo/hasNextPage")
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
-        let next = if has_next && !records.is_empty() {
-            conn.pointer("/pageInfo/endCursor")
-                .and_then(Value::as_str)
-                .map(str::to_string)
-        } else {
-            None
-        };
         Ok(Page {
+            next: next_cursor(conn, &records),
             records,
-            next,
             total: None,
         })
     }
 
-    /// Every record [`Client::find_page`] finds, following cursors.
-    pub fn find_all(
+    /// The records of `first` (a page [`Client::find_page`] answered) and of every page after
+    /// it, following cursors.
+    pub fn find_rest(
         &self,
         plural: &str,
         filter: &Value,
         select: &[&str],
+        first: Page,
     ) -> Result<Vec<Value>, ApiError> {
-        let mut out = Vec::new();
-        let mut after: Option<String> = None;
-        loop {
-            let page = self.find_page(plural, filter, select, after.as_deref())?;
-            out.extend(page.records);
-            match page.next {
-                Some(n) if after.as_deref() != Some(n.as_str()) => after = Some(n),
-                _ => return Ok(out),
-            }
-        }
+        follow(first, |a| self.find_page(plural, filter, select, Some(a)))
     }
 
     /// `PATCH /rest/{plural}/{id}` with a partial record; returns the updated record.

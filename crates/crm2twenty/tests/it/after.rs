@@ -3,7 +3,7 @@
 //! the run (previous values of updated records included), also when killed half-way and run
 //! again; the migration report displays in a headless browser without script errors.
 
-use crate::api::{KEY, all, client, kill_repeatedly, members_of, run_api, s, sandbox};
+use crate::api::{KEY, all, client, kill_repeatedly, members_of, run_api, s, sandbox, spawn_api};
 use crate::util::*;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -685,23 +685,13 @@ fn ctrl_c_stops_a_rollback_and_the_same_command_finishes_it() {
     check_apply(exs, tmp.path(), &url);
     let before = snapshot(&c, None);
     import(exs, tmp.path(), &url, &["--batch-size", "7"]);
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("crm2twenty"))
-        .current_dir(tmp.path())
-        .env_clear()
-        .env("TWENTY_API_URL", &url)
-        .env("TWENTY_API_KEY", KEY)
-        .args(["rollback", "--state", "st.sqlite", "--yes", "-q"])
-        .args(["--requests-per-minute", "60000"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_api(
+        &["rollback", "--state", "st.sqlite", "--yes", "-q"],
+        tmp.path(),
+        &url,
+    );
     std::thread::sleep(std::time::Duration::from_millis(700));
-    let sent = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(sent.success());
-    let o = child.wait_with_output().unwrap();
+    let o = crate::api::interrupt(child);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(130), "{err}");
     assert!(

@@ -89,6 +89,31 @@ pub(crate) fn run_api(args: &[&str], cwd: &Path, url: &str) -> std::process::Out
     cmd.output().unwrap()
 }
 
+/// Starts the command against `url` as [`run_api`] runs it (its stderr kept), without waiting.
+pub(crate) fn spawn_api(args: &[&str], cwd: &Path, url: &str) -> std::process::Child {
+    std::process::Command::new(assert_cmd::cargo::cargo_bin("crm2twenty"))
+        .current_dir(cwd)
+        .env_clear()
+        .env("TWENTY_API_URL", url)
+        .env("TWENTY_API_KEY", KEY)
+        .args(args)
+        .args(["--requests-per-minute", "60000"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// Presses Ctrl-C (SIGINT) on a running command; its output once it has stopped.
+#[cfg(unix)]
+pub(crate) fn interrupt(child: std::process::Child) -> std::process::Output {
+    let sent = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    child.wait_with_output().unwrap()
+}
+
 /// Runs a command; under heavy faults a run may give up after its retries, and the documented
 /// remedy is to run the same command again, which resumes from the state file.
 pub(crate) fn run_until_done(args: &[&str], cwd: &Path, url: &str) -> std::process::Output {
@@ -622,16 +647,7 @@ fn ctrl_c_stops_between_batches_and_the_same_command_resumes() {
         "--batch-size",
         "3",
     ];
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("crm2twenty"))
-        .current_dir(tmp.path())
-        .env_clear()
-        .env("TWENTY_API_URL", &url)
-        .env("TWENTY_API_KEY", KEY)
-        .args(args)
-        .args(["--requests-per-minute", "60000"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = spawn_api(&args, tmp.path(), &url);
     // Once some batches are confirmed (people come after companies).
     let c = client(&url);
     let start = std::time::Instant::now();
@@ -639,12 +655,7 @@ fn ctrl_c_stops_between_batches_and_the_same_command_resumes() {
         assert!(start.elapsed().as_secs() < 60, "the import wrote nothing");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let killed = std::process::Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let o = child.wait_with_output().unwrap();
+    let o = interrupt(child);
     let err = stderr(&o);
     assert_eq!(o.status.code(), Some(130), "{err}");
     // ("interrupting: …" is said at once when the batch in flight takes longer than this one.)
