@@ -60,6 +60,9 @@ pub enum Transform {
     Relation,
     /// A reference to a CRM user → a workspace member (resolved `by`).
     Member,
+    /// An attachment's file: the cell names it, as a path relative to the export folder, or
+    /// inside `folder` (Salesforce names each file of `Attachments/` by the attachment's id).
+    File,
     /// Not imported.
     Skip,
 }
@@ -87,6 +90,7 @@ impl Transform {
             Transform::Country => "country",
             Transform::Relation => "relation",
             Transform::Member => "member",
+            Transform::File => "file",
             Transform::Skip => "skip",
         }
     }
@@ -108,7 +112,7 @@ impl Transform {
             Transform::MultiSelect => FieldType::MultiSelect,
             Transform::FullName => FieldType::FullName,
             Transform::Relation | Transform::Member => FieldType::Relation,
-            Transform::Id | Transform::Currency | Transform::Skip => return None,
+            Transform::Id | Transform::Currency | Transform::File | Transform::Skip => return None,
         })
     }
 }
@@ -171,6 +175,29 @@ pub struct ColumnMapping {
     /// For `date`/`datetime`: whether `03/04/2024` means 3 April (true) or March 4 (false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub day_first: Option<bool>,
+    /// For `file`: the folder (relative to the export folder) the cell's file name is in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub folder: Option<String>,
+    /// For `relation`: the cell is not the referenced key but a key of another file of the
+    /// export whose rows give the referenced keys (Salesforce Files: a ContentVersion's
+    /// `ContentDocumentId` → the `LinkedEntityId` of every ContentDocumentLink row of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub through: Option<Through>,
+}
+
+/// A join through another file of the export: its rows whose `key` column holds the cell give
+/// their `value` column's cells, except those starting with one of `except_prefixes`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Through {
+    /// The file, relative to the export folder.
+    pub file: String,
+    pub key: String,
+    pub value: String,
+    /// Values left out (Salesforce: links to users `005…` and libraries `058…`, which are not
+    /// records).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub except_prefixes: Vec<String>,
 }
 
 impl ColumnMapping {
@@ -186,6 +213,8 @@ impl ColumnMapping {
             custom: None,
             label: None,
             day_first: None,
+            folder: None,
+            through: None,
         }
     }
 }
@@ -500,6 +529,8 @@ fn err(place: impl Into<String>, message: impl Into<String>) -> MappingError {
 /// Objects a file may target besides the schema's own.
 pub const LOOKUP_ONLY: &str = "workspaceMember";
 pub const SKIP_FILE: &str = "skip";
+/// The object of files whose rows are attachments (a file each, attached to one record).
+pub const ATTACHMENT: &str = "attachment";
 
 impl Mapping {
     /// Parses a mapping file. Syntax errors, unknown keys and unknown values (a transform or
@@ -738,13 +769,66 @@ impl Mapping {
                 ));
             }
             let mut seen_cols = BTreeSet::new();
+            let file_columns = f
+                .columns
+                .iter()
+                .filter(|c| c.transform == Transform::File)
+                .count();
+            if f.object == ATTACHMENT && file_columns == 0 {
+                errors.push(err(
+                    &fplace,
+                    "an attachment file needs a column with `transform = \"file\"` (the file \
+                     each row attaches: its path inside the export folder)",
+                ));
+            }
             for c in &f.columns {
                 let place = format!("file \"{}\", column \"{}\"", f.path, c.column);
-                if !seen_cols.insert(c.column.as_str()) {
+                // The file column may be the id column too: Salesforce names each file of
+                // `Attachments/` by its attachment's id.
+                if c.transform != Transform::File && !seen_cols.insert(c.column.as_str()) {
                     errors.push(err(&place, "is mapped twice"));
+                }
+                if c.folder.is_some() && c.transform != Transform::File {
+                    errors.push(err(&place, "`folder` is only for `transform = \"file\"`"));
+                }
+                if let Some(t) = &c.through {
+                    if c.transform != Transform::Relation {
+                        errors.push(err(
+                            &place,
+                            "`through` is only for `transform = \"relation\"`",
+                        ));
+                    }
+                    if t.file.starts_with('/') || t.file.split(['/', '\\']).any(|p| p == "..") {
+                        errors.push(err(
+                            &place,
+                            format!(
+                                "`through.file = \"{}\"` must be a file inside the export",
+                                t.file
+                            ),
+                        ));
+                    }
                 }
                 match c.transform {
                     Transform::Skip | Transform::Id | Transform::Currency => continue,
+                    Transform::File => {
+                        if f.object != ATTACHMENT {
+                            errors.push(err(
+                                &place,
+                                format!(
+                                    "`transform = \"file\"` is for attachment files (`object = \"{ATTACHMENT}\"`)"
+                                ),
+                            ));
+                        }
+                        if let Some(d) = &c.folder
+                            && (d.starts_with('/') || d.split(['/', '\\']).any(|p| p == ".."))
+                        {
+                            errors.push(err(
+                                &place,
+                                format!("`folder = \"{d}\"` must be a folder inside the export"),
+                            ));
+                        }
+                        continue;
+                    }
                     Transform::Relation => {
                         let Some(target) = c.object.as_deref() else {
                             errors.push(err(&place, "a relation needs `object = \"company\"` (or person, opportunity, any)"));
@@ -800,8 +884,11 @@ impl Mapping {
                     continue;
                 };
                 if field == "targets" {
-                    if !matches!(object.name.as_str(), "note" | "task") {
-                        errors.push(err(&place, "`targets` exists only on notes and tasks"));
+                    if !matches!(object.name.as_str(), "note" | "task" | ATTACHMENT) {
+                        errors.push(err(
+                            &place,
+                            "`targets` exists only on notes, tasks and attachments",
+                        ));
                     }
                     continue;
                 }

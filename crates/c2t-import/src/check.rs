@@ -50,6 +50,8 @@ pub struct Plan {
     pub trashed: BTreeMap<String, usize>,
     /// Records to write per object.
     pub to_write: BTreeMap<String, usize>,
+    /// Attachment files the export holds for the import: (files, bytes).
+    pub files: (usize, u64),
     /// Active workflows and webhooks the writes can set off: a warning, never a blocker.
     pub automations: crate::automations::Automations,
 }
@@ -119,6 +121,12 @@ impl Plan {
             if tr > 0 {
                 notes.push(format!(
                     "{tr} in its trash: restored with the export's values"
+                ));
+            }
+            if obj == c2t_core::mapping::ATTACHMENT {
+                notes.push(format!(
+                    "{} files, {} bytes to upload",
+                    self.files.0, self.files.1
                 ));
             }
             let _ = writeln!(
@@ -267,7 +275,21 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
                 Some(_) => {}
             }
         }
-        if ws.field(name, SOURCE_ID_FIELD).is_none() {
+        if name == c2t_core::mapping::ATTACHMENT {
+            // Attachments are written on ids of their own (a file and its record), with no
+            // source key field; what the workspace must have is a way to hold the file.
+            if live.is_some() && crate::payload::file_style(ws).is_none() {
+                plan.mismatches.push(
+                    "the workspace's attachments have neither a `file` (2.x) nor a `fullPath` \
+                     (1.5) field: this Twenty cannot take files through its API"
+                        .into(),
+                );
+            }
+            plan.files = kept
+                .iter()
+                .filter_map(|r| p.attachments.get(r))
+                .fold((0, 0), |(n, b), f| (n + 1, b + f.size));
+        } else if ws.field(name, SOURCE_ID_FIELD).is_none() {
             plan.fields.push(MissingField {
                 object: name.clone(),
                 name: SOURCE_ID_FIELD.into(),

@@ -11,6 +11,7 @@
 use crate::check::objects_written;
 use crate::payload::{self, Conflict, Resolved};
 use crate::workspace::{Existing, Workspace};
+use c2t_core::mapping::ATTACHMENT;
 use c2t_pipeline::job::Prepared;
 use c2t_state::{BatchItem, RunStatus, StateError, Store};
 use c2t_twenty::{ApiError, Client};
@@ -72,6 +73,15 @@ pub enum Event {
         line: u64,
         message: String,
     },
+    /// Attachments: files uploaded so far (and reused from a run that uploaded them), in
+    /// files and bytes, of those to send.
+    Upload {
+        object: String,
+        files: usize,
+        files_total: usize,
+        bytes: u64,
+        bytes_total: u64,
+    },
 }
 
 /// Per object: what happened.
@@ -97,6 +107,13 @@ pub struct Summary {
     /// (file, line, object, message) of every record the server refused.
     pub rejects: Vec<(String, u64, String, String)>,
     pub requests: usize,
+    /// Attachment files uploaded, and their bytes (a file a killed run uploaded is reused, not
+    /// counted again).
+    pub uploaded_files: usize,
+    pub uploaded_bytes: u64,
+    /// Attachment files to upload (in a dry run: that would be uploaded), and their bytes.
+    pub files_to_upload: usize,
+    pub bytes_to_upload: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -338,6 +355,10 @@ fn load_all(
     // Second pass: links between records that could not be written with them.
     let mut later: BTreeMap<String, Vec<Item>> = BTreeMap::new();
     for object in &written {
+        if object == ATTACHMENT {
+            load_attachments(l, ids, existing, opts)?;
+            continue;
+        }
         let Some(meta) = ws.object(object) else {
             continue;
         };
@@ -503,6 +524,244 @@ fn load_all(
         let mut sent = 0;
         let total = items.len();
         l.send(&join, &meta.name_plural, &items, total, &mut sent)?;
+    }
+    Ok(())
+}
+
+/// Attachments: for each record a file is attached to, the file is uploaded (streamed from
+/// disk), then the attachment record naming it is written, a batch at a time, as any record is
+/// (recorded before it is sent, confirmed after). What a record says is hashed with the file's
+/// content hash, so a re-run uploads nothing that is already attached; a file uploaded by a run
+/// killed before its record was written is reused from the state.
+fn load_attachments(
+    l: &mut Loader,
+    ids: &[Option<Resolved>],
+    existing: &Existing,
+    opts: &ImportOptions,
+) -> Result<(), ImportError> {
+    let p = l.p;
+    let ws = l.ws;
+    let object = ATTACHMENT;
+    let Some(meta) = ws.object(object) else {
+        return Ok(());
+    };
+    let style = payload::file_style(ws);
+    let skipped = (0..p.records.len())
+        .filter(|&r| {
+            p.records[r].object == object
+                && matches!(
+                    p.status[r],
+                    c2t_pipeline::job::Status::Merged(_) | c2t_pipeline::job::Status::Skipped(_)
+                )
+        })
+        .count();
+    let mut todo: Vec<Item> = Vec::new();
+    let (mut records, mut unchanged) = (0, 0);
+    let mut unplaced: Vec<(usize, String)> = Vec::new();
+    for r in p.kept().filter(|&r| p.records[r].object == object) {
+        let Some(f) = p.attachments.get(&r) else {
+            continue;
+        };
+        let bodies = payload::attachments(p, r, ws, ids);
+        if bodies.is_empty() {
+            let to: Vec<String> = p.links[r]
+                .iter()
+                .filter_map(|l| match l.target {
+                    c2t_pipeline::link::Target::Record(t) => Some(p.records[t].object.to_string()),
+                    _ => None,
+                })
+                .collect();
+            unplaced.push((
+                r,
+                format!(
+                    "the workspace's attachments cannot point to {}",
+                    to.join(", ")
+                ),
+            ));
+            continue;
+        }
+        for (key, body) in bodies {
+            records += 1;
+            let hash = c2t_state::payload_hash(&payload::attachment_intent(&body, &f.hash));
+            let id = body
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let there = existing.by_id.contains_key(&(object.to_string(), id));
+            if there && l.store.is_current(object, &key, &hash)? {
+                unchanged += 1;
+                continue;
+            }
+            todo.push(Item {
+                key,
+                record: r,
+                payload: body,
+                hash,
+                existed: there,
+                previous: None,
+                links_only: false,
+            });
+        }
+    }
+    let s = l.summary.objects.entry(object.to_string()).or_default();
+    s.records = records;
+    s.unchanged = unchanged;
+    s.linked = records;
+    s.skipped = skipped;
+    (l.on_event)(Event::Object {
+        object: object.to_string(),
+        records,
+        to_send: todo.len(),
+        unchanged,
+    });
+    for (r, why) in unplaced {
+        if !opts.dry_run {
+            let rec = &p.records[r];
+            let file = p.file_name(rec.file).to_string();
+            let key = payload::source_key(p, r);
+            l.store.reject(l.run, object, &key, &file, rec.line, &why)?;
+        }
+        l.rejected(object, r, why);
+    }
+    let size_of = |i: &Item| p.attachments.get(&i.record).map_or(0, |f| f.size);
+    l.summary.files_to_upload = todo.len();
+    l.summary.bytes_to_upload = todo.iter().map(size_of).sum();
+    let Some(style) = style else {
+        for i in &todo {
+            let why =
+                "the workspace's attachments have no file field (neither `file` nor `fullPath`)";
+            if !opts.dry_run {
+                let rec = &p.records[i.record];
+                let file = p.file_name(rec.file).to_string();
+                l.store
+                    .reject(l.run, object, &i.key, &file, rec.line, why)?;
+            }
+            l.rejected(object, i.record, why.to_string());
+        }
+        return Ok(());
+    };
+    if opts.dry_run {
+        let s = l.summary.objects.entry(object.to_string()).or_default();
+        s.updated = todo.iter().filter(|i| i.existed).count();
+        s.created = todo.len() - s.updated;
+        return Ok(());
+    }
+    let (files_total, bytes_total) = (todo.len(), l.summary.bytes_to_upload);
+    let (mut files, mut bytes) = (0usize, 0u64);
+    let mut sent = 0;
+    let chunk_size = l.batch;
+    for chunk in todo.chunks(chunk_size) {
+        let mut ready: Vec<Item> = Vec::with_capacity(chunk.len());
+        for i in chunk {
+            if l.stop.is_some_and(|s| s.load(Ordering::Relaxed)) {
+                return Err(ImportError::Interrupted);
+            }
+            let f = &p.attachments[&i.record];
+            let name = i
+                .payload
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string();
+            let uploaded = match l.store.upload_of(object, &i.key, &f.hash)? {
+                Some(v) => c2t_twenty::UploadedFile {
+                    id: v.get("id").and_then(Value::as_str).map(str::to_string),
+                    path: v
+                        .get("path")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string(),
+                },
+                None => {
+                    let src = c2t_twenty::UploadSource {
+                        path: f.path.clone(),
+                        name: name.clone(),
+                        mime: c2t_pipeline::attach::mime_type(&name).to_string(),
+                        size: f.size,
+                    };
+                    l.summary.requests += 1;
+                    let result = match &style {
+                        payload::FileStyle::Files { field_id } => {
+                            l.client.upload_files_field_file(field_id, &src)
+                        }
+                        payload::FileStyle::FullPath => l.client.upload_file_legacy(&src),
+                    };
+                    match result {
+                        Ok(u) => {
+                            l.store.upload_done(
+                                l.run,
+                                object,
+                                &i.key,
+                                &f.hash,
+                                f.size,
+                                &serde_json::json!({"id": u.id, "path": u.path}),
+                            )?;
+                            l.summary.uploaded_files += 1;
+                            l.summary.uploaded_bytes += f.size;
+                            u
+                        }
+                        // A file the server will not take (too large, a refused type, gone
+                        // from the disk since it was read): that attachment is rejected, the
+                        // run goes on.
+                        // 2.x refuses a file name without an extension as FORBIDDEN
+                        // ("Filename must have an extension", FileUploadService): that file, not
+                        // the key.
+                        Err(
+                            e @ (ApiError::Rejected { .. }
+                            | ApiError::TooLarge { .. }
+                            | ApiError::File { .. }),
+                        ) => {
+                            let rec = &p.records[i.record];
+                            let file = p.file_name(rec.file).to_string();
+                            let message = format!("file `{}` not uploaded: {e}", f.rel);
+                            l.store
+                                .reject(l.run, object, &i.key, &file, rec.line, &message)?;
+                            l.rejected(object, i.record, message);
+                            continue;
+                        }
+                        Err(ApiError::Auth { status, message })
+                            if message.contains("extension") =>
+                        {
+                            let rec = &p.records[i.record];
+                            let file = p.file_name(rec.file).to_string();
+                            let message = format!(
+                                "file `{}` not uploaded as `{name}`: the server refused it (HTTP {status}: {message}); name it with its extension",
+                                f.rel
+                            );
+                            l.store
+                                .reject(l.run, object, &i.key, &file, rec.line, &message)?;
+                            l.rejected(object, i.record, message);
+                            continue;
+                        }
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+            };
+            files += 1;
+            bytes += f.size;
+            (l.on_event)(Event::Upload {
+                object: object.to_string(),
+                files,
+                files_total,
+                bytes,
+                bytes_total,
+            });
+            ready.push(Item {
+                key: i.key.clone(),
+                record: i.record,
+                payload: payload::with_file(i.payload.clone(), &style, &uploaded, &name),
+                hash: i.hash.clone(),
+                existed: i.existed,
+                previous: None,
+                links_only: false,
+            });
+        }
+        let total = todo.len();
+        l.send(object, &meta.name_plural, &ready, total, &mut sent)?;
+        for i in &ready {
+            l.store.upload_used(object, &i.key)?;
+        }
     }
     Ok(())
 }

@@ -253,8 +253,8 @@ pub fn target_column(ws: &Workspace, join_object: &str, target_object: &str) -> 
             .iter()
             .find(|f| {
                 f.relation_target.as_deref() == Some(target_object)
-                    && f.name != "note"
-                    && f.name != "task"
+                    // The note or task a target belongs to is not one of its targets.
+                    && !(join_object.ends_with("Target") && (f.name == "note" || f.name == "task"))
             })
             .map(|f| {
                 f.join_column
@@ -297,6 +297,124 @@ pub fn targets(
         ));
     }
     out
+}
+
+/// How the workspace's attachments hold their file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileStyle {
+    /// 2.x: a FILES field `file` (`[{fileId, label}]`, the file uploaded for that field by its
+    /// metadata id) and the `fileCategory` select.
+    Files { field_id: String },
+    /// 1.5: `fullPath` (the path the upload answered) and `type`.
+    FullPath,
+}
+
+/// The workspace's [`FileStyle`], read from its attachment object; None when it has none.
+pub fn file_style(ws: &Workspace) -> Option<FileStyle> {
+    let o = ws.object(c2t_core::mapping::ATTACHMENT)?;
+    if let Some(f) = o
+        .fields
+        .iter()
+        .find(|f| f.name == "file" && f.kind == "FILES")
+    {
+        return Some(FileStyle::Files {
+            field_id: f.id.clone(),
+        });
+    }
+    o.fields
+        .iter()
+        .any(|f| f.name == "fullPath")
+        .then_some(FileStyle::FullPath)
+}
+
+/// The id of the attachment of a file to one record: the same on every run.
+pub fn attachment_id(attachment: &str, target: &str) -> String {
+    uuid::Uuid::new_v5(
+        &c2t_pipeline::export::ID_NAMESPACE,
+        format!("attachment|{attachment}|{target}").as_bytes(),
+    )
+    .to_string()
+}
+
+/// The attachment records of attachment row `r`, one for each record it is attached to:
+/// (source key, body without the file). The body names the attachment's id, name and target;
+/// [`with_file`] adds the uploaded file.
+pub fn attachments(
+    p: &Prepared,
+    r: usize,
+    ws: &Workspace,
+    ids: &[Option<Resolved>],
+) -> Vec<(String, Value)> {
+    let values = p.values(r);
+    let file = p.attachments.get(&r);
+    let name = values
+        .get("name")
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .or_else(|| file.map(|f| f.rel.rsplit('/').next().unwrap_or_default().to_string()))
+        .unwrap_or_default();
+    let key = source_key(p, r);
+    let mut out = Vec::new();
+    for l in p.links[r].iter().filter(|l| l.field == "targets") {
+        let Target::Record(t) = l.target else {
+            continue;
+        };
+        let Some(target) = ids[t].as_ref() else {
+            continue;
+        };
+        let Some(column) = target_column(ws, c2t_core::mapping::ATTACHMENT, &p.records[t].object)
+        else {
+            continue;
+        };
+        let mut m = Map::new();
+        m.insert("id".into(), Value::String(attachment_id(&key, &target.id)));
+        m.insert("name".into(), Value::String(name.clone()));
+        m.insert(column, Value::String(target.id.clone()));
+        out.push((format!("{key}->{}", source_key(p, t)), Value::Object(m)));
+    }
+    out
+}
+
+/// What an attachment record says, for the state's delta logic: its body and the file's
+/// content hash (not the upload's id, which differs on every upload).
+pub fn attachment_intent(body: &Value, content_hash: &str) -> Value {
+    let mut v = body.clone();
+    if let Value::Object(m) = &mut v {
+        m.insert("content".into(), Value::String(content_hash.to_string()));
+    }
+    v
+}
+
+/// The attachment's body with its uploaded file, as `style` writes it.
+pub fn with_file(
+    mut body: Value,
+    style: &FileStyle,
+    uploaded: &c2t_twenty::UploadedFile,
+    name: &str,
+) -> Value {
+    let category = c2t_pipeline::attach::category(name);
+    if let Value::Object(m) = &mut body {
+        match style {
+            FileStyle::Files { .. } => {
+                m.insert(
+                    "file".into(),
+                    serde_json::json!([{
+                        "fileId": uploaded.id.clone().unwrap_or_default(),
+                        "label": name,
+                    }]),
+                );
+                m.insert("fileCategory".into(), Value::String(category.into()));
+            }
+            FileStyle::FullPath => {
+                m.insert("fullPath".into(), Value::String(uploaded.path.clone()));
+                m.insert(
+                    "type".into(),
+                    Value::String(c2t_pipeline::attach::legacy_type(category).into()),
+                );
+            }
+        }
+    }
+    body
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@
 
 use crate::payload::{self, Resolved};
 use crate::workspace::{SOURCE_ID_FIELD, Workspace};
+use c2t_core::mapping::ATTACHMENT;
 use c2t_core::mapping::VerifySettings;
 use c2t_pipeline::audit::Place;
 use c2t_pipeline::export::record_id_text;
@@ -174,8 +175,118 @@ pub struct Verification {
     pub fields: Vec<FillCheck>,
     pub duplicates: Vec<DuplicateGroup>,
     pub sample: SampleCheck,
+    /// Attachments whose file was downloaded and compared with the export's, by SHA-256.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contents: Option<ContentCheck>,
     pub verdicts: Vec<Verdict>,
     pub passed: bool,
+    /// The attachments found, with the link the server gives to their file: what
+    /// [`compare_contents`] samples.
+    #[serde(skip)]
+    pub file_links: Vec<(usize, String)>,
+}
+
+/// Attachments compared by content.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct ContentCheck {
+    pub compared: u64,
+    pub equal: u64,
+    /// Files whose bytes differ from the export's, or that the server refused to give back.
+    pub differences: Vec<Place>,
+    /// Files not compared: the server kept failing (5xx, dropped connections) for every retry.
+    pub not_checked: Vec<Place>,
+}
+
+/// Downloads a seeded sample of the attachments found (`sample_size` at most) and compares each
+/// file's SHA-256 with the export's; adds the `attachments.content` verdict. Twenty 1.5's REST
+/// answers give the file's path without the token a download needs: nothing is sampled there.
+pub fn compare_contents(
+    client: &c2t_twenty::Client,
+    p: &Prepared,
+    v: &mut Verification,
+    settings: &VerifySettings,
+) {
+    if v.file_links.is_empty() {
+        return;
+    }
+    let indexes: Vec<usize> = (0..v.file_links.len()).collect();
+    let chosen = sample(&indexes, settings.sample_size, settings.seed);
+    let mut c = ContentCheck::default();
+    for (r, url) in chosen.into_iter().map(|i| v.file_links[i].clone()) {
+        let Some(f) = p.attachments.get(&r) else {
+            continue;
+        };
+        let got = client.download(&url, |body| {
+            let mut h = Hasher::default();
+            let n = std::io::copy(body, &mut h)?;
+            Ok((n, h.finish()))
+        });
+        if let Err(e @ c2t_twenty::ApiError::RetriesExhausted { .. }) = &got {
+            c.not_checked.push(Place {
+                at: p.place(r),
+                name: p.records[r].display_name(),
+                detail: e.to_string(),
+            });
+            continue;
+        }
+        c.compared += 1;
+        match got {
+            Ok((_, hash)) if hash == f.hash => c.equal += 1,
+            Ok((n, _)) => c.differences.push(Place {
+                at: p.place(r),
+                name: p.records[r].display_name(),
+                detail: format!(
+                    "the workspace's file ({n} bytes) differs from `{}` ({} bytes)",
+                    f.rel, f.size
+                ),
+            }),
+            Err(e) => c.differences.push(Place {
+                at: p.place(r),
+                name: p.records[r].display_name(),
+                detail: format!("the workspace's file could not be read back: {e}"),
+            }),
+        }
+    }
+    let value = pct(c.equal, c.compared);
+    let pass = value + 1e-9 >= settings.sample;
+    v.verdicts.push(Verdict {
+        check: "attachments.content".into(),
+        value,
+        threshold: settings.sample,
+        pass,
+    });
+    v.passed &= pass;
+    v.contents = Some(c);
+}
+
+/// SHA-256 of what is written to it.
+struct Hasher(ring::digest::Context);
+
+impl Default for Hasher {
+    fn default() -> Hasher {
+        Hasher(ring::digest::Context::new(&ring::digest::SHA256))
+    }
+}
+
+impl Hasher {
+    fn finish(self) -> String {
+        self.0
+            .finish()
+            .as_ref()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
+    }
+}
+
+impl std::io::Write for Hasher {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Percentage of `part` in `whole` (100 when there is nothing to have).
@@ -387,6 +498,9 @@ pub fn verify(
     let mut objects: BTreeMap<String, ObjectCheck> = BTreeMap::new();
     let mut found: Vec<Option<&Value>> = vec![None; p.records.len()];
     let mut states = vec![None; p.records.len()];
+    // Attachment rows are checked once every record's id is known (their records' ids depend
+    // on the ids of the records they are attached to).
+    let mut attachment_rows: Vec<usize> = Vec::new();
     for (r, rec) in p.records.iter().enumerate() {
         let o = objects.entry(rec.object.to_string()).or_default();
         o.read += 1;
@@ -404,6 +518,10 @@ pub fn verify(
                 o.rejected += 1;
                 continue;
             }
+        }
+        if rec.object == ATTACHMENT {
+            attachment_rows.push(r);
+            continue;
         }
         let key = payload::source_key(p, r);
         let state = store.record(&rec.object, &key)?;
@@ -460,6 +578,64 @@ pub fn verify(
             })
         })
         .collect();
+    // Attachments: a row is found when every record it is attached to holds an attachment of
+    // its file (the attachment's id, its target, a file named).
+    let mut file_links: Vec<(usize, String)> = Vec::new();
+    for r in attachment_rows {
+        let o = objects.entry(ATTACHMENT.to_string()).or_default();
+        let bodies = payload::attachments(p, r, ws, &ids);
+        let mut problems: Vec<String> = Vec::new();
+        let mut refused = false;
+        if bodies.is_empty() {
+            problems.push("attached to no record the workspace's attachments can point to".into());
+        }
+        for (key, body) in &bodies {
+            let id = str_of(body, "id").unwrap_or_default();
+            let Some(v) = by_id.get(&(ATTACHMENT, id)).copied() else {
+                let state = store.record(ATTACHMENT, key)?;
+                if state.is_some_and(|s| s.status == RecordStatus::Rejected) {
+                    refused = true;
+                } else {
+                    problems.push(format!("no attachment {id} in the workspace"));
+                }
+                continue;
+            };
+            if let Value::Object(m) = body {
+                for (k, want) in m.iter().filter(|(k, _)| k.ends_with("Id")) {
+                    if v.get(k) != Some(want) {
+                        problems.push(format!(
+                            "{k} is {}, not {}",
+                            display(v.get(k).unwrap_or(&Value::Null)),
+                            display(want)
+                        ));
+                    }
+                }
+            }
+            let has_file =
+                v.get("file").is_some_and(filled) || v.get("fullPath").is_some_and(filled);
+            if !has_file {
+                problems.push(format!("attachment {id} names no file"));
+            }
+            if let Some(url) = v.pointer("/file/0/url").and_then(Value::as_str) {
+                file_links.push((r, url.to_string()));
+            }
+        }
+        if refused && problems.is_empty() {
+            o.refused += 1;
+            continue;
+        }
+        o.expected += 1;
+        if problems.is_empty() {
+            o.found += 1;
+        } else {
+            o.missing.push(Place {
+                at: p.place(r),
+                name: p.records[r].display_name(),
+                detail: problems.join("; "),
+            });
+        }
+    }
+
     // Fields the import did not write on a record that was there before (fill-empty).
     let not_written = |r: usize, field: &str| -> bool {
         states[r].as_ref().is_some_and(|s| {
@@ -768,8 +944,10 @@ pub fn verify(
         fields,
         duplicates,
         sample: s,
+        contents: None,
         verdicts,
         passed,
+        file_links,
     })
 }
 
@@ -986,6 +1164,19 @@ pub fn render(v: &Verification) -> String {
             "  {} {} {}: expected {}, Twenty has {}",
             d.at, d.object, d.field, d.expected, d.found
         );
+    }
+    if let Some(c) = &v.contents {
+        let _ = writeln!(
+            o,
+            "Attachments read back: {} of {} files equal to the export's (SHA-256)",
+            c.equal, c.compared
+        );
+        for d in c.differences.iter().take(20) {
+            let _ = writeln!(o, "  {} {}: {}", d.at, d.name, d.detail);
+        }
+        for d in c.not_checked.iter().take(20) {
+            let _ = writeln!(o, "  not checked: {} {}: {}", d.at, d.name, d.detail);
+        }
     }
     let failed: Vec<&Verdict> = v.verdicts.iter().filter(|x| !x.pass).collect();
     if failed.is_empty() {

@@ -336,6 +336,10 @@ impl Existing {
         };
         let objects = crate::check::objects_written(p);
         for name in &objects {
+            // Attachments are found by their ids (below), not by keys.
+            if name == c2t_core::mapping::ATTACHMENT {
+                continue;
+            }
             let Some(o) = ws.object(name) else { continue };
             let other = match name.as_str() {
                 "person" => Some("emails.primaryEmail"),
@@ -444,6 +448,43 @@ impl Existing {
                 &|| Ok(true),
                 note,
             )?;
+        }
+        // Attachments: by the ids the import gives them (one per file and record), looked for
+        // only when a record they are attached to is there already.
+        let attachment = c2t_core::mapping::ATTACHMENT;
+        if objects.iter().any(|o| o == attachment)
+            && let Some(o) = ws.object(attachment)
+        {
+            let mut attachment_ids: Vec<String> = Vec::new();
+            for r in p.kept().filter(|&r| p.records[r].object == attachment) {
+                for (_, body) in crate::payload::attachments(p, r, ws, &ids) {
+                    if let Some(id) = body.get("id").and_then(Value::as_str) {
+                        attachment_ids.push(id.to_string());
+                    }
+                }
+            }
+            let targets_there = p.kept().any(|r| {
+                p.records[r].object == attachment
+                    && p.links[r].iter().any(|l| match l.target {
+                        c2t_pipeline::link::Target::Record(t) => {
+                            ids[t].as_ref().is_some_and(|x| x.existing.is_some())
+                        }
+                        _ => false,
+                    })
+            });
+            if targets_there && !attachment_ids.is_empty() {
+                let filters = in_filters("id", &attachment_ids);
+                e.read_object(
+                    client,
+                    ws,
+                    attachment,
+                    &o.name_plural,
+                    &filters,
+                    &filters,
+                    &|| Ok(true),
+                    note,
+                )?;
+            }
         }
         Ok(e)
     }

@@ -134,6 +134,76 @@ pub struct Audit {
     pub possible_duplicates: Vec<Place>,
     /// The text field cells that could not be read are kept in ("" when they are dropped).
     pub unread_kept_in: String,
+    /// The export's attachments, when it has any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attachments: Option<AttachmentAudit>,
+}
+
+/// What the export's attachment files are.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AttachmentAudit {
+    /// Files to attach (the rows kept), and their size in bytes.
+    pub files: u64,
+    pub bytes: u64,
+    /// Files of the export's attachment folders that no row names: attached to nothing, not
+    /// imported (`at` is the file, `detail` its size).
+    pub without_record: Vec<Place>,
+    /// Rows whose file is not in the export (rejected).
+    pub missing_files: Vec<Place>,
+    /// Rows attaching the same bytes to different records, by content: each group's places.
+    pub same_content: Vec<Vec<Place>>,
+}
+
+/// The [`AttachmentAudit`] of an export, None when it has no attachment rows.
+pub fn attachments(p: &Prepared) -> Option<AttachmentAudit> {
+    use c2t_core::mapping::ATTACHMENT;
+    let rows: Vec<usize> = (0..p.records.len())
+        .filter(|&r| p.records[r].object == ATTACHMENT)
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    let mut a = AttachmentAudit::default();
+    let place = |r: usize, detail: String| Place {
+        at: p.place(r),
+        name: p.records[r].display_name(),
+        detail,
+    };
+    let mut named = std::collections::BTreeSet::new();
+    let mut by_hash: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for &r in &rows {
+        let values = p.values(r);
+        if let Some(rel) = values.get("file").and_then(|v| v.as_str()) {
+            named.insert(rel.to_string());
+        }
+        if let Some(f) = p.attachments.get(&r) {
+            a.files += 1;
+            a.bytes += f.size;
+            by_hash.entry(f.hash.as_str()).or_default().push(r);
+        } else if let Status::Rejected(why) = &p.status[r]
+            && why.contains("is not in the export")
+        {
+            a.missing_files.push(place(r, why.to_string()));
+        }
+    }
+    a.same_content = by_hash
+        .into_values()
+        .filter(|g| g.len() > 1)
+        .map(|g| {
+            g.into_iter()
+                .map(|r| place(r, p.attachments[&r].rel.clone()))
+                .collect()
+        })
+        .collect();
+    a.without_record = crate::attach::unnamed_files(&p.export_dir, &named)
+        .into_iter()
+        .map(|f| Place {
+            at: f.rel,
+            name: String::new(),
+            detail: format!("{} bytes", f.size),
+        })
+        .collect();
+    Some(a)
 }
 
 /// Builds the audit of a prepared export.
@@ -396,6 +466,7 @@ pub fn build(p: &Prepared) -> Audit {
         custom_fields,
         unused_columns,
         unread_kept_in: keep.to_string(),
+        attachments: attachments(p),
         possible_duplicates: p
             .possible_duplicates
             .iter()
@@ -542,6 +613,31 @@ pub fn terminal(a: &Audit) -> String {
     ];
     for (n, what) in lines {
         let _ = writeln!(o, "  {n:>6}  {what}");
+    }
+    if let Some(at) = &a.attachments {
+        let _ = writeln!(
+            o,
+            "  {:>6}  attachment files to upload ({} bytes)",
+            at.files, at.bytes
+        );
+        for (n, what) in [
+            (
+                at.missing_files.len(),
+                "attachment rows whose file is not in the export (rejected)",
+            ),
+            (
+                at.without_record.len(),
+                "files in the attachment folders that no row names (not imported)",
+            ),
+            (
+                at.same_content.len(),
+                "files attached with the same content to several records",
+            ),
+        ] {
+            if n > 0 {
+                let _ = writeln!(o, "  {n:>6}  {what}");
+            }
+        }
     }
     let l = &a.links;
     let _ = writeln!(o);

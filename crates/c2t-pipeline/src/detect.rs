@@ -75,7 +75,13 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Found>) -> Result<(), DetectError
             continue;
         }
         if path.is_dir() {
-            walk(root, &path, out)?;
+            // Attachment folders hold files to attach, whatever their extension.
+            if !crate::attach::ATTACHMENT_FOLDERS
+                .iter()
+                .any(|f| name.eq_ignore_ascii_case(f))
+            {
+                walk(root, &path, out)?;
+            }
             continue;
         }
         let ext = path

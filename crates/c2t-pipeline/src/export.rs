@@ -94,6 +94,8 @@ pub fn import_order(p: &Prepared) -> Vec<String> {
         order.push(left.remove(next).to_string());
     }
     order.extend(["note".to_string(), "task".to_string()]);
+    // Files last: every record they can be attached to is written before them.
+    order.push(c2t_core::mapping::ATTACHMENT.to_string());
     order
 }
 
@@ -485,6 +487,10 @@ fn write_objects(p: &Prepared, out: &Path) -> std::io::Result<Vec<Written>> {
             .push(r);
     }
     for (n, object) in import_order(p).iter().enumerate() {
+        // Twenty's CSV importer takes no files: attachments go through the API only.
+        if object == c2t_core::mapping::ATTACHMENT {
+            continue;
+        }
         let Some(kept) = by_object.get(object.as_str()) else {
             continue;
         };

@@ -7,7 +7,7 @@ use crate::members::{Directory, Member};
 use crate::record::{Finding, Obj, Record, Val};
 use crate::store::Store;
 use crate::transform::{FileContext, inference_columns};
-use c2t_core::mapping::{LOOKUP_ONLY, SKIP_FILE};
+use c2t_core::mapping::{ATTACHMENT, LOOKUP_ONLY, SKIP_FILE};
 use c2t_core::{Ledger, Mapping, Outcome, Schema};
 use c2t_ingest::{ReadOptions, Row, RowReject, Source};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
@@ -106,6 +106,10 @@ pub struct Prepared {
     pub possible_duplicates: Vec<dedupe::PossibleDuplicate>,
     /// Companies created from names ([`crate::derive`]): each with the first record naming it.
     pub created_from: HashMap<usize, usize>,
+    /// The export folder the files were read from.
+    pub export_dir: PathBuf,
+    /// Each kept attachment's file, by record.
+    pub attachments: HashMap<usize, crate::attach::FoundFile>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -316,7 +320,23 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
             .extend(source.header_warnings().iter().cloned());
         info.filled = vec![0; headers.len()];
         let object_def = schema.object(&fm.object);
-        let ctx = FileContext::new(fi, &mapping, &schema, &headers, &samples);
+        let mut ctx = FileContext::new(fi, &mapping, &schema, &headers, &samples);
+        // Relations through another file of the export: that file's keys, read once.
+        for (ci, c) in fm.columns.iter().enumerate() {
+            let Some(t) = &c.through else { continue };
+            match load_through(export_dir, t) {
+                Ok(map) => {
+                    ctx.through.insert(ci, map);
+                }
+                Err(e) => {
+                    info.warnings.push(format!(
+                        "column {}: its records are named in {}, which cannot be used: {e}",
+                        c.column, t.file
+                    ));
+                    ctx.through.insert(ci, HashMap::default());
+                }
+            }
+        }
         info.ambiguous_dates = ctx.ambiguous_dates.clone();
         let is_skip_file = fm.object == SKIP_FILE;
         // The skip rules' columns, found once (a rule whose column is missing never matches).
@@ -616,7 +636,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         .collect();
     for i in 0..records.len() {
         let r = &records[i];
-        if status[i] != Status::Kept || !matches!(r.object.as_str(), "note" | "task") {
+        if status[i] != Status::Kept || !matches!(r.object.as_str(), "note" | "task" | ATTACHMENT) {
             continue;
         }
         let had_targets = r.refs.iter().any(|x| x.field == "targets");
@@ -631,6 +651,95 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                 "targets_skipped",
                 "every record it is attached to was left out",
             );
+        }
+    }
+
+    // Attachments: the file each row names must be in the export, and the row must name a
+    // record of the export to attach it to (a file attached to nothing is seen by nobody).
+    let mut attachments: HashMap<usize, crate::attach::FoundFile> = HashMap::default();
+    for i in 0..records.len() {
+        if status[i] != Status::Kept || records[i].object != ATTACHMENT {
+            continue;
+        }
+        let values = store.get(records[i].stored);
+        let rel = values.get("file").and_then(Val::as_str).unwrap_or_default();
+        match crate::attach::find(export_dir, rel) {
+            Ok(f) => {
+                attachments.insert(i, f);
+            }
+            Err(why) => {
+                status[i] = Status::Rejected(why.into());
+                continue;
+            }
+        }
+        if !links[i].iter().any(|l| l.field == "targets") {
+            let named: Vec<&str> = records[i]
+                .refs
+                .iter()
+                .filter(|x| x.field == "targets")
+                .flat_map(|x| x.values.iter().map(|v| v.as_str()))
+                .collect();
+            status[i] = Status::Rejected(
+                if named.is_empty() {
+                    "names no record to attach the file to".to_string()
+                } else {
+                    format!(
+                        "attached to {}, which is not a record of the export",
+                        named.join(", ")
+                    )
+                }
+                .into(),
+            );
+            attachments.remove(&i);
+        }
+    }
+    // The same bytes attached twice to the same record (a file attached to two copies of a
+    // company that were merged, an export listing it twice) are one attachment.
+    let mut first_of: HashMap<(usize, String), usize> = HashMap::default();
+    let mut order: Vec<usize> = attachments.keys().copied().collect();
+    order.sort_unstable();
+    for i in order {
+        let hash = match crate::attach::content_hash(&attachments[&i].path) {
+            Ok(h) => h,
+            Err(e) => {
+                status[i] = Status::Rejected(
+                    format!("file `{}` cannot be read: {e}", attachments[&i].rel).into(),
+                );
+                attachments.remove(&i);
+                continue;
+            }
+        };
+        let targets: Vec<usize> = links[i]
+            .iter()
+            .filter(|l| l.field == "targets")
+            .filter_map(|l| match l.target {
+                Target::Record(t) => Some(t),
+                Target::Member(_) => None,
+            })
+            .collect();
+        let survivor = targets
+            .iter()
+            .find_map(|&t| first_of.get(&(t, hash.clone())).copied());
+        match survivor {
+            Some(s)
+                if targets
+                    .iter()
+                    .all(|&t| first_of.contains_key(&(t, hash.clone()))) =>
+            {
+                status[i] = Status::Merged(Box::new(Merge {
+                    survivor: s,
+                    rule: "same_file_same_record".into(),
+                }));
+                attachments.remove(&i);
+            }
+            _ => {
+                for t in targets {
+                    first_of.entry((t, hash.clone())).or_insert(i);
+                }
+                if let Some(f) = attachments.get_mut(&i) {
+                    f.hash = hash;
+                }
+            }
         }
     }
 
@@ -700,6 +809,8 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         skipped_blocks,
         possible_duplicates,
         created_from,
+        export_dir: export_dir.to_path_buf(),
+        attachments,
     })
 }
 
@@ -863,6 +974,42 @@ fn member_of(rec: &Record, values: &Obj) -> Option<(Member, Option<String>)> {
         },
         rec.source_id.as_deref().map(str::to_string),
     ))
+}
+
+/// The keys another file gives for each of its `t.key` cells ([`c2t_core::mapping::Through`]).
+fn load_through(
+    dir: &Path,
+    t: &c2t_core::mapping::Through,
+) -> Result<HashMap<String, Vec<String>>, String> {
+    let source =
+        Source::open(&dir.join(&t.file), &ReadOptions::default()).map_err(|e| e.to_string())?;
+    let pos = |name: &str| {
+        source
+            .headers
+            .iter()
+            .position(|h| h == name)
+            .ok_or_else(|| format!("it has no column `{name}`"))
+    };
+    let (k, v) = (pos(&t.key)?, pos(&t.value)?);
+    let mut map: HashMap<String, Vec<String>> = HashMap::default();
+    for row in source {
+        let Ok(row) = row else { continue };
+        let key = row.cells.get(k).map(str::trim).unwrap_or_default();
+        let value = row.cells.get(v).map(str::trim).unwrap_or_default();
+        if key.is_empty()
+            || value.is_empty()
+            || t.except_prefixes
+                .iter()
+                .any(|p| value.starts_with(p.as_str()))
+        {
+            continue;
+        }
+        let list = map.entry(key.to_string()).or_default();
+        if !list.iter().any(|x| x == value) {
+            list.push(value.to_string());
+        }
+    }
+    Ok(map)
 }
 
 /// Why a record holds nothing worth importing, if it does not.

@@ -11,6 +11,7 @@
 //! phases split their loops in two ([`par`]). Results always go back in input order, so the
 //! output never depends on thread timing. `C2T_TIMINGS=1` prints each phase's time ([`timing`]).
 
+pub mod attach;
 pub mod audit;
 pub mod dedupe;
 pub mod derive;

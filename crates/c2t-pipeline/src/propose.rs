@@ -920,6 +920,18 @@ fn propose_file(
         notes.columns.insert(h.clone(), (cp.filled, why));
         columns.push(col);
     }
+    // The file column of an attachment preset may be a column mapped already (Salesforce names
+    // each file by its attachment's id): it is added as a second mapping of that column.
+    if !columns.iter().any(|c| c.transform == Transform::File)
+        && let Some(pc) = po.columns.iter().find(|c| c.transform == Transform::File)
+        && let Some(h) = headers
+            .iter()
+            .find(|h| detect::header_key(h) == detect::header_key(&pc.column))
+    {
+        let mut c = pc.clone();
+        c.column = h.clone();
+        columns.push(c);
+    }
     // An object whose records need a name and no column gave one (a hand-named object, a file
     // with its own words for it: `Firm`): that column names them.
     let name_field = match po.object.as_str() {

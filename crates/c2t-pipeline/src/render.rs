@@ -48,6 +48,29 @@ fn column_line(c: &ColumnMapping) -> String {
     if let Some(d) = c.day_first {
         parts.push(format!("day_first = {d}"));
     }
+    if let Some(f) = &c.folder {
+        parts.push(format!("folder = {}", q(f)));
+    }
+    if let Some(t) = &c.through {
+        let except = if t.except_prefixes.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", except_prefixes = [{}]",
+                t.except_prefixes
+                    .iter()
+                    .map(|p| q(p))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        parts.push(format!(
+            "through = {{ file = {}, key = {}, value = {}{except} }}",
+            q(&t.file),
+            q(&t.key),
+            q(&t.value)
+        ));
+    }
     format!("{{ {} }}", parts.join(", "))
 }
 

@@ -30,6 +30,8 @@ pub struct FileContext<'m> {
     pub number_styles: BTreeMap<usize, NumberStyle>,
     /// Columns whose dd/mm vs mm/dd order the values did not decide.
     pub ambiguous_dates: Vec<String>,
+    /// Per mapped column (by index) with `through`: the keys the other file gives each cell.
+    pub through: BTreeMap<usize, rustc_hash::FxHashMap<String, Vec<String>>>,
     /// Per mapped column: its field and the field's path parts (interned), the type of the
     /// field in the schema, and what its references share.
     targets: Vec<Target>,
@@ -65,6 +67,22 @@ fn ref_spec(c: &c2t_core::ColumnMapping, field: &str) -> Option<&'static RefSpec
         by: c.by.unwrap_or(RefKey::SourceId),
         column: intern(&c.column),
     }))
+}
+
+/// The path, relative to the export folder and with `/` between its parts, of the file an
+/// attachment row names: the cell as written (`docs\\contract.pdf`, `./docs/contract.pdf`), or the
+/// cell inside `folder` (Salesforce: `Attachments` + the attachment's id).
+pub fn file_path(folder: Option<&str>, cell: &str) -> String {
+    let cell = cell.trim().replace('\\', "/");
+    let joined = match folder.map(|f| f.trim().trim_end_matches(['/', '\\'])) {
+        Some(f) if !f.is_empty() => format!("{}/{cell}", f.replace('\\', "/")),
+        _ => cell,
+    };
+    joined
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != ".")
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Columns of the file that need a date order or number style inferred, by header position.
@@ -191,6 +209,7 @@ impl<'m> FileContext<'m> {
             date_orders,
             number_styles,
             ambiguous_dates,
+            through: BTreeMap::new(),
         }
     }
 
@@ -341,6 +360,11 @@ impl<'m> FileContext<'m> {
             let mut unread = false;
             match c.transform {
                 Transform::Skip | Transform::Id | Transform::Currency => {}
+                Transform::File => set_parts(
+                    values,
+                    &t.parts,
+                    Val::from(file_path(c.folder.as_deref(), &v)),
+                ),
                 Transform::Text => set_parts(values, &t.parts, Val::from(v)),
                 Transform::RichText => {
                     // Email and note bodies CRMs export as HTML become Markdown; plain text is
@@ -537,6 +561,21 @@ impl<'m> FileContext<'m> {
                     }
                 },
                 Transform::Relation | Transform::Member => {
+                    if let Some(map) = self.through.get(&ci) {
+                        let values: Box<[CompactString]> = map
+                            .get(v.as_ref())
+                            .into_iter()
+                            .flatten()
+                            .map(|x| CompactString::from(x.as_str()))
+                            .collect();
+                        if !values.is_empty() {
+                            rec.refs.push(Ref {
+                                spec: t.ref_spec.expect("a relation column has its spec"),
+                                values,
+                            });
+                        }
+                        continue;
+                    }
                     let values: Box<[CompactString]> = match &c.separator {
                         Some(sep) => n::select::split_multi(&v, sep)
                             .into_iter()

@@ -8,7 +8,7 @@
 pub(crate) const APPLICATION_ID: i64 = 0x6332_7473;
 
 /// Migrations, in order. The newest schema version is `MIGRATIONS.len()`.
-pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3];
+pub(crate) const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// The newest schema version.
 pub(crate) fn latest() -> i64 {
@@ -129,4 +129,20 @@ INSERT INTO runs_v3 (id, started_at, finished_at, status, tool_version, workspac
     FROM runs;
 DROP TABLE runs;
 ALTER TABLE runs_v3 RENAME TO runs;
+"#;
+
+/// Files uploaded for attachment records not yet confirmed written: a run killed between the
+/// upload and the record's write reuses the upload instead of sending the bytes again. The row
+/// goes when the record is confirmed.
+const V4: &str = r#"
+CREATE TABLE uploads (
+    object       TEXT NOT NULL,
+    source_key   TEXT NOT NULL,
+    content_hash TEXT NOT NULL,   -- SHA-256 of the file's bytes
+    size         INTEGER NOT NULL,
+    uploaded     TEXT NOT NULL,   -- JSON: what the server answered (id, path)
+    run_id       INTEGER NOT NULL REFERENCES runs(id),
+    uploaded_at  TEXT NOT NULL,
+    PRIMARY KEY (object, source_key)
+);
 "#;

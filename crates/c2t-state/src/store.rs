@@ -414,6 +414,77 @@ impl Store {
                 params![object, source_key],
             )
             .ctx(&self.path, OP)?;
+        self.upload_used(object, source_key)
+    }
+
+    // ---------------------------------------------------------------------------------------
+    // Uploads
+
+    /// Records a file uploaded for an attachment record that is not written yet.
+    pub fn upload_done(
+        &mut self,
+        run: i64,
+        object: &str,
+        source_key: &str,
+        content_hash: &str,
+        size: u64,
+        uploaded: &serde_json::Value,
+    ) -> Result<(), StateError> {
+        const OP: &str = "recording an upload";
+        let now = self.now(OP)?;
+        self.conn
+            .execute(
+                "INSERT INTO uploads (object, source_key, content_hash, size, uploaded, run_id, uploaded_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (object, source_key) DO UPDATE SET
+                   content_hash = excluded.content_hash, size = excluded.size,
+                   uploaded = excluded.uploaded, run_id = excluded.run_id,
+                   uploaded_at = excluded.uploaded_at",
+                params![
+                    object,
+                    source_key,
+                    content_hash,
+                    i64::try_from(size).unwrap_or(i64::MAX),
+                    uploaded.to_string(),
+                    run,
+                    now
+                ],
+            )
+            .ctx(&self.path, OP)?;
+        Ok(())
+    }
+
+    /// The upload of these bytes for this record that a run left unused, if any.
+    pub fn upload_of(
+        &self,
+        object: &str,
+        source_key: &str,
+        content_hash: &str,
+    ) -> Result<Option<serde_json::Value>, StateError> {
+        const OP: &str = "looking up an upload";
+        let text: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT uploaded FROM uploads
+                 WHERE object = ?1 AND source_key = ?2 AND content_hash = ?3",
+            )
+            .and_then(|mut st| {
+                st.query_row(params![object, source_key, content_hash], |r| r.get(0))
+                    .optional()
+            })
+            .ctx(&self.path, OP)?;
+        Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+    }
+
+    /// Forgets the upload of a record (its record is written, or gone).
+    pub fn upload_used(&mut self, object: &str, source_key: &str) -> Result<(), StateError> {
+        const OP: &str = "forgetting an upload";
+        self.conn
+            .execute(
+                "DELETE FROM uploads WHERE object = ?1 AND source_key = ?2",
+                params![object, source_key],
+            )
+            .ctx(&self.path, OP)?;
         Ok(())
     }
 

@@ -212,6 +212,86 @@ impl Method {
     }
 }
 
+/// A file to upload, on disk.
+#[derive(Debug, Clone)]
+pub struct UploadSource {
+    pub path: std::path::PathBuf,
+    /// The file's name as the user knows it (`Contract.pdf`), not as it is stored on disk.
+    pub name: String,
+    pub mime: String,
+    pub size: u64,
+}
+
+/// A file the server stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UploadedFile {
+    /// 2.x: the file's id, which a FILES field names.
+    pub id: Option<String>,
+    /// Where the server keeps it (1.5: what `fullPath` names).
+    pub path: String,
+}
+
+/// What a request carries.
+#[derive(Clone, Copy)]
+enum Body<'a> {
+    Json(&'a [u8]),
+    Multipart(&'a Multipart),
+}
+
+/// A GraphQL multipart request (the graphql-multipart-request-spec that `graphql-upload`
+/// reads): the operation, the map of the file to its variable, and the file, streamed from disk
+/// between a head and a tail that are built once.
+struct Multipart {
+    boundary: String,
+    operation: String,
+    head: Vec<u8>,
+    file: std::path::PathBuf,
+    tail: Vec<u8>,
+    /// Head, file and tail: the request's Content-Length.
+    len: u64,
+}
+
+impl Multipart {
+    /// `operations` is the GraphQL request whose `variables.file` is null; the file is sent as
+    /// part `0`, mapped to that variable.
+    fn new(
+        operation: &str,
+        operations: &Value,
+        file: &std::path::Path,
+        filename: &str,
+        mime: &str,
+        size: u64,
+    ) -> Multipart {
+        let boundary = format!("crm2twenty-{}", uuid::Uuid::new_v4().simple());
+        // A file name is a header value here: quotes, line breaks and backslashes would break
+        // the part's header, so they are replaced.
+        let safe: String = filename
+            .chars()
+            .map(|c| match c {
+                '"' | '\\' | '\r' | '\n' => '_',
+                c => c,
+            })
+            .collect();
+        let head = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{{\"0\":[\"variables.file\"]}}\r\n\
+             --{boundary}\r\nContent-Disposition: form-data; name=\"0\"; filename=\"{safe}\"\r\nContent-Type: {mime}\r\n\r\n",
+            operations
+        )
+        .into_bytes();
+        let tail = format!("\r\n--{boundary}--\r\n").into_bytes();
+        let len = head.len() as u64 + size + tail.len() as u64;
+        Multipart {
+            boundary,
+            operation: operation.to_string(),
+            head,
+            file: file.to_path_buf(),
+            tail,
+            len,
+        }
+    }
+}
+
 /// The result of one attempt.
 enum Attempt {
     Done(Value),
@@ -564,7 +644,7 @@ impl Client {
     }
 
     /// One attempt, no retry.
-    fn attempt(&self, method: Method, url: &str, body: Option<&[u8]>, graphql: bool) -> Attempt {
+    fn attempt(&self, method: Method, url: &str, body: Option<Body>, graphql: bool) -> Attempt {
         let auth = self.key.bearer_header();
         let result = match method {
             Method::Get | Method::Delete => {
@@ -587,7 +667,34 @@ impl Client {
                     .header("Authorization", &auth)
                     .header("Accept", "application/json");
                 match body {
-                    Some(b) => rb.header("Content-Type", "application/json").send(b),
+                    Some(Body::Json(b)) => rb.header("Content-Type", "application/json").send(b),
+                    Some(Body::Multipart(m)) => {
+                        // The file is read from disk as it is sent (never whole in memory),
+                        // again from its start on every attempt.
+                        let file = match std::fs::File::open(&m.file) {
+                            Ok(f) => f,
+                            Err(e) => {
+                                return Attempt::Fail(ApiError::File {
+                                    path: m.file.display().to_string(),
+                                    detail: e.to_string(),
+                                });
+                            }
+                        };
+                        let reader = std::io::Read::chain(
+                            std::io::Read::chain(std::io::Cursor::new(m.head.clone()), file),
+                            std::io::Cursor::new(m.tail.clone()),
+                        );
+                        rb.header(
+                            "Content-Type",
+                            &format!("multipart/form-data; boundary={}", m.boundary),
+                        )
+                        .header("Content-Length", &m.len.to_string())
+                        // graphql-yoga's CSRF prevention lets a multipart request through only
+                        // with a header a browser form cannot set.
+                        .header("apollo-require-preflight", "true")
+                        .header("x-apollo-operation-name", &m.operation)
+                        .send(ureq::SendBody::from_owned_reader(reader))
+                    }
                     None => rb.send_empty(),
                 }
             }
@@ -781,7 +888,6 @@ impl Client {
         body: Option<&Value>,
         graphql: bool,
     ) -> (Result<Value, ApiError>, bool) {
-        let url = self.url(path);
         let bytes = match body.map(serde_json::to_vec).transpose() {
             Ok(b) => b,
             Err(e) => {
@@ -791,10 +897,26 @@ impl Client {
                 );
             }
         };
+        self.send_body(method, path, bytes.as_deref().map(Body::Json), graphql)
+    }
+
+    /// [`Client::send_ext`] for any body.
+    fn send_body(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Body>,
+        graphql: bool,
+    ) -> (Result<Value, ApiError>, bool) {
+        let url = self.url(path);
         // Twenty charges record queries (REST record routes and GraphQL), not its metadata API
         // (`throttleQueryExecution` sits in the common query runner; contract doc §1.8): reading
-        // the schema does not wait for the budget. Metadata writes are paced all the same.
-        let paced = !(method == Method::Get && path.starts_with("/rest/metadata/"));
+        // the schema does not wait for the budget. Metadata writes are paced all the same, but
+        // for 2.x's file uploads on `/metadata`, which no throttle counts
+        // (docs/evidence/twenty-attachments.md §5).
+        let upload_2x = path == "/metadata" && matches!(body, Some(Body::Multipart(_)));
+        let metadata_read = method == Method::Get && path.starts_with("/rest/metadata/");
+        let paced = !(metadata_read || upload_2x);
         let mut attempt_no: u32 = 0;
         loop {
             let bursting = (paced || attempt_no > 0) && self.bucket.acquire(self.clock.as_ref());
@@ -803,7 +925,7 @@ impl Client {
                 self.counters.retries.fetch_add(1, Ordering::Relaxed);
             }
             let sent_at = std::time::Instant::now();
-            let outcome = self.attempt(method, &url, bytes.as_deref(), graphql);
+            let outcome = self.attempt(method, &url, body, graphql);
             if let Some(tell) = &self.on_request {
                 let outcome = match &outcome {
                     Attempt::Done(_) => "ok".to_string(),
@@ -1453,6 +1575,155 @@ impl Client {
         first: Page,
     ) -> Result<Vec<Value>, ApiError> {
         follow(first, |a| self.find_page(plural, filter, select, Some(a)))
+    }
+
+    /// Uploads a file, streamed from disk, for the FILES field `field_metadata_id` (2.x:
+    /// `attachment.file`): `uploadFilesFieldFile` on the metadata GraphQL endpoint, as
+    /// Twenty's own front end does before it creates the attachment
+    /// (`useUploadAttachmentFile.tsx`). The answer's `id` is what the record's
+    /// `file: [{fileId, label}]` names.
+    pub fn upload_files_field_file(
+        &self,
+        field_metadata_id: &str,
+        file: &UploadSource,
+    ) -> Result<UploadedFile, ApiError> {
+        let operations = json!({
+            "operationName": "UploadFilesFieldFile",
+            "query": "mutation UploadFilesFieldFile($file: Upload!, $fieldMetadataId: String!) { uploadFilesFieldFile(file: $file, fieldMetadataId: $fieldMetadataId) { id path size createdAt url } }",
+            "variables": {"file": null, "fieldMetadataId": field_metadata_id},
+        });
+        let m = Multipart::new(
+            "UploadFilesFieldFile",
+            &operations,
+            &file.path,
+            &file.name,
+            &file.mime,
+            file.size,
+        );
+        let answer = self
+            .send_body(Method::Post, "/metadata", Some(Body::Multipart(&m)), true)
+            .0?;
+        let got = answer
+            .pointer("/data/uploadFilesFieldFile")
+            .filter(|v| v.is_object())
+            .ok_or_else(|| {
+                ApiError::Protocol(format!(
+                    "expected data.uploadFilesFieldFile, got {}",
+                    short(&answer)
+                ))
+            })?;
+        Ok(UploadedFile {
+            id: got.get("id").and_then(Value::as_str).map(str::to_string),
+            path: got
+                .get("path")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
+        })
+    }
+
+    /// Uploads a file, streamed from disk, into the workspace's attachment folder (1.5):
+    /// `uploadFile(file, fileFolder: Attachment)` on `/graphql`, which answers a
+    /// `SignedFileDTO` (`{path, token}`); the attachment record names the path in `fullPath`.
+    pub fn upload_file_legacy(&self, file: &UploadSource) -> Result<UploadedFile, ApiError> {
+        let operations = json!({
+            "operationName": "UploadFile",
+            "query": "mutation UploadFile($file: Upload!, $fileFolder: FileFolder) { uploadFile(file: $file, fileFolder: $fileFolder) { path token } }",
+            "variables": {"file": null, "fileFolder": "Attachment"},
+        });
+        let m = Multipart::new(
+            "UploadFile",
+            &operations,
+            &file.path,
+            &file.name,
+            &file.mime,
+            file.size,
+        );
+        let answer = self
+            .send_body(Method::Post, "/graphql", Some(Body::Multipart(&m)), true)
+            .0?;
+        let got = answer.pointer("/data/uploadFile").ok_or_else(|| {
+            ApiError::Protocol(format!("expected data.uploadFile, got {}", short(&answer)))
+        })?;
+        // A path, or an object holding one (later 1.x releases).
+        let path = got
+            .as_str()
+            .or_else(|| got.get("path").and_then(Value::as_str))
+            .ok_or_else(|| {
+                ApiError::Protocol(format!(
+                    "expected the uploaded file's path, got {}",
+                    short(got)
+                ))
+            })?;
+        Ok(UploadedFile {
+            id: None,
+            path: path.to_string(),
+        })
+    }
+
+    /// Downloads a file the server signed a link to (2.x: the `url` of a FILES field's item):
+    /// `read` gets the body as it arrives (the file is never held whole here) and returns what it
+    /// makes of it. A failure the retry policy retries (5xx, 429, a dropped connection, a body
+    /// cut short) starts the download again, `read` included. The link carries its own token:
+    /// no key is sent, and a link to another host than the server's is refused.
+    pub fn download<T>(
+        &self,
+        url: &str,
+        mut read: impl FnMut(&mut dyn std::io::Read) -> std::io::Result<T>,
+    ) -> Result<T, ApiError> {
+        let same_host = url
+            .strip_prefix(self.base.as_str())
+            .is_some_and(|rest| rest.starts_with('/'));
+        if !same_host {
+            return Err(ApiError::Protocol(format!(
+                "the file link {} is not on the server {}",
+                url.split('?').next().unwrap_or_default(),
+                self.base
+            )));
+        }
+        let mut attempt_no: u32 = 0;
+        loop {
+            self.bucket.acquire(self.clock.as_ref());
+            self.counters.requests.fetch_add(1, Ordering::Relaxed);
+            let retried = |code: u16| code == 408 || code == 429 || (500..600).contains(&code);
+            // The agent answers every status as a response (its statuses are read here).
+            let failure = match self.agent.get(url).call() {
+                Ok(mut res) if (200..300).contains(&res.status().as_u16()) => {
+                    let mut reader = res.body_mut().with_config().limit(u64::MAX).reader();
+                    match read(&mut reader) {
+                        Ok(v) => return Ok(v),
+                        Err(e) => format!("the file's bytes were cut short: {e}"),
+                    }
+                }
+                Ok(res) if retried(res.status().as_u16()) => {
+                    format!("HTTP {}", res.status().as_u16())
+                }
+                Ok(res) => {
+                    let code = res.status().as_u16();
+                    return Err(ApiError::Rejected {
+                        status: code,
+                        messages: vec![format!("HTTP {code} for the file link")],
+                        code: None,
+                    });
+                }
+                Err(ureq::Error::StatusCode(code)) if !retried(code) => {
+                    return Err(ApiError::Rejected {
+                        status: code,
+                        messages: vec![format!("HTTP {code} for the file link")],
+                        code: None,
+                    });
+                }
+                Err(e) => format!("{e}"),
+            };
+            if attempt_no >= self.max_retries {
+                return Err(ApiError::RetriesExhausted {
+                    last: format!("GET file link: {failure}"),
+                });
+            }
+            self.counters.retries.fetch_add(1, Ordering::Relaxed);
+            self.clock.sleep(self.backoff.delay(attempt_no));
+            attempt_no += 1;
+        }
     }
 
     /// `PATCH /rest/{plural}/{id}` with a partial record; returns the updated record.

@@ -63,6 +63,14 @@ pub enum ApiError {
     /// The API key could not be read or is empty.
     #[error("bad API key: {0}")]
     BadKey(String),
+    /// A file to upload could not be read from disk.
+    #[error("cannot read {path}: {detail}")]
+    File {
+        /// The file's path.
+        path: String,
+        /// What went wrong.
+        detail: String,
+    },
 }
 
 impl ApiError {
@@ -133,6 +141,10 @@ impl ApiError {
             ApiError::BadUrl(s) => ApiError::BadUrl(r(s)),
             ApiError::Protocol(s) => ApiError::Protocol(r(s)),
             ApiError::BadKey(s) => ApiError::BadKey(r(s)),
+            ApiError::File { path, detail } => ApiError::File {
+                path,
+                detail: r(detail),
+            },
         }
     }
 }

@@ -65,7 +65,10 @@ pub fn run_verify(
     let ws = Workspace::read_schema(client).map_err(api::api_err)?;
     // Long reads are announced as the import's are.
     let records = verify::records_of(api::existing_for(client, &ws, p, quiet, true)?);
-    verify::verify(p, &ws, &records, &store, settings).map_err(|e| user(e.to_string(), None))
+    let mut v = verify::verify(p, &ws, &records, &store, settings)
+        .map_err(|e| user(e.to_string(), None))?;
+    verify::compare_contents(client, p, &mut v, settings);
+    Ok(v)
 }
 
 /// Writes report.html into `out`; returns its path.

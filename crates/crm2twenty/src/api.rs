@@ -242,12 +242,23 @@ pub fn announce(
         let tr = plan.trashed.get(obj).copied().unwrap_or(0);
         requests += n.div_ceil(batch);
         lines.push(format!(
-            "  {obj:<14} {:>7} to create, {:>6} to update, {:>5} to restore from the trash",
+            "  {obj:<14} {:>7} to create, {:>6} to update, {:>5} to restore from the trash{}",
             n - ex,
             ex - tr,
-            tr
+            tr,
+            if obj == c2t_core::mapping::ATTACHMENT {
+                format!(
+                    "; {} files ({}) to upload",
+                    plan.files.0,
+                    bytes_text(plan.files.1)
+                )
+            } else {
+                String::new()
+            }
         ));
     }
+    // One upload a file (the first run; a second uploads only what changed).
+    requests += plan.files.0;
     let creates = plan.objects.len() + plan.fields.len() + plan.options.len();
     requests += creates;
     eprintln!(
@@ -380,6 +391,10 @@ pub fn import(
     // On a terminal, a bar per object (counts, rate, ETA); elsewhere, the same lines as before.
     let bars = !json && !quiet && !dry_run && std::io::stderr().is_terminal();
     let mut bar: Option<indicatif::ProgressBar> = None;
+    // Attachments show their progress in bytes (files differ in size by orders of magnitude).
+    let mut in_bytes = false;
+    let mut upload_started: Option<std::time::Instant> = None;
+    let mut last_line = std::time::Instant::now();
     let mut on_event = |e: Event| {
         if json {
             println!("{}", serde_json::to_string(&e).unwrap_or_default());
@@ -415,6 +430,9 @@ pub fn import(
                 sent,
                 to_send,
             } => {
+                if in_bytes {
+                    return;
+                }
                 if let Some(b) = bar.as_ref().filter(|_| bars) {
                     b.set_position(*sent as u64);
                     return;
@@ -436,6 +454,41 @@ pub fn import(
                     Some(b) => b.println(line),
                     None => eprintln!("{line}"),
                 }
+            }
+            Event::Upload {
+                object,
+                files,
+                files_total,
+                bytes,
+                bytes_total,
+            } => {
+                let started = *upload_started.get_or_insert_with(std::time::Instant::now);
+                if bars {
+                    if !in_bytes {
+                        if let Some(b) = bar.take() {
+                            b.finish_and_clear();
+                        }
+                        bar = Some(bytes_bar(object, *bytes_total));
+                        in_bytes = true;
+                    }
+                    if let Some(b) = &bar {
+                        b.set_position(*bytes);
+                        b.set_message(format!("{files}/{files_total} files"));
+                    }
+                    return;
+                }
+                in_bytes = true;
+                if last_line.elapsed().as_secs_f64() < 1.0 && files != files_total {
+                    return;
+                }
+                last_line = std::time::Instant::now();
+                let secs = started.elapsed().as_secs_f64().max(0.001);
+                let left = (bytes_total - bytes) as f64 / (*bytes as f64 / secs).max(1.0);
+                eprintln!(
+                    "  {object:<14} {files:>7}/{files_total} files, {} of {}   {secs:.0}s elapsed, ~{left:.0}s left to upload",
+                    bytes_text(*bytes),
+                    bytes_text(*bytes_total)
+                );
             }
             Event::Links { object, records } => {
                 let line = format!(
@@ -500,14 +553,34 @@ pub fn import(
             };
             let (created, updated, revived) =
                 (sum(|s| s.created), sum(|s| s.updated), sum(|s| s.revived));
+            let files = if summary.files_to_upload > 0 {
+                format!(
+                    ", {} files to upload ({})",
+                    summary.files_to_upload,
+                    bytes_text(summary.bytes_to_upload)
+                )
+            } else {
+                String::new()
+            };
             eprintln!(
-                "Plan: {created} to create, {} to update, {revived} to restore from the trash, {} unchanged, {} would be refused; {}",
+                "Plan: {created} to create, {} to update, {revived} to restore from the trash, {} unchanged, {} would be refused{files}; {}",
                 updated - revived,
                 sum(|s| s.unchanged),
                 sum(|s| s.rejected),
-                duration_text(requests, api)
+                duration_text(requests + summary.files_to_upload, api)
             );
         } else {
+            if summary.files_to_upload > 0 {
+                eprintln!(
+                    "  attachments: {} files uploaded ({}){}",
+                    summary.uploaded_files,
+                    bytes_text(summary.uploaded_bytes),
+                    match summary.files_to_upload - summary.uploaded_files {
+                        0 => String::new(),
+                        n => format!(", {n} reused from an earlier run or refused"),
+                    }
+                );
+            }
             eprintln!(
                 "  {} requests, {:.1}s; state: {}",
                 summary.requests,
@@ -541,6 +614,35 @@ pub fn import(
 }
 
 /// The progress bar of one object on a terminal: count, rate and time left.
+/// A size for people: `512 B`, `1.4 KB`, `12.0 MB`, `1.1 GB` (powers of 1 000).
+pub fn bytes_text(n: u64) -> String {
+    let f = n as f64;
+    if n < 1_000 {
+        format!("{n} B")
+    } else if n < 1_000_000 {
+        format!("{:.1} KB", f / 1e3)
+    } else if n < 1_000_000_000 {
+        format!("{:.1} MB", f / 1e6)
+    } else {
+        format!("{:.1} GB", f / 1e9)
+    }
+}
+
+/// The progress bar of the attachments' uploads, in bytes.
+fn bytes_bar(object: &str, total: u64) -> indicatif::ProgressBar {
+    let b = indicatif::ProgressBar::with_draw_target(
+        Some(total),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "  {prefix:<14} [{bar:30}] {bytes:>9}/{total_bytes} {bytes_per_sec:>11}  {msg}  ETA {eta}",
+    ) {
+        b.set_style(style.progress_chars("=> "));
+    }
+    b.set_prefix(object.to_string());
+    b
+}
+
 pub fn progress_bar(object: &str, to_send: usize) -> indicatif::ProgressBar {
     let b = indicatif::ProgressBar::with_draw_target(
         Some(to_send as u64),

@@ -214,7 +214,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let written = export::write_all(&p, &out)
                 .map_err(|e| anyhow::anyhow!("cannot write to {}: {e}", out.display()))?;
             if !quiet {
-                print_written(&written, &out);
+                print_written(&written, &out, &p);
             }
             Ok(exit_for(&p))
         }
@@ -501,7 +501,7 @@ fn migrate_local(
     if !quiet {
         eprint!("{}", audit::terminal(&a));
         eprintln!();
-        print_written(&written, out);
+        print_written(&written, out, &p);
         eprintln!("  audit report: {}", out.join("audit.html").display());
         if common.mapping.is_none() {
             eprintln!(
@@ -806,7 +806,7 @@ fn print_detection(p: &propose::Proposal) {
     }
 }
 
-fn print_written(written: &[export::Written], out: &Path) {
+fn print_written(written: &[export::Written], out: &Path, p: &Prepared) {
     eprintln!("  Twenty-ready files in {}:", out.display());
     for w in written {
         let note = if w.object.ends_with("Target") || w.object == "note" || w.object == "task" {
@@ -824,4 +824,12 @@ fn print_written(written: &[export::Written], out: &Path) {
         );
     }
     eprintln!("    rejects.csv, ledger.csv");
+    if !p.attachments.is_empty() {
+        eprintln!(
+            "  attachments: {} files ({}) are not in these files: Twenty's importer takes no files; \
+             the API route (`crm2twenty import`) uploads them and attaches each to its record",
+            p.attachments.len(),
+            crate::api::bytes_text(p.attachments.values().map(|f| f.size).sum())
+        );
+    }
 }

@@ -3,8 +3,9 @@
 //! exports are zips too: `shared/crm-exports/crm-formats.md`), several zips given one after the
 //! other in a folder, or a folder of them. Zips are unpacked into one temporary folder that
 //! lives as long as the command; the files the pipeline reads (`.csv`, `.xlsx`…) are taken from
-//! any depth, by their name, and everything else is counted and said (Salesforce's attachment
-//! folders, say), never dropped silently.
+//! any depth, by their name, attachment folders (`Attachments/`, `ContentVersion/`…) keep their
+//! files under their folder's name, and everything else is counted and said, never dropped
+//! silently.
 
 use crate::commands::user;
 use c2t_pipeline::detect::EXTENSIONS;
@@ -68,6 +69,7 @@ pub fn open(path: &Path, quiet: bool) -> anyhow::Result<Input> {
     // Where each unpacked file came from, to name both of a clash.
     let mut origin: std::collections::BTreeMap<String, String> = Default::default();
     let mut other = 0usize;
+    let mut attachments = 0usize;
     for zip in &zips {
         let bad = |e: &dyn std::fmt::Display| {
             user(
@@ -96,6 +98,41 @@ pub fn open(path: &Path, quiet: bool) -> anyhow::Result<Input> {
                 other += 1;
                 continue;
             };
+            // Attachment files keep their folder (`Attachments/<id>`), wherever it is in the
+            // zip: the attachment rows name them by it. The parts of an export each hold some.
+            let inner_text = inner.to_string_lossy().replace('\\', "/");
+            if c2t_pipeline::attach::in_attachment_folder(&inner_text) {
+                let parts: Vec<&str> = inner_text.split('/').collect();
+                let from = parts
+                    .iter()
+                    .position(|p| {
+                        c2t_pipeline::attach::ATTACHMENT_FOLDERS
+                            .iter()
+                            .any(|f| p.eq_ignore_ascii_case(f))
+                    })
+                    .unwrap_or(0);
+                let rel = parts[from..].join("/");
+                let here = format!("{}:{}", zip.display(), inner.display());
+                if let Some(first) = origin.get(&rel.to_lowercase()) {
+                    return Err(user(
+                        format!("two files are named {rel}: {first} and {here}"),
+                        Some(
+                            "unpack the zips and keep one of them, or give them as separate exports",
+                        ),
+                    ));
+                }
+                origin.insert(rel.to_lowercase(), here);
+                let target = tmp.path().join(&rel);
+                if let Some(dir) = target.parent() {
+                    std::fs::create_dir_all(dir)
+                        .map_err(|e| anyhow::anyhow!("cannot unpack {rel}: {e}"))?;
+                }
+                let mut out = std::fs::File::create(&target)
+                    .map_err(|e| anyhow::anyhow!("cannot unpack {rel}: {e}"))?;
+                std::io::copy(&mut entry, &mut out).map_err(|e| bad(&e))?;
+                attachments += 1;
+                continue;
+            }
             // Export files, and the members file that may travel with them.
             let members = name.eq_ignore_ascii_case("members.json");
             if (!has_ext(&inner, EXTENSIONS) && !members) || name.starts_with('.') {
@@ -115,7 +152,7 @@ pub fn open(path: &Path, quiet: bool) -> anyhow::Result<Input> {
             std::io::copy(&mut entry, &mut out).map_err(|e| bad(&e))?;
         }
     }
-    if origin.is_empty() {
+    if origin.len() == attachments {
         return Err(user(
             format!(
                 "{} holds no export files (.csv, .xlsx, .xls, .ods)",
@@ -137,13 +174,16 @@ pub fn open(path: &Path, quiet: bool) -> anyhow::Result<Input> {
             })
             .collect();
         eprintln!(
-            "unpacked {}: {} export files{}",
+            "unpacked {}: {} export files{}{}",
             names.join(", "),
-            origin.len(),
+            origin.len() - attachments,
+            if attachments > 0 {
+                format!(", {attachments} attachment files")
+            } else {
+                String::new()
+            },
             if other > 0 {
-                format!(
-                    "; {other} other files not read (attachments and documents are not imported yet)"
-                )
+                format!("; {other} other files not read")
             } else {
                 String::new()
             }

@@ -94,14 +94,35 @@
 //! a missing filter or an id that is not a UUID is a `BAD_USER_INPUT` error. More matching records
 //! than the cap (`--mutation-max`, profile default: 2.x 100, 1.5 none) is a `BAD_USER_INPUT`
 //! error and nothing is applied. The singular forms (`deletePerson(id)` …) are not supported.
+//!
+//! # Uploads and files
+//!
+//! The file upload mutations (2.19's `uploadFilesFieldFile` on `/metadata`, 1.5's `uploadFile`)
+//! are in `graphql/uploads.rs`; their files arrive through [`crate::multipart`]. FILES fields select as
+//! `file { fileId label extension url }` (`[FileObject]`). On 1.5, attachment answers carry a
+//! signed `fullPath` (the `AttachmentQueryResultGetterHandler` of GraphQL only).
+
+use std::collections::HashMap;
 
 use serde_json::{Map, Value, json};
 
 use crate::errors::ApiError;
 use crate::filter::{Filter, Op, check_path, parse_order_by};
+use crate::multipart::Uploads;
 use crate::routes::RouteOptions;
 use crate::schema::{Object, capitalize, composite_sub_fields};
 use crate::workspace::{ListQuery, MassMutation, Workspace};
+
+mod uploads;
+
+/// The GraphQL endpoint a request came to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// `/graphql`: records (and 1.5's `uploadFile`).
+    Graphql,
+    /// `/metadata`: the sandbox answers the file upload mutations only (`graphql/uploads.rs`).
+    Metadata,
+}
 
 /// A selection set: field name → nested selection (empty = leaf).
 #[derive(Debug, Default, Clone)]
@@ -282,6 +303,8 @@ struct RootField {
     args: Map<String, Value>,
     /// Arguments written inline as an object or a list literal.
     inline: Vec<String>,
+    /// Arguments given as a variable: argument → variable name (for coercion messages).
+    variables: HashMap<String, String>,
     selection: Selection,
 }
 
@@ -339,6 +362,7 @@ fn parse_document(tokens: &[String], vars: &Value) -> GqlResult<RootField> {
     };
     let mut args = Map::new();
     let mut inline = Vec::new();
+    let mut variables = HashMap::new();
     if tokens.get(i).map(String::as_str) == Some("(") {
         i += 1;
         while tokens.get(i).is_some_and(|t| t != ")") {
@@ -349,6 +373,9 @@ fn parse_document(tokens: &[String], vars: &Value) -> GqlResult<RootField> {
                 )));
             }
             i += 2;
+            if let Some(var) = tokens.get(i).and_then(|t| t.strip_prefix('$')) {
+                variables.insert(arg.clone(), var.to_string());
+            }
             let (value, is_inline) = parse_value(tokens, &mut i, vars)?;
             if is_inline {
                 inline.push(arg.clone());
@@ -374,6 +401,7 @@ fn parse_document(tokens: &[String], vars: &Value) -> GqlResult<RootField> {
         name,
         args,
         inline,
+        variables,
         selection,
     })
 }
@@ -432,8 +460,26 @@ fn parse_value(tokens: &[String], i: &mut usize, vars: &Value) -> GqlResult<(Val
     }
 }
 
-/// Handles one `POST /graphql` body; always answers 200 like GraphQL servers do.
+/// Handles one `POST /graphql` JSON body; always answers 200 like GraphQL servers do.
 pub fn handle(ws: &mut Workspace, opts: RouteOptions, body: &Value) -> Value {
+    handle_request(ws, opts, body, &Uploads::default(), Endpoint::Graphql)
+}
+
+/// Handles one GraphQL request to `endpoint`: a JSON body, or the `operations` of a multipart
+/// request with its `uploads` ([`crate::multipart`]).
+pub fn handle_request(
+    ws: &mut Workspace,
+    opts: RouteOptions,
+    body: &Value,
+    uploads: &Uploads,
+    endpoint: Endpoint,
+) -> Value {
+    if body.is_array() {
+        return validation_error(
+            "twenty-sandbox answers one operation per request (batched operations are not supported)"
+                .into(),
+        );
+    }
     let query = body
         .get("query")
         .and_then(Value::as_str)
@@ -444,6 +490,16 @@ pub fn handle(ws: &mut Workspace, opts: RouteOptions, body: &Value) -> Value {
         Ok(root) => root,
         Err(e) => return e,
     };
+    if let Some(answer) = uploads::route(ws, &root, uploads, endpoint) {
+        return answer;
+    }
+    if endpoint == Endpoint::Metadata {
+        return validation_error(format!(
+            "twenty-sandbox answers only the file upload mutations on /metadata ({}), not \"{}\"",
+            uploads::names(ws.profile.kind),
+            root.name
+        ));
+    }
     match root.kind {
         OperationKind::Query => list(ws, &root).unwrap_or_else(|e| e),
         OperationKind::Mutation => mutation(ws, opts, root),
@@ -496,6 +552,9 @@ fn mutation(ws: &mut Workspace, opts: RouteOptions, root: RootField) -> Value {
         .and_then(|()| ws.create_many_capped(&object.name_plural, &items, upsert, opts.batch_max));
     match created {
         Ok(mut created) => {
+            if let Err(m) = ws.legacy_sign_attachments(&object, &mut created) {
+                return graphql_error(m, "INTERNAL_SERVER_ERROR");
+            }
             let value = if many {
                 Value::Array(created)
             } else {
@@ -598,7 +657,9 @@ fn list(ws: &Workspace, root: &RootField) -> GqlResult<Value> {
         before: None,
         depth,
     };
-    let page = ws.list_query(object, &query).map_err(|e| api_error(&e))?;
+    let mut page = ws.list_query(object, &query).map_err(|e| api_error(&e))?;
+    ws.legacy_sign_attachments(object, &mut page.records)
+        .map_err(|m| graphql_error(m, "INTERNAL_SERVER_ERROR"))?;
     Ok(json!({"data": {root.key.clone(): connection(&page, &root.selection)}}))
 }
 
@@ -796,6 +857,23 @@ fn check_node(ws: &Workspace, object: &Object, sel: &Selection, relations: bool)
             }
             check_node(ws, target, sub, false)?;
             depth = 1;
+            continue;
+        }
+        if field.field_type == "FILES" {
+            // `[FileObject]` (2.19 `files.object-type.ts`).
+            if sub.0.is_empty() {
+                return Err(must_select(name, "[FileObject]"));
+            }
+            check_leaves(
+                sub,
+                "FileObject",
+                &[
+                    ("fileId", "UUID!"),
+                    ("label", "String!"),
+                    ("extension", "String"),
+                    ("url", "String"),
+                ],
+            )?;
             continue;
         }
         let type_name = type_name(&field.field_type);
@@ -1159,7 +1237,14 @@ fn mass(
         Err(message) => return graphql_error(message, "BAD_USER_INPUT"),
     };
     match ws.mutate_by_ids(&plural, &ids, op, opts.mutation_max) {
-        Ok(records) => json!({"data": {root: project(&Value::Array(records), selection)}}),
+        Ok(mut records) => {
+            if let Some(object) = ws.schema.by_plural(&plural)
+                && let Err(m) = ws.legacy_sign_attachments(object, &mut records)
+            {
+                return graphql_error(m, "INTERNAL_SERVER_ERROR");
+            }
+            json!({"data": {root: project(&Value::Array(records), selection)}})
+        }
         Err(e) => graphql_error(e.message(), error_code(&e)),
     }
 }

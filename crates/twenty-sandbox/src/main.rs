@@ -84,6 +84,10 @@ struct ServeArgs {
     /// Twenty version to imitate: twenty-2 (2.19) or twenty-1.5.
     #[arg(long, default_value = "twenty-2")]
     profile: ProfileKind,
+    /// Answer a multipart upload whose body is larger than this many bytes with nginx's 413, as
+    /// a reverse proxy in front of Twenty would; default: no limit (Twenty has none).
+    #[arg(long)]
+    max_upload_bytes: Option<u64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -133,6 +137,7 @@ fn main() -> anyhow::Result<()> {
         latency: Duration::from_millis(a.latency),
         slow_delay: Duration::from_millis(a.slow_ms),
         profile: a.profile,
+        max_upload_bytes: a.max_upload_bytes,
     };
     twenty_sandbox::run(config, |addr| {
         let mut out = std::io::stdout().lock();

@@ -3,6 +3,15 @@
 //! Connections are served with hyper directly (HTTP/1.1, keep-alive) so a fault can close a
 //! connection without any answer: each connection task races the hyper connection against a
 //! per-connection "kill" notification that the `drop` and `lost` faults fire.
+//!
+//! File uploads and downloads (evidence `docs/evidence/twenty-attachments.md`, see
+//! [`crate::files`]): a `multipart/form-data` POST to `/graphql` or `/metadata` is read by the
+//! upload middleware before anything else (its 400/413 refusals come before authentication,
+//! [`crate::multipart`]); `/metadata` spends no rate-limit token (§5: the metadata resolver runs
+//! no query runner), `/graphql` spends one as always. Downloads (`GET /file/<folder>/<id>?token=`
+//! on 2.x, `GET /files/<folder>/<token>/<name>` on 1.5) need no API key, spend no token, and
+//! draw faults like any API request. [`Config::max_upload_bytes`] stands for a reverse proxy's
+//! body limit in front of Twenty (Twenty itself has none on this path, §1.5).
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -23,6 +32,8 @@ use tokio::sync::{Notify, watch};
 
 use crate::errors::ApiError;
 use crate::faults::{Fault, FaultInjector, FaultSpec};
+use crate::files::StoredFile;
+use crate::graphql::Endpoint;
 use crate::limits::{Rate, RateLimiter};
 use crate::profile::ProfileKind;
 use crate::routes::{Query, RouteOptions};
@@ -72,6 +83,11 @@ pub struct Config {
     pub slow_delay: Duration,
     /// Twenty version to imitate.
     pub profile: ProfileKind,
+    /// A reverse proxy's body limit in front of Twenty (nginx's `client_max_body_size`): a
+    /// `multipart/form-data` upload whose body is larger answers nginx's 413 page before it
+    /// reaches the sandbox's Twenty (nothing stored, no token spent). `None` (default): no limit,
+    /// as Twenty 2.19 itself has none on the upload path (evidence §1.5); 1.5 likewise.
+    pub max_upload_bytes: Option<u64>,
 }
 
 impl Config {
@@ -101,6 +117,7 @@ impl Config {
             latency: Duration::ZERO,
             slow_delay: Duration::from_secs(5),
             profile: ProfileKind::Twenty2,
+            max_upload_bytes: None,
         }
     }
 
@@ -120,6 +137,8 @@ struct Stats {
     requests: u64,
     rate_limited: u64,
     faults: BTreeMap<String, u64>,
+    /// `multipart/form-data` POSTs to `/graphql` or `/metadata`, refused ones included.
+    upload_requests: u64,
 }
 
 /// Shared server state.
@@ -133,6 +152,7 @@ struct State {
     slow_delay: Duration,
     fault_scope: Option<String>,
     routes: RouteOptions,
+    max_upload_bytes: Option<u64>,
 }
 
 /// The sandbox serves one workspace: its rate buckets.
@@ -193,6 +213,15 @@ fn prepare(config: &Config) -> anyhow::Result<(Arc<State>, std::net::TcpListener
     let listener = std::net::TcpListener::bind(config.listen)
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     listener.set_nonblocking(true)?;
+    let mut public = listener.local_addr()?;
+    if public.ip().is_unspecified() {
+        public.set_ip(match public {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    // `SERVER_URL`: what the signed file URLs start with.
+    ws.server_url = format!("http://{public}");
     let state = Arc::new(State {
         ws: Mutex::new(ws),
         limiter: Mutex::new(RateLimiter::new(config.rate_short, config.rate_long)),
@@ -206,8 +235,80 @@ fn prepare(config: &Config) -> anyhow::Result<(Arc<State>, std::net::TcpListener
             batch_max,
             mutation_max,
         },
+        max_upload_bytes: config.max_upload_bytes,
     });
     Ok((state, listener))
+}
+
+/// The body of a request, or the sign that it passed a proxy's limit.
+enum ReadBody {
+    Whole(Bytes),
+    TooLarge,
+}
+
+/// Reads the whole body (hyper undoes chunked transfer encoding). Past `limit` bytes the rest is
+/// read and dropped, so the client can still read the 413 (nginx's lingering close).
+async fn read_body(mut body: Incoming, limit: Option<u64>) -> Result<ReadBody, hyper::Error> {
+    let mut buf = bytes::BytesMut::new();
+    let mut total: u64 = 0;
+    let mut over = false;
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame?.into_data() else {
+            continue;
+        };
+        total += data.len() as u64;
+        if limit.is_some_and(|l| total > l) {
+            over = true;
+            buf = bytes::BytesMut::new();
+        }
+        if !over {
+            buf.extend_from_slice(&data);
+        }
+    }
+    Ok(if over {
+        ReadBody::TooLarge
+    } else {
+        ReadBody::Whole(buf.freeze())
+    })
+}
+
+/// nginx's answer to a body over `client_max_body_size` ([`Config::max_upload_bytes`]).
+fn proxy_too_large() -> Resp {
+    let page = "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n";
+    Response::builder()
+        .status(413)
+        .header("content-type", "text/html")
+        .header("connection", "close")
+        .body(Full::new(Bytes::from_static(page.as_bytes())))
+        .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+}
+
+/// What a request is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    Rest,
+    Graphql,
+    Metadata,
+    /// 2.x `GET /file/<folder>/<id>` or 1.5 `GET /files/…`.
+    Download,
+    NotFound,
+}
+
+fn route_of(method: &str, path: &str, profile: ProfileKind) -> Route {
+    if path.starts_with("/rest") {
+        Route::Rest
+    } else if path == "/graphql" {
+        Route::Graphql
+    } else if path == "/metadata" && method == "POST" {
+        Route::Metadata
+    } else if method == "GET"
+        && ((profile == ProfileKind::Twenty2 && path.starts_with("/file/"))
+            || (profile == ProfileKind::Twenty15 && path.starts_with("/files/")))
+    {
+        Route::Download
+    } else {
+        Route::NotFound
+    }
 }
 
 async fn handle(
@@ -219,9 +320,15 @@ async fn handle(
     let path = req.uri().path().to_string();
     let query = Query::parse(req.uri().query().unwrap_or(""));
     if path == "/sandbox/stats" {
+        let files = lock(&state.ws).files.len();
         let s = lock(&state.stats);
-        let body =
-            json!({"requests": s.requests, "rate_limited": s.rate_limited, "faults": s.faults});
+        let body = json!({"requests": s.requests, "rate_limited": s.rate_limited,
+            "faults": s.faults, "upload_requests": s.upload_requests, "files": files});
+        return Ok(json_response(200, &body, &[]));
+    }
+    if path == "/sandbox/files" {
+        let files = lock(&state.ws).stored_files(false);
+        let body = serde_json::to_value(files).unwrap_or(Value::Null);
         return Ok(json_response(200, &body, &[]));
     }
     if path == "/healthz" {
@@ -235,6 +342,19 @@ async fn handle(
         .get("authorization")
         .and_then(|h| h.to_str().ok())
         .map(String::from);
+    let content_type = req
+        .headers()
+        .get("content-type")
+        .and_then(|h| h.to_str().ok())
+        .map(String::from);
+    let profile = lock(&state.ws).profile.kind;
+    let route = route_of(&method, &path, profile);
+    let multipart = method == "POST"
+        && matches!(route, Route::Graphql | Route::Metadata)
+        && crate::multipart::is_multipart(content_type.as_deref());
+    if multipart {
+        lock(&state.stats).upload_requests += 1;
+    }
     // The request head as a debug page would print it (for the `echo*` faults only).
     let mut head = format!("{method} {} HTTP/1.1\n", req.uri());
     for (name, value) in req.headers() {
@@ -243,24 +363,48 @@ async fn handle(
             String::from_utf8_lossy(value.as_bytes())
         ));
     }
-    let body = match req.into_body().collect().await {
-        Ok(b) => b.to_bytes(),
+    let limit = if multipart {
+        state.max_upload_bytes
+    } else {
+        None
+    };
+    let body = match read_body(req.into_body(), limit).await {
+        Ok(ReadBody::Whole(b)) => b,
+        Ok(ReadBody::TooLarge) => return Ok(proxy_too_large()),
         Err(_) => return Ok(error_response(&ApiError::bad_request("Cannot read body"))),
     };
     if !state.latency.is_zero() {
         tokio::time::sleep(state.latency).await;
     }
-    let is_api = path.starts_with("/rest") || path == "/graphql";
-    if !is_api {
+    if route == Route::NotFound {
         let e = ApiError::new(404, "NotFoundException", format!("Cannot {method} {path}"));
         return Ok(error_response(&e));
     }
-    let token = match auth.as_deref() {
-        None => return Ok(error_response(&ApiError::missing_token())),
-        Some(h) => h.strip_prefix("Bearer ").unwrap_or("").trim().to_string(),
-    };
-    if token != state.api_key {
-        return Ok(error_response(&ApiError::invalid_token()));
+    // The upload middleware reads a multipart body before authentication.
+    let mut graphql_body: Option<(Value, crate::multipart::Uploads)> = None;
+    if multipart {
+        match crate::multipart::process(content_type.as_deref().unwrap_or_default(), &body) {
+            Ok(parsed) => graphql_body = Some(parsed),
+            Err(e) => {
+                let resp = Response::builder()
+                    .status(e.status)
+                    .header("content-type", "text/html; charset=utf-8")
+                    .header("content-security-policy", "default-src 'none'")
+                    .header("x-content-type-options", "nosniff")
+                    .body(Full::new(Bytes::from(e.html())))
+                    .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())));
+                return Ok(resp);
+            }
+        }
+    }
+    if route != Route::Download {
+        let token = match auth.as_deref() {
+            None => return Ok(error_response(&ApiError::missing_token())),
+            Some(h) => h.strip_prefix("Bearer ").unwrap_or("").trim().to_string(),
+        };
+        if token != state.api_key {
+            return Ok(error_response(&ApiError::invalid_token()));
+        }
     }
     // One token per record query, from the buckets of the workspace (shared by every API key).
     if spends_token(&path)
@@ -296,14 +440,62 @@ async fn handle(
     }
     let response = {
         let mut ws = lock(&state.ws);
-        if path == "/graphql" {
-            let parsed = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
-            let answer = crate::graphql::handle(&mut ws, state.routes, &parsed);
-            json_response(200, &answer, &[])
-        } else {
-            match crate::routes::dispatch(&mut ws, state.routes, &method, &path, &query, &body) {
-                Ok(a) => json_response(a.status, &a.body, &[]),
-                Err(e) => error_response(&e),
+        match route {
+            Route::Graphql | Route::Metadata => {
+                let endpoint = if route == Route::Metadata {
+                    Endpoint::Metadata
+                } else {
+                    Endpoint::Graphql
+                };
+                let (operations, uploads) = graphql_body.unwrap_or_else(|| {
+                    (
+                        serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null),
+                        crate::multipart::Uploads::default(),
+                    )
+                });
+                let answer = crate::graphql::handle_request(
+                    &mut ws,
+                    state.routes,
+                    &operations,
+                    &uploads,
+                    endpoint,
+                );
+                json_response(200, &answer, &[])
+            }
+            Route::Download => {
+                let download = if let Some(rest) = path.strip_prefix("/files/") {
+                    ws.download_legacy(rest)
+                } else {
+                    let mut parts = path.trim_start_matches("/file/").splitn(2, '/');
+                    match (parts.next(), parts.next()) {
+                        (Some(folder), Some(id)) if !folder.is_empty() && !id.is_empty() => {
+                            Some(ws.download_by_id(folder, id, query.get("token")))
+                        }
+                        _ => None,
+                    }
+                };
+                match download {
+                    Some(d) => {
+                        let mut b = Response::builder().status(d.status);
+                        for (k, v) in &d.headers {
+                            b = b.header(*k, v);
+                        }
+                        b.body(Full::new(d.body))
+                            .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+                    }
+                    None => error_response(&ApiError::new(
+                        404,
+                        "NotFoundException",
+                        format!("Cannot {method} {path}"),
+                    )),
+                }
+            }
+            _ => {
+                match crate::routes::dispatch(&mut ws, state.routes, &method, &path, &query, &body)
+                {
+                    Ok(a) => json_response(a.status, &a.body, &[]),
+                    Err(e) => error_response(&e),
+                }
             }
         }
     };
@@ -374,6 +566,7 @@ async fn serve(listener: TcpListener, state: Arc<State>, mut shutdown: watch::Re
 /// A running sandbox; stops on [`SandboxHandle::stop`] or drop.
 pub struct SandboxHandle {
     addr: SocketAddr,
+    state: Arc<State>,
     shutdown: Option<watch::Sender<bool>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
@@ -387,6 +580,34 @@ impl SandboxHandle {
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// Every uploaded file the sandbox holds, in upload order, with its bytes and the record
+    /// that names it (`attached_to`); `GET /sandbox/files` answers the same without the bytes.
+    /// Files deleted with their record (or dropped from a FILES value) are gone from the list.
+    pub fn stored_files(&self) -> Vec<StoredFile> {
+        lock(&self.state.ws).stored_files(true)
+    }
+
+    /// [`SandboxHandle::stored_files`], under the name the upload tests use.
+    pub fn uploads(&self) -> Vec<StoredFile> {
+        self.stored_files()
+    }
+
+    /// The bytes of an uploaded file, by id.
+    pub fn file_bytes(&self, id: &str) -> Option<Vec<u8>> {
+        lock(&self.state.ws).file_bytes(id)
+    }
+
+    /// Upload requests received so far: every `multipart/form-data` POST to `/graphql` or
+    /// `/metadata`, refused ones included (`upload_requests` of `GET /sandbox/stats`).
+    pub fn upload_requests(&self) -> u64 {
+        lock(&self.state.stats).upload_requests
+    }
+
+    /// Requests answered so far (`requests` of `GET /sandbox/stats`).
+    pub fn requests(&self) -> u64 {
+        lock(&self.state.stats).requests
     }
 
     /// Stops the server and waits for its thread.
@@ -414,6 +635,7 @@ impl Drop for SandboxHandle {
 pub fn spawn(config: Config) -> anyhow::Result<SandboxHandle> {
     let (state, std_listener) = prepare(&config)?;
     let addr = std_listener.local_addr()?;
+    let handle_state = state.clone();
     let (tx, rx) = watch::channel(false);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -433,6 +655,7 @@ pub fn spawn(config: Config) -> anyhow::Result<SandboxHandle> {
         })?;
     Ok(SandboxHandle {
         addr,
+        state: handle_state,
         shutdown: Some(tx),
         thread: Some(thread),
     })

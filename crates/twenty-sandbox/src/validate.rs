@@ -162,6 +162,11 @@ pub fn validate_value(
             Value::Array(items) if items.iter().all(Value::is_string) => Ok(value.clone()),
             _ => Err(ApiError::bad_type(name, "an array of strings", value)),
         },
+        // 2.19's `validateFilesFieldOrThrow` (see `crate::files`); the 1.5 schema has no FILES
+        // field (a custom one is taken as given).
+        "FILES" if p.kind == crate::profile::ProfileKind::Twenty2 => {
+            crate::files::validate_files_value(field, value)
+        }
         "RAW_JSON" | "FILES" | "TS_VECTOR" => Ok(value.clone()),
         _ if field.is_composite() => validate_composite(p, object, field, value),
         _ => Ok(value.clone()),

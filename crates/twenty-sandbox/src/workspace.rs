@@ -42,6 +42,13 @@ pub struct Workspace {
     actor: Value,
     /// Webhooks of the metadata API (`/rest/metadata/webhooks`), see [`crate::webhooks`].
     pub(crate) webhooks: Vec<Value>,
+    /// Uploaded files by id, in upload order (descriptions; bytes stay in the store), see
+    /// [`crate::files`].
+    pub(crate) files: IndexMap<String, crate::files::FileRow>,
+    /// Secret of the file tokens (kept in the database).
+    pub(crate) file_secret: Vec<u8>,
+    /// `SERVER_URL`: what signed file URLs start with (`http://127.0.0.1:PORT`, set by the server).
+    pub(crate) server_url: String,
 }
 
 /// Query parameters of a list request.
@@ -195,8 +202,12 @@ impl Workspace {
             store,
             actor: json!({"source": "API", "workspaceMemberId": null, "name": api_key_name, "context": {}}),
             webhooks: Vec::new(),
+            files: IndexMap::new(),
+            file_secret: Vec::new(),
+            server_url: String::new(),
         };
         ws.webhooks = crate::webhooks::load(&ws.store)?;
+        ws.load_files()?;
         for (object, id, data) in ws.store.load_records()? {
             ws.index_insert(&object, &id, &data);
             ws.tables
@@ -426,6 +437,10 @@ impl Workspace {
                 && let Some(n) = v.get("amountMicros").and_then(Value::as_f64)
             {
                 v["amountMicros"] = json!((n as i64).to_string());
+            }
+            if field.field_type == "FILES" {
+                // Each item gets a freshly signed `url` (2.19's files-field result getter).
+                v = self.signed_files_value(&v);
             }
             out.insert(field.name.clone(), v);
         }
@@ -775,6 +790,8 @@ impl Workspace {
         let mut pending_index: HashMap<String, usize> = HashMap::new();
         // Whether each pending record updates an existing one (upsert) or is new.
         let mut updated: Vec<bool> = Vec::with_capacity(rows.len());
+        // The FILES values the write changes (checked against the uploads below).
+        let mut file_diffs = Vec::new();
         for row in rows {
             let matches = if upsert {
                 self.upsert_matches(&object, &row)
@@ -795,6 +812,11 @@ impl Workspace {
                         .cloned()
                         .unwrap_or_default(),
                 };
+                let index = pending_index
+                    .get(&existing_id)
+                    .copied()
+                    .unwrap_or(pending.len());
+                file_diffs.extend(Self::files_diffs(&object, index, &values, Some(&rec)));
                 self.merge_values(&object, &mut rec, &values, false);
                 rec.insert("deletedAt".into(), Value::Null);
                 rec.insert("updatedAt".into(), json!(ts));
@@ -838,9 +860,18 @@ impl Workspace {
                 rec.insert("position".into(), json!(p as i64));
             }
             self.merge_values(&object, &mut rec, &row.values, true);
+            file_diffs.extend(Self::files_diffs(&object, pending.len(), &row.values, None));
             pending_index.insert(id, pending.len());
             pending.push(rec);
             updated.push(false);
+        }
+        // FILES values: every file added must be a fresh upload for that field (2.19's
+        // `files-field-sync.ts`, run by the insert before the database sees the row).
+        let files_sync = self.check_files(&file_diffs)?;
+        for (index, field, value) in &files_sync.values {
+            if let Some(rec) = pending.get_mut(*index) {
+                rec.insert(field.clone(), value.clone());
+            }
         }
         self.check_unique(&object, &pending)?;
         // 2.x answers an upsert with the updated records first, then the inserted ones, each in
@@ -860,6 +891,7 @@ impl Workspace {
             }
             changes.push(self.put(&object.name_singular, rec));
         }
+        changes.extend(self.apply_files_sync(&files_sync));
         self.persist(&changes)?;
         first.extend(out);
         Ok(first)
@@ -877,21 +909,35 @@ impl Workspace {
         self.resolve_connects(&mut row)?;
         self.check_foreign_keys(&object, &row.values)?;
         row.values.remove("id");
+        let file_diffs = Self::files_diffs(&object, 0, &row.values, Some(&rec));
         self.merge_values(&object, &mut rec, &row.values, false);
+        let files_sync = self.check_files(&file_diffs)?;
+        for (_, field, value) in &files_sync.values {
+            rec.insert(field.clone(), value.clone());
+        }
         rec.insert("updatedAt".into(), json!(now()));
         if object.field("updatedBy").is_some() {
             rec.insert("updatedBy".into(), self.actor.clone());
         }
         self.check_unique(&object, std::slice::from_ref(&rec))?;
         let out = self.render(&object, &rec, 0);
-        let change = self.put(&object.name_singular, rec);
-        self.persist(&[change])?;
+        let mut changes = vec![self.put(&object.name_singular, rec)];
+        changes.extend(self.apply_files_sync(&files_sync));
+        self.persist(&changes)?;
         Ok(out)
     }
 
     /// `DELETE /rest/{plural}/{id}?soft_delete=…`.
+    ///
+    /// 1.5's REST delete handler never reads `soft_delete` (evidence `twenty-attachments.md` §4.6:
+    /// `rest-api-delete-one.handler.ts` calls `repository.delete`): for attachments the sandbox
+    /// follows it, so the attachment and its file go whatever the flag. Other objects keep the
+    /// flag on 1.5 (the recorded `delete-soft.json` exchange is replayed as a soft delete).
     pub fn delete_one(&mut self, plural: &str, id: &str, soft: bool) -> ApiResult<Value> {
         let object = self.object(plural)?;
+        let soft = soft
+            && !(self.profile.kind == crate::profile::ProfileKind::Twenty15
+                && object.name_singular == "attachment");
         let rec = self
             .record(&object.name_singular, id)
             .cloned()
@@ -933,7 +979,13 @@ impl Workspace {
             .record(&object.name_singular, id)
             .map(|r| self.render(object, r, 0))
             .unwrap_or(Value::Null);
-        let mut changes = vec![self.remove(&object.name_singular, id)];
+        // The files the record names go with it (2.19 `FilesFieldDeletionListener`, 1.5
+        // `FileAttachmentListener`), see `crate::files`.
+        let stored = self.record(&object.name_singular, id).cloned();
+        let mut changes = stored
+            .map(|r| self.destroyed_record_files(object, &r))
+            .unwrap_or_default();
+        changes.push(self.remove(&object.name_singular, id));
         changes.extend(self.cascade_hard_delete(&object.name_singular, id));
         (answer, changes)
     }

@@ -265,6 +265,15 @@ fn a_rollback_killed_half_way_finishes_when_run_again() {
     std::fs::create_dir(&changed).unwrap();
     for e in std::fs::read_dir(&ex).unwrap() {
         let e = e.unwrap();
+        if e.path().is_dir() {
+            // The attachment folders, file by file.
+            std::fs::create_dir(changed.join(e.file_name())).unwrap();
+            for f in std::fs::read_dir(e.path()).unwrap() {
+                let f = f.unwrap();
+                std::fs::copy(f.path(), changed.join(e.file_name()).join(f.file_name())).unwrap();
+            }
+            continue;
+        }
         let text = std::fs::read(e.path()).unwrap();
         let text = if e.file_name() == "Account.csv" {
             String::from_utf8(text)

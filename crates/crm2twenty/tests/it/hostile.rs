@@ -318,7 +318,7 @@ fn every_kind_of_mapping_mistake_is_named_with_its_place() {
         (
             "object = \"person\"",
             "object = \"persn\"",
-            "  - line 7: file \"contacts.csv\": object `persn` is neither a Twenty standard object (company, person, opportunity, note, task, workspaceMember) nor a [[custom_object]] of this mapping (did you mean `person`?)",
+            "  - line 7: file \"contacts.csv\": object `persn` is neither a Twenty standard object (company, person, opportunity, note, task, workspaceMember, attachment) nor a [[custom_object]] of this mapping (did you mean `person`?)",
         ),
         // Unknown field.
         (

@@ -3,6 +3,7 @@
 
 mod after;
 mod api;
+mod attachments;
 mod automations;
 mod cli;
 mod cycles;

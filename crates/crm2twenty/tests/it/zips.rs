@@ -32,6 +32,16 @@ fn example_files() -> Vec<(String, Vec<u8>)> {
             )
         })
         .collect();
+    // And the attachments and Salesforce Files, in their folders.
+    for folder in ["Attachments", "ContentVersion"] {
+        for e in std::fs::read_dir(example("salesforce").join(folder)).unwrap() {
+            let p = e.unwrap().path();
+            files.push((
+                format!("{folder}/{}", p.file_name().unwrap().to_string_lossy()),
+                std::fs::read(&p).unwrap(),
+            ));
+        }
+    }
     files.sort();
     files
 }
@@ -90,8 +100,20 @@ fn a_salesforce_export_in_two_zips_is_read_as_its_folder() {
         err.contains("unpacked WE_00D4J000000CuzUUAS_1.ZIP, WE_00D4J000000CuzUUAS_2.ZIP"),
         "{err}"
     );
-    // The attachment is not dropped silently.
-    assert!(err.contains("1 other files not read"), "{err}");
+    // The attachments of both parts are in one folder again, the one no row names too.
+    let attachments = files
+        .iter()
+        .filter(|(n, _)| n.starts_with("Attachments/") || n.starts_with("ContentVersion/"))
+        .count()
+        + 1;
+    assert!(
+        err.contains(&format!("{attachments} attachment files")),
+        "{err}"
+    );
+    assert!(
+        err.contains("2  files in the attachment folders that no row names"),
+        "{err}"
+    );
     assert_eq!(outputs(&tmp.path().join("z")), want);
 
     // One zip given directly.

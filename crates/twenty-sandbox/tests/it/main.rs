@@ -6,9 +6,12 @@
 //!   gzip proxy recordings of whole crm2twenty runs against a real 2.19).
 //! - `api`: black-box HTTP tests of the routes and errors.
 //! - `ops`: rate limits, faults, stats, persistence, the binary and `dump`.
+//! - `uploads`: file uploads, FILES values, downloads and deletes on both lines
+//!   (`docs/evidence/twenty-attachments.md`).
 
 mod api;
 mod common;
 mod contract;
 mod december;
 mod ops;
+mod uploads;
