@@ -4,6 +4,7 @@
 mod after;
 mod api;
 mod automations;
+mod browser;
 mod cli;
 mod cycles;
 mod documented_exports;
