@@ -899,10 +899,61 @@ pub fn object_chart(o: &mut dyn Write, a: &Audit) {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
+    #[test]
+    fn failing_and_warning_sections_come_first_in_their_order() {
+        let sec = |id: &str, status| Section::new(id, id, status, String::new(), |_| {});
+        let mut list = vec![
+            sec("a", Status::Pass),
+            sec("b", Status::Warn),
+            sec("c", Status::Info),
+            sec("d", Status::Fail),
+            sec("e", Status::Warn),
+        ];
+        order(&mut list);
+        let ids: Vec<&str> = list.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["d", "b", "e", "a", "c"]);
+        assert!(Status::Fail.open() && Status::Warn.open());
+        assert!(!Status::Info.open() && !Status::Pass.open());
+        assert_eq!(Status::Pass.worst(Status::Warn), Status::Warn);
+        assert_eq!(Status::Fail.worst(Status::Warn), Status::Fail);
+        assert_eq!(Status::Pass.worst(Status::Info), Status::Info);
+        assert_eq!(Status::Info.worst(Status::Pass), Status::Info);
+        let mut o = String::new();
+        write_sections(&mut o, &list[..1]);
+        assert!(o.starts_with("<section id=\"d\" class=\"sec fail\"><details open><summary>"));
+    }
+
+    #[test]
+    fn transforms_and_codes_are_words_with_the_code_in_the_title() {
+        assert_eq!(target_words("emails (email)"), "emails (email)");
+        assert_eq!(
+            target_words("skip"),
+            "<span title=\"skip\">not imported</span>"
+        );
+        assert_eq!(
+            target_words("name (full_name)"),
+            "name (<span title=\"full_name\">first and last name</span>)"
+        );
+        assert_eq!(
+            worded("PHONE_INVALID"),
+            "<span title=\"PHONE_INVALID\">phone number could not be read</span>"
+        );
+        assert_eq!(worded("<b>rule</b>"), "&lt;b&gt;rule&lt;/b&gt;");
+        let mut o = String::new();
+        table_start(&mut o, "sort", &["a", "b"]);
+        table_end(&mut o);
+        assert_eq!(
+            o,
+            "<div class=tw><table class=sort><tr><th>a</th><th>b</th></tr>\n</table></div>\n"
+        );
+    }
+
     #[test]
     fn escapes_markup_and_quotes() {
         assert_eq!(
-            super::esc("<b>\"A&B\"</b> 'x'"),
+            esc("<b>\"A&B\"</b> 'x'"),
             "&lt;b&gt;&quot;A&amp;B&quot;&lt;/b&gt; &#39;x&#39;"
         );
     }

@@ -257,7 +257,7 @@ pub fn render(r: &Report) -> String {
                 v.verdicts.len()
             );
         }
-        None if r.import.is_some() => {
+        None if r.import.is_some_and(|f| !f.runs.is_empty()) => {
             let _ = writeln!(
                 o,
                 "<div class=\"card warn\"><b>not yet</b>verification</div>"
@@ -287,7 +287,8 @@ fn verification_section<'a>(r: &'a Report) -> Section<'a> {
         let command = r.verify_command.clone().unwrap_or_else(|| {
             "crm2twenty verify EXPORT_FOLDER --mapping crm2twenty.toml --out THIS_FOLDER".into()
         });
-        let (status, summary) = if r.import.is_some() {
+        let imported = r.import.is_some_and(|f| !f.runs.is_empty());
+        let (status, summary) = if imported {
             (
                 Status::Warn,
                 "Not verified yet: the workspace has not been read back since the import.",
@@ -307,7 +308,7 @@ fn verification_section<'a>(r: &'a Report) -> Section<'a> {
                 let _ = writeln!(
                     o,
                     "<p>Nothing has checked yet that the workspace holds what the export says (records, links, owners, custom fields, duplicates, a sample compared field by field). {}To read the workspace back and add the verification to this page, run, with <code>TWENTY_API_URL</code> and <code>TWENTY_API_KEY</code> set as for the import:</p><code class=cmd>{}</code><p>It rewrites this page with the results, and writes <code>verify.json</code> beside it.</p>",
-                    if r.import.is_none() {
+                    if !imported {
                         "Import first (<code>crm2twenty import</code>, or <code>crm2twenty migrate</code> with a workspace), then verify. "
                     } else {
                         ""
@@ -362,6 +363,21 @@ fn import_section<'a>(r: &'a Report) -> Section<'a> {
             },
         );
     };
+    if f.runs.is_empty() {
+        return Section::new(
+            "import",
+            "What was written to Twenty",
+            Status::Info,
+            "No import run yet.".into(),
+            move |o| {
+                let _ = writeln!(
+                    o,
+                    "<p>No import run yet: <code>crm2twenty import</code> writes the records.</p>"
+                );
+                changes(o, f);
+            },
+        );
+    }
     let created: u64 = f.objects.values().map(|c| c.created).sum();
     let updated: u64 = f.objects.values().map(|c| c.updated).sum();
     let refused = f.refused.len() as u64;
@@ -471,30 +487,36 @@ fn import_section<'a>(r: &'a Report) -> Section<'a> {
                 }
                 table_end(o);
             });
-            if !f.changes.is_empty() {
-                folded(
-                    o,
-                    &format!(
-                        "Created in the workspace before the import ({})",
-                        f.changes.len()
-                    ),
-                    false,
-                    |o| {
-                        table_start(o, "", &["when", "what"]);
-                        for c in &f.changes {
-                            let _ = writeln!(
-                                o,
-                                "<tr><td>{}</td><td>{}</td></tr>",
-                                esc(&c.done_at),
-                                esc(&c.what)
-                            );
-                        }
-                        table_end(o);
-                    },
-                );
-            }
+            changes(o, f);
         },
     )
+}
+
+/// What `check --apply` created in the workspace, folded.
+fn changes(o: &mut dyn Write, f: &ImportFacts) {
+    if f.changes.is_empty() {
+        return;
+    }
+    folded(
+        o,
+        &format!(
+            "Created in the workspace before the import ({})",
+            f.changes.len()
+        ),
+        false,
+        |o| {
+            table_start(o, "", &["when", "what"]);
+            for c in &f.changes {
+                let _ = writeln!(
+                    o,
+                    "<tr><td>{}</td><td>{}</td></tr>",
+                    esc(&c.done_at),
+                    esc(&c.what)
+                );
+            }
+            table_end(o);
+        },
+    );
 }
 
 fn exports_section<'a>(r: &'a Report) -> Section<'a> {
@@ -970,5 +992,207 @@ mod tests {
             "120.0 min"
         );
         assert_eq!(duration(&run("2026-11-24T21:31:00Z", None)), "—");
+    }
+
+    /// An export of 12 companies (one deleted in the source) and 5 users read to find owners,
+    /// one of whom is not a member.
+    fn audit() -> Audit {
+        use c2t_pipeline::audit::{LinkCoverage, ObjectCounts, Totals};
+        let mut objects = BTreeMap::new();
+        objects.insert(
+            "company".to_string(),
+            ObjectCounts {
+                read: 12,
+                kept: 11,
+                skipped: [("deleted_in_source".to_string(), 1)].into(),
+                ..ObjectCounts::default()
+            },
+        );
+        objects.insert(
+            "workspaceMember".to_string(),
+            ObjectCounts {
+                read: 5,
+                skipped: [("lookup_only".to_string(), 5)].into(),
+                ..ObjectCounts::default()
+            },
+        );
+        Audit {
+            source: "salesforce <b>".into(),
+            as_of: "2026-11-24".into(),
+            stale_before: "2024-11-24".into(),
+            totals: Totals {
+                read: 17,
+                imported: 11,
+                merged: 0,
+                skipped: 6,
+                rejected: 0,
+                balanced: true,
+            },
+            objects,
+            files: vec![],
+            duplicates: vec![],
+            test_data: vec![],
+            stale: vec![],
+            dangling_references: vec![],
+            ambiguous_references: vec![],
+            unknown_owners: vec![Place {
+                at: "Account.csv:3".into(),
+                name: "OwnerId".into(),
+                detail: "Tom Weller is not a workspace member".into(),
+            }],
+            free_mail: 0,
+            repaired: vec![],
+            rejected: vec![],
+            links: LinkCoverage {
+                owner_references: 11,
+                owners_resolved: 10,
+                owners_named: 5,
+                owners_matched: 4,
+                ..LinkCoverage::default()
+            },
+            options_to_create: BTreeMap::new(),
+            custom_fields: [("company.tier".to_string(), "SELECT".to_string())].into(),
+            unused_columns: vec![],
+            uncompared_name_blocks: vec![],
+            possible_duplicates: vec![],
+            unread_kept_in: String::new(),
+        }
+    }
+
+    fn verification(pass: bool) -> Verification {
+        use c2t_import::verify::{SampleCheck, Verdict};
+        let verdict = |check: &str, value: f64, pass: bool| Verdict {
+            check: check.into(),
+            value,
+            threshold: 100.0,
+            pass,
+        };
+        Verification {
+            objects: BTreeMap::new(),
+            links: vec![],
+            fields: vec![],
+            duplicates: vec![],
+            sample: SampleCheck::default(),
+            verdicts: vec![
+                verdict("records.company", if pass { 100.0 } else { 90.9 }, pass),
+                verdict("sample", 100.0, true),
+            ],
+            passed: pass,
+        }
+    }
+
+    fn text(html: &str) -> String {
+        let mut t = String::new();
+        let mut tag = false;
+        for c in html.chars() {
+            match c {
+                '<' => tag = true,
+                '>' => {
+                    tag = false;
+                    t.push(' ');
+                }
+                c if !tag => t.push(c),
+                _ => {}
+            }
+        }
+        t.split_whitespace().collect::<Vec<_>>().join(" ")
+    }
+
+    fn page(v: Option<&Verification>, import: Option<&ImportFacts>) -> String {
+        render(&Report {
+            generated_at: "2026-11-24T10:00:00Z".into(),
+            audit: &audit(),
+            workspace: Some("https://crm.example.com".into()),
+            import,
+            verification: v,
+            audit_beside: true,
+            verify_command: Some("crm2twenty verify ./export --out crm2twenty-out".into()),
+        })
+    }
+
+    #[test]
+    fn failures_come_first_and_open_passes_are_folded() {
+        let v = verification(false);
+        let html = page(Some(&v), None);
+        let at = |id: &str| html.find(&format!("<section id=\"{id}\"")).unwrap();
+        assert!(html.contains("<section id=\"verification\" class=\"sec fail\"><details open>"));
+        assert!(at("verification") < at("owners") && at("owners") < at("import"));
+        assert!(html.contains("<section id=\"exports\" class=\"sec pass\"><details><summary>"));
+        assert!(html.contains("1 of 2 checks failed: companies found in Twenty."));
+        assert!(html.contains("1 check passed</b></summary>"), "{html}");
+        // The contents link every section, in the page's order.
+        let toc = &html[html.find("<nav").unwrap()..html.find("</nav>").unwrap()];
+        let ids: Vec<&str> = toc
+            .split("href=\"#")
+            .skip(1)
+            .map(|l| &l[..l.find('"').unwrap()])
+            .collect();
+        assert_eq!(ids, ["verification", "owners", "import", "exports"]);
+        // A passing verification is folded, after the owners to review.
+        let v = verification(true);
+        let html = page(Some(&v), None);
+        assert!(
+            html.contains("<section id=\"verification\" class=\"sec pass\"><details><summary>")
+        );
+        assert!(html.contains("All 2 checks passed."));
+    }
+
+    #[test]
+    fn codes_are_words_and_users_are_not_rows_dropped() {
+        let v = verification(false);
+        let html = page(Some(&v), None);
+        let t = text(&html);
+        for code in [
+            "deleted_in_source",
+            "lookup_only",
+            "records.company",
+            "SELECT",
+            "workspaceMember",
+        ] {
+            assert!(!t.contains(code), "`{code}` is shown: {t}");
+        }
+        assert!(t.contains("deleted in the source CRM (1)"), "{t}");
+        assert!(
+            html.contains("title=\"deleted_in_source\""),
+            "the code stays searchable"
+        );
+        assert!(!t.contains("0 of 5") && !t.contains("0 / 5"), "{t}");
+        assert!(t.contains(
+            "5 owners referenced by the records, 4 matched a workspace member; 5 users read from the export"
+        ));
+        assert!(
+            html.contains("Migration of the salesforce &lt;b&gt; export"),
+            "escaped"
+        );
+        assert!(html.contains("<a href=\"audit.html\">"));
+    }
+
+    #[test]
+    fn a_report_not_verified_says_how_to_verify() {
+        let facts = ImportFacts {
+            runs: vec![run("2026-11-24T21:31:00Z", Some("2026-11-24T21:32:00Z"))],
+            ..ImportFacts::default()
+        };
+        let html = page(None, Some(&facts));
+        assert!(html.contains("<section id=\"verification\" class=\"sec warn\"><details open>"));
+        assert!(html.contains("Not verified yet"));
+        assert!(
+            html.contains("<code class=cmd>crm2twenty verify ./export --out crm2twenty-out</code>")
+        );
+        // Without an import, the verification is not something to do yet.
+        let html = page(None, None);
+        assert!(html.contains("<section id=\"verification\" class=\"sec info\"><details>"));
+        assert!(html.contains("Import first"));
+    }
+
+    #[test]
+    fn every_table_scrolls_in_its_wrapper() {
+        let v = verification(false);
+        let html = page(Some(&v), None);
+        assert_eq!(
+            html.matches("<table").count(),
+            html.matches("<div class=tw><table").count()
+        );
+        assert!(!html.contains("<svg"), "charts are HTML bars");
     }
 }
