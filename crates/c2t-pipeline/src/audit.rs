@@ -78,6 +78,10 @@ pub struct LinkCoverage {
     pub activities_with_targets: u64,
     pub owner_references: u64,
     pub owners_resolved: u64,
+    /// Different owners (users of the CRM) the kept records name, and how many of them matched
+    /// a workspace member. Members are looked up, never imported.
+    pub owners_named: u64,
+    pub owners_matched: u64,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -362,10 +366,28 @@ pub fn build(p: &Prepared) -> Audit {
         .collect();
 
     let mut links = LinkCoverage::default();
+    let mut owners_named: std::collections::HashSet<&str> = Default::default();
+    let mut owners_matched: std::collections::HashSet<&str> = Default::default();
     for i in p.kept() {
         let r = &p.records[i];
         let l = &p.links[i];
         let has = |f: &str| l.iter().any(|x| x.field == f);
+        for x in r.refs.iter().filter(|x| x.object == "workspaceMember") {
+            let matched = l
+                .iter()
+                .any(|k| k.field == x.field && matches!(k.target, Target::Member(_)));
+            for v in x
+                .values
+                .iter()
+                .map(|v| v.as_str())
+                .filter(|v| !v.is_empty())
+            {
+                owners_named.insert(v);
+                if matched {
+                    owners_matched.insert(v);
+                }
+            }
+        }
         links.owner_references += r
             .refs
             .iter()
@@ -403,6 +425,9 @@ pub fn build(p: &Prepared) -> Audit {
             _ => {}
         }
     }
+
+    links.owners_named = owners_named.len() as u64;
+    links.owners_matched = owners_matched.len() as u64;
 
     let mut custom_fields = BTreeMap::new();
     for f in &p.mapping.files {

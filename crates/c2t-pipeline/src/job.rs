@@ -538,7 +538,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     let mut gone: link::Gone = HashMap::default();
     for (i, s) in status.iter().enumerate() {
         if let Status::Skipped(s) = s {
-            gone.insert(i, format!("skipped ({})", s.rule));
+            gone.insert(i, format!("skipped ({})", crate::words::words(&s.rule)));
         } else if let Status::Rejected(r) = s {
             gone.insert(i, format!("rejected ({r})"));
         }

@@ -30,5 +30,6 @@ pub mod render;
 pub mod store;
 pub mod timing;
 pub mod transform;
+pub mod words;
 
 pub use job::{Prepared, prepare};

@@ -71,13 +71,59 @@ pub fn run_verify(
     Ok(v)
 }
 
-/// Writes report.html into `out`; returns its path.
+/// The `crm2twenty verify …` command that adds the verification to a report written into
+/// `out`: the export as the user named it and the options that change what is expected.
+pub fn verify_command(
+    export: &Path,
+    common: &crate::cli::Common,
+    state: Option<&Path>,
+    out: &Path,
+) -> String {
+    let mut words = vec![
+        "crm2twenty".to_string(),
+        "verify".into(),
+        shell_word(export),
+    ];
+    let options = [
+        ("--mapping", common.mapping.as_deref()),
+        ("--preset", common.preset.as_deref().map(Path::new)),
+        ("--members", common.members.as_deref()),
+        ("--as-of", common.as_of.as_deref().map(Path::new)),
+        ("--state", state),
+        ("--out", Some(out)),
+    ];
+    for (flag, value) in options {
+        if let Some(v) = value {
+            words.push(flag.into());
+            words.push(shell_word(v));
+        }
+    }
+    words.join(" ")
+}
+
+/// A path as one word of a POSIX shell command line (quoted when it needs to be).
+fn shell_word(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    if !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:=@+,".contains(c))
+    {
+        s.into_owned()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+/// Writes report.html into `out`, with audit.html and audit.json beside it (each links to the
+/// other); returns the report's path. `verify_command` is what the page says to run when it has
+/// no verification.
 pub fn write_report(
     out: &Path,
     p: &Prepared,
     state: &Path,
     workspace: Option<String>,
     verification: Option<&Verification>,
+    verify_command: Option<String>,
 ) -> anyhow::Result<PathBuf> {
     let a = audit::build(p);
     let facts = if state.exists() {
@@ -95,12 +141,16 @@ pub fn write_report(
         workspace,
         import: facts.as_ref(),
         verification,
+        audit_beside: true,
+        verify_command,
     });
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     let path = out.join("report.html");
     std::fs::write(&path, html)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+    // The audit beside it, written after the report so that it links back to it.
+    crate::commands::write_audit(&a, out)?;
     Ok(path)
 }
 
@@ -129,7 +179,14 @@ pub fn verify_cmd(
     let text = serde_json::to_string_pretty(&v)?;
     std::fs::write(out.join("verify.json"), &text)
         .map_err(|e| anyhow::anyhow!("cannot write verify.json: {e}"))?;
-    let report = write_report(out, p, state, Some(client.base_url().to_string()), Some(&v))?;
+    let report = write_report(
+        out,
+        p,
+        state,
+        Some(client.base_url().to_string()),
+        Some(&v),
+        None,
+    )?;
     if json {
         println!("{text}");
     } else if !quiet || !v.passed {

@@ -140,6 +140,9 @@ pub enum Command {
         /// Show what would be created, updated and left unchanged; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Folder for report.html and audit.html (the same as verify's and migrate's).
+        #[arg(long, default_value = "crm2twenty-out")]
+        out: PathBuf,
         #[command(flatten)]
         common: Common,
         #[command(flatten)]
@@ -169,7 +172,7 @@ pub enum Command {
     Verify {
         /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
-        /// Folder for verify.json and report.html.
+        /// Folder for verify.json, report.html and audit.html.
         #[arg(long, default_value = "crm2twenty-out")]
         out: PathBuf,
         /// Records compared field by field (default: the mapping's verify.sample_size, 50).
@@ -236,7 +239,7 @@ pub enum Command {
     Report {
         /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
-        /// Folder for report.html.
+        /// Folder for report.html and audit.html.
         #[arg(long, default_value = "crm2twenty-out")]
         out: PathBuf,
         /// Do not read the workspace: report the audit and the state file only.

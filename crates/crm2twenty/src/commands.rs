@@ -239,16 +239,20 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import {
             export_dir,
             dry_run,
+            out,
             common,
             api: a,
             load,
-        } => import(&export_dir, &common, &a, &load, dry_run, quiet),
+        } => {
+            let report = (!dry_run).then_some((out.as_path(), given[0].as_path()));
+            import(&export_dir, &common, &a, &load, report, quiet)
+        }
         Command::Plan {
             export_dir,
             common,
             api: a,
             load,
-        } => import(&export_dir, &common, &a, &load, true, quiet),
+        } => import(&export_dir, &common, &a, &load, None, quiet),
         Command::Verify {
             export_dir,
             out,
@@ -294,6 +298,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(client) => prepare_connected(&export_dir, &common, client)?,
                 None => prepare(&export_dir, &common)?,
             };
+            let verify_state = state.clone();
             let state = after::state_file(state.as_deref(), common.mapping.as_deref());
             let mut code = ExitCode::SUCCESS;
             let (workspace, v) = if let Some(client) = client {
@@ -305,7 +310,10 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 (None, None)
             };
-            let path = after::write_report(&out, &p, &state, workspace, v.as_ref())?;
+            let verify = v
+                .is_none()
+                .then(|| after::verify_command(&given[0], &common, verify_state.as_deref(), &out));
+            let path = after::write_report(&out, &p, &state, workspace, v.as_ref(), verify)?;
             if !quiet {
                 eprintln!("report: {}", path.display());
             }
@@ -398,15 +406,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// `import`, and `plan` (an import with nothing sent).
+/// `import`, and `plan` (an import with nothing sent). `report` is the folder of the
+/// migration report and the export as the user named it (for the verify command the report
+/// says); `None` for a dry run.
 fn import(
     dir: &Path,
     common: &Common,
     a: &crate::cli::Api,
     load: &crate::cli::Load,
-    dry_run: bool,
+    report: Option<(&Path, &Path)>,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
+    let dry_run = report.is_none();
     let client = api::connect(a)?;
     let p = prepare_connected(dir, common, &client)?;
     let code = api::import(
@@ -419,20 +430,22 @@ fn import(
         quiet,
         None,
     )?;
-    if !dry_run {
-        // The migration report, next to the state file (without the verification: `verify`
-        // reads the workspace back and adds it).
+    if let Some((out, given)) = report {
+        // The migration report, in the output folder beside audit.html (without the
+        // verification: `verify` reads the workspace back and adds it; the page says how).
         let state = api::state_path(load, common.mapping.as_deref());
-        let dir = state
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| PathBuf::from("."));
-        let report =
-            after::write_report(&dir, &p, &state, Some(client.base_url().to_string()), None)?;
+        let verify = after::verify_command(given, common, load.state.as_deref(), out);
+        let report = after::write_report(
+            out,
+            &p,
+            &state,
+            Some(client.base_url().to_string()),
+            None,
+            Some(verify.clone()),
+        )?;
         if !quiet && !load.json {
             eprintln!(
-                "report: {} (`crm2twenty verify` checks the workspace and adds its results)",
+                "report: {}\n  not verified yet: `{verify}` reads the workspace back and adds the verification to it",
                 report.display()
             );
         }
@@ -740,7 +753,9 @@ fn prepare_with(
     .map_err(job_error)
 }
 
-fn write_audit(a: &audit::Audit, out: &Path) -> anyhow::Result<()> {
+/// Writes audit.json and audit.html into `out`; audit.html links to report.html when one is
+/// there.
+pub(crate) fn write_audit(a: &audit::Audit, out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)
         .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     // Both are written as they are rendered: at a million rows they are tens of megabytes each.
@@ -758,7 +773,7 @@ fn write_audit(a: &audit::Audit, out: &Path) -> anyhow::Result<()> {
         out: file("audit.html")?,
         error: None,
     };
-    html::render_to(&mut page, a);
+    html::render_page(&mut page, a, out.join("report.html").is_file());
     page.error
         .map_or_else(|| page.out.into_inner().map_err(|e| e.into_error()), Err)
         .map_err(|e| anyhow::anyhow!("cannot write audit.html: {e}"))?;

@@ -4,9 +4,10 @@
 //! again; the migration report displays in a headless browser without script errors.
 
 use crate::api::{KEY, all, client, kill_repeatedly, members_of, run_api, s, sandbox, spawn_api};
+use crate::browser;
 use crate::util::*;
 use serde_json::{Value, json};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use twenty_sandbox::{Config, ProfileKind};
 
 const PLURALS: [&str; 7] = [
@@ -95,9 +96,18 @@ fn import(ex: &str, dir: &Path, url: &str, extra: &[&str]) {
     args.extend_from_slice(extra);
     let o = run_api(&args, dir, url);
     assert!(o.status.success(), "{}", stderr(&o));
+    // The report goes to the output folder (--out, crm2twenty-out by default), beside the audit.
+    let out = dir.join("crm2twenty-out");
     let report =
-        std::fs::read_to_string(dir.join("report.html")).expect("import writes the report");
+        std::fs::read_to_string(out.join("report.html")).expect("import writes the report");
     assert!(report.contains("What was written to Twenty"));
+    assert!(
+        report.contains("Not verified yet") && report.contains("crm2twenty verify "),
+        "the report says how to add the verification"
+    );
+    assert!(report.contains("href=\"audit.html\""));
+    let audit = std::fs::read_to_string(out.join("audit.html")).expect("and the audit beside it");
+    assert!(audit.contains("href=\"report.html\""));
 }
 
 /// Requests the sandbox has answered so far (`GET /sandbox/stats`, not counted itself).
@@ -503,17 +513,6 @@ fn verify_names_what_changed_behind_its_back() {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
-fn chromium() -> Option<std::path::PathBuf> {
-    [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .iter()
-    .map(std::path::PathBuf::from)
-    .find(|p| p.exists())
-}
-
 /// The report of an import whose export holds HTML and script in its values renders in headless
 /// Chromium: the page's own script runs (it marks the page ready), nothing else runs, no error.
 #[test]
@@ -565,36 +564,10 @@ fn the_report_displays_in_a_browser_without_script_errors() {
         "escaped in the merged duplicates"
     );
     assert!(html.contains("Verification"));
-    let Some(browser) = chromium() else {
-        assert!(
-            std::env::var_os("CRM2TWENTY_REQUIRE_BROWSER").is_none(),
-            "chromium is required here (.ci/run installs it and sets CRM2TWENTY_REQUIRE_BROWSER)"
-        );
-        eprintln!("chromium is not installed: the browser half of this test is skipped");
+    let Some(browser) = browser::chromium_or_skip() else {
         return;
     };
-    let profile = tmp.path().join("chromium-profile");
-    let out = std::process::Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=2000",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", report.display()))
-        .output()
-        .unwrap();
-    let dom = String::from_utf8_lossy(&out.stdout);
-    let log = String::from_utf8_lossy(&out.stderr);
+    let (dom, log) = browser::dump_dom(&browser, &tmp.path().join("chromium-profile"), &report);
     assert!(
         dom.contains("data-ready=\"1\""),
         "the page's script ran: {log}"
@@ -602,6 +575,221 @@ fn the_report_displays_in_a_browser_without_script_errors() {
     assert!(!log.contains("Uncaught"), "{log}");
     assert!(!dom.contains("<title>pwned"), "CRM values never run");
     assert!(dom.contains("Migration of the"), "{dom}");
+}
+
+/// The visible text of a page: its tags (and their attributes: titles keep the codes) taken
+/// out, its script and style left out.
+fn visible_text(html: &str) -> String {
+    let mut html = html.to_string();
+    for (open, close) in [("<script", "</script>"), ("<style", "</style>")] {
+        while let Some(a) = html.find(open) {
+            let b = html[a..]
+                .find(close)
+                .map_or(html.len(), |b| a + b + close.len());
+            html.replace_range(a..b, " ");
+        }
+    }
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                text.push(' ');
+            }
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    text
+}
+
+/// The report of a migration whose verification failed (a company and an opportunity deleted
+/// behind the tool's back), and the audit beside it, as a person reads them: one folder, each
+/// page linking to the other, a table of contents, failures first and open, passes folded,
+/// words instead of codes, owners not drawn as records dropped; and in headless Chromium at
+/// 1400 px and 420 px wide, nothing cut (tables scroll in their wrapper, bars and long values
+/// fit), with a screenshot of each (set CRM2TWENTY_SCREENSHOTS=DIR to keep copies of the
+/// screenshots and the pages).
+#[test]
+fn the_report_and_the_audit_read_at_1400_and_420_px_failures_first() {
+    let ex = example("salesforce");
+    let tmp = tempfile::tempdir().unwrap();
+    // The example, with a company whose name and website are one long word each.
+    let export = tmp.path().join("salesforce");
+    std::fs::create_dir(&export).unwrap();
+    for e in std::fs::read_dir(&ex).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), export.join(e.file_name())).unwrap();
+    }
+    let long_name = format!("Hyper{}Industries", "Longname".repeat(14));
+    let long_site = format!(
+        "www.{}.hyper-industries.com",
+        "subsidiary-".repeat(5) + "division"
+    );
+    let mut accounts = std::fs::read_to_string(export.join("Account.csv")).unwrap();
+    accounts.push_str(&format!(
+        "0018d0000000LNGAAA,false,,{long_name},Customer - Direct,,,Oakland,CA,94607,United States,,{long_site},Software,,,0058d0000000TIuAAM,2025-01-02T09:00:00.000Z,,2026-10-01T09:00:00.000Z,,2026-10-01T09:00:00.000Z,2026-10-01,\n"
+    ));
+    std::fs::write(export.join("Account.csv"), accounts).unwrap();
+    let sb = sandbox(ProfileKind::Twenty2, members_of(&ex), "");
+    let url = sb.base_url();
+    let c = client(&url);
+    let args = [
+        "--as-of",
+        "2026-11-24",
+        "--state",
+        "st.sqlite",
+        "--out",
+        "o",
+    ];
+    let mut migrate = vec!["migrate", "salesforce", "--yes"];
+    migrate.extend_from_slice(&args);
+    let o = run_api(&migrate, tmp.path(), &url);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Behind its back: the long-named company and an opportunity deleted.
+    let long = all(&c, "companies")
+        .into_iter()
+        .find(|v| s(v, "/name") == long_name)
+        .expect("the long-named company was imported");
+    c.delete("companies", s(&long, "/id"), true).unwrap();
+    let opp = all(&c, "opportunities")
+        .into_iter()
+        .find(|o| !s(o, "/sourceRecordId").is_empty())
+        .unwrap();
+    c.delete("opportunities", s(&opp, "/id"), true).unwrap();
+    let mut verify = vec!["verify", "salesforce"];
+    verify.extend_from_slice(&args);
+    let o = run_api(&verify, tmp.path(), &url);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+
+    // One folder: the report and the audit, each linking to the other.
+    let out = tmp.path().join("o");
+    let report_path = out.join("report.html");
+    let audit_path = out.join("audit.html");
+    let report = std::fs::read_to_string(&report_path).unwrap();
+    let audit = std::fs::read_to_string(&audit_path).unwrap();
+    assert!(
+        report.contains("<a href=\"audit.html\">"),
+        "the report links to the audit"
+    );
+    assert!(
+        audit.contains("<a href=\"report.html\">"),
+        "the audit links to the report"
+    );
+    for page in [&report, &audit] {
+        assert!(page.contains("<nav class=toc"), "a table of contents");
+        // Every link of the contents leads to a section of the page.
+        let toc = &page[page.find("<nav class=toc").unwrap()..page.find("</nav>").unwrap()];
+        for link in toc.split("href=\"#").skip(1) {
+            let id = &link[..link.find('"').unwrap()];
+            assert!(
+                page.contains(&format!("id=\"{id}\"")) || page.contains(&format!("id={id}>")),
+                "#{id}"
+            );
+        }
+        let text = visible_text(page);
+        for code in [
+            "deleted_in_source",
+            "lookup_only",
+            "test_data",
+            "PHONE_INVALID",
+            "EMAIL_INVALID",
+            "records.company",
+            "workspaceMember",
+        ] {
+            assert!(!text.contains(code), "`{code}` is shown as words: {text}");
+        }
+        assert!(
+            !text.contains("0 / 5") && !text.contains("0 of 5 kept"),
+            "users are not drawn as dropped rows"
+        );
+    }
+    // Failures first and open; passes folded with a line that says them.
+    let section = |page: &str, id: &str| {
+        page.find(&format!("<section id=\"{id}\""))
+            .unwrap_or_else(|| panic!("section {id}"))
+    };
+    assert!(report.contains("<section id=\"verification\" class=\"sec fail\"><details open>"));
+    assert!(section(&report, "verification") < section(&report, "exports"));
+    assert!(
+        report.contains("<section id=\"import\" class=\"sec pass\"><details><summary>"),
+        "a pass is folded"
+    );
+    assert!(
+        report.contains("checks failed: companies found in Twenty"),
+        "the failure said in words"
+    );
+    assert!(
+        report.contains("checks passed</b></summary>"),
+        "the passing checks folded"
+    );
+    assert!(report.contains(&long_name), "the missing company is named");
+    assert!(report.contains("4 owners referenced by the records, 4 matched a workspace member; 5 users read from the export"));
+    let text = visible_text(&audit);
+    for words in [
+        "deleted in the source CRM",
+        "phone number could not be read",
+        "email address could not be read",
+        "test data",
+    ] {
+        assert!(text.contains(words), "`{words}` in the audit");
+    }
+    assert!(
+        section(&audit, "files") < section(&audit, "duplicates"),
+        "the files to review come before what is for information"
+    );
+    assert!(audit.contains("<section id=\"files\" class=\"sec warn\"><details open>"));
+    assert!(audit.contains("<section id=\"rejected\" class=\"sec pass\"><details><summary>"));
+    assert_eq!(
+        audit.matches("<script").count(),
+        0,
+        "the audit has no script"
+    );
+
+    let Some(browser) = browser::chromium_or_skip() else {
+        return;
+    };
+    let profile = tmp.path().join("chromium-profile");
+    // The measure can fail: a wide table outside a wrapper is cut at 420 px.
+    let wide = out.join("wide.html");
+    std::fs::write(
+        &wide,
+        format!("<!doctype html><html><head><meta name=viewport content=\"width=device-width\"></head><body><table><tr>{}</tr></table></body></html>", "<td>a&nbsp;wide&nbsp;cell</td>".repeat(12)),
+    )
+    .unwrap();
+    let f = browser::fit(&browser, &profile, &wide, 420);
+    assert_eq!(f.width, 420);
+    assert!(f.cut.contains("the page is"), "{f:?}");
+    let keep = std::env::var_os("CRM2TWENTY_SCREENSHOTS").map(PathBuf::from);
+    for (page, name) in [(&report_path, "report"), (&audit_path, "audit")] {
+        for width in [1400, 420] {
+            let f = browser::fit(&browser, &profile, page, width);
+            assert_eq!(f.width, width, "{name} laid out at {width} px");
+            assert_eq!(f.cut, "", "{name} at {width} px: nothing cut");
+            assert!(
+                f.tables > 3 && f.wrapped == f.tables,
+                "{name}: every table in its wrapper: {f:?}"
+            );
+            let png = tmp.path().join(format!("{name}-{width}.png"));
+            browser::screenshot(&browser, &profile, page, width, &png);
+            let bytes = std::fs::read(&png).unwrap();
+            assert_eq!(browser::png_size(&bytes), (width, 900), "{}", png.display());
+            assert!(
+                bytes.len() > 15_000,
+                "{} is not blank ({} bytes)",
+                png.display(),
+                bytes.len()
+            );
+            println!("screenshot: {}", png.display());
+            if let Some(dir) = &keep {
+                std::fs::create_dir_all(dir).unwrap();
+                std::fs::copy(&png, dir.join(format!("{name}-{width}.png"))).unwrap();
+                std::fs::copy(page, dir.join(format!("{name}.html"))).unwrap();
+            }
+        }
+    }
 }
 
 /// Records the server refused are not in Twenty: verify counts them against the records

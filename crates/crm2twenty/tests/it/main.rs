@@ -5,6 +5,7 @@ mod after;
 mod api;
 mod attachments;
 mod automations;
+mod browser;
 mod cli;
 mod cycles;
 mod documented_exports;
