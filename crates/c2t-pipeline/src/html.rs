@@ -720,6 +720,52 @@ fn audit_sections(a: &Audit) -> Vec<Section<'_>> {
             let _ = writeln!(o, "</ul>");
         },
     ));
+    if let Some(at) = &a.attachments {
+        let problems = at.missing_files.len() + at.without_record.len();
+        list.push(Section::new(
+            "attachments",
+            "Attachments (files)",
+            if !at.missing_files.is_empty() {
+                Status::Warn
+            } else if problems + at.same_content.len() > 0 {
+                Status::Info
+            } else {
+                Status::Pass
+            },
+            format!(
+                "{} to upload ({} bytes); {} whose file is missing, {} that no row names, {} attached to several records.",
+                count(at.files, "file", "files"),
+                at.bytes,
+                count(at.missing_files.len() as u64, "row", "rows"),
+                count(at.without_record.len() as u64, "file", "files"),
+                count(at.same_content.len() as u64, "file", "files"),
+            ),
+            move |o| {
+                let _ = writeln!(
+                    o,
+                    "<p>Files go to Twenty through its API only (its CSV importer takes no files): <code>crm2twenty import</code> uploads each and attaches it to its record.</p>"
+                );
+                let _ = writeln!(o, "<h3>Rows whose file is not in the export (rejected)</h3>");
+                places(o, &at.missing_files);
+                let _ = writeln!(o, "<h3>Files no row names (not imported)</h3>");
+                places(o, &at.without_record);
+                let _ = writeln!(o, "<h3>The same file attached to several records</h3>");
+                let flat: Vec<Place> = at
+                    .same_content
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(i, g)| {
+                        g.iter().map(move |p| Place {
+                            at: p.at.clone(),
+                            name: p.name.clone(),
+                            detail: format!("group {}: {}", i + 1, p.detail),
+                        })
+                    })
+                    .collect();
+                places(o, &flat);
+            },
+        ));
+    }
     list
 }
 

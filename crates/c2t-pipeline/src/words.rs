@@ -20,6 +20,10 @@ pub fn words(code: &str) -> Cow<'static, str> {
         "not_the_primary_contact_role" => "not the primary contact of the deal",
         "file_not_imported" => "file left out by the mapping",
         "file_not_mapped" => "file not recognised as any Twenty object",
+        "older_version" => "an older version of a file (the latest is attached)",
+        "enhanced_note_not_a_file" => "an enhanced note's body, not a file",
+        // Merge rules.
+        "same_file_same_record" => "the same file attached to the same record",
         // Issue codes (audit: invalid values, findings).
         "EMAIL_INVALID" => "email address could not be read",
         "DOMAIN_INVALID" => "website could not be read",
@@ -85,6 +89,7 @@ pub fn object_plural(object: &str) -> Cow<'_, str> {
         "noteTarget" => "note links",
         "taskTarget" => "task links",
         "workspaceMember" => "users (workspace members)",
+        "attachment" => "attachments (files)",
         other => return Cow::Borrowed(other),
     })
 }
@@ -97,6 +102,9 @@ pub fn check(check: &str) -> String {
     let (kind, object, field) = (parts.next().unwrap_or(""), parts.next(), parts.next());
     match (kind, object, field) {
         ("records", Some(o), None) => format!("{} found in Twenty", object_plural(o)),
+        ("attachments", Some("content"), None) => {
+            "attachments read back with the export's bytes".to_string()
+        }
         ("links", Some(o), Some("targets")) => {
             format!("{} attached to their records", object_plural(o))
         }

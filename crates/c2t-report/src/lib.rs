@@ -1056,6 +1056,7 @@ mod tests {
             uncompared_name_blocks: vec![],
             possible_duplicates: vec![],
             unread_kept_in: String::new(),
+            attachments: None,
         }
     }
 
@@ -1073,11 +1074,13 @@ mod tests {
             fields: vec![],
             duplicates: vec![],
             sample: SampleCheck::default(),
+            contents: None,
             verdicts: vec![
                 verdict("records.company", if pass { 100.0 } else { 90.9 }, pass),
                 verdict("sample", 100.0, true),
             ],
             passed: pass,
+            file_links: vec![],
         }
     }
 

@@ -618,11 +618,7 @@ fn the_report_and_the_audit_read_at_1400_and_420_px_failures_first() {
     let tmp = tempfile::tempdir().unwrap();
     // The example, with a company whose name and website are one long word each.
     let export = tmp.path().join("salesforce");
-    std::fs::create_dir(&export).unwrap();
-    for e in std::fs::read_dir(&ex).unwrap() {
-        let e = e.unwrap();
-        std::fs::copy(e.path(), export.join(e.file_name())).unwrap();
-    }
+    copy_dir(&ex, &export);
     let long_name = format!("Hyper{}Industries", "Longname".repeat(14));
     let long_site = format!(
         "www.{}.hyper-industries.com",
@@ -741,7 +737,10 @@ fn the_report_and_the_audit_read_at_1400_and_420_px_failures_first() {
         "the files to review come before what is for information"
     );
     assert!(audit.contains("<section id=\"files\" class=\"sec warn\"><details open>"));
-    assert!(audit.contains("<section id=\"rejected\" class=\"sec pass\"><details><summary>"));
+    // The attachment whose file is missing is a rejected row to review; nothing is ambiguous.
+    assert!(audit.contains("<section id=\"rejected\" class=\"sec warn\"><details open>"));
+    assert!(audit.contains("<section id=\"ambiguous\" class=\"sec pass\"><details><summary>"));
+    assert!(audit.contains("<section id=\"attachments\" class=\"sec warn\"><details open>"));
     assert_eq!(
         audit.matches("<script").count(),
         0,
@@ -860,8 +859,8 @@ fn report_without_a_workspace_shows_the_audit_and_says_what_is_not_done() {
     assert!(html.contains("No import through the API yet"));
     assert!(html.contains("Not verified yet"));
     assert!(
-        html.contains("Duplicates merged (3)"),
-        "the audit's merges are listed"
+        html.contains("Duplicates merged (4)"),
+        "the audit's merges are listed (three clusters of records, one of attachments)"
     );
 }
 

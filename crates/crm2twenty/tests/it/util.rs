@@ -135,3 +135,17 @@ pub fn find<'a>(
 pub fn audit(out: &Path) -> serde_json::Value {
     serde_json::from_str(&std::fs::read_to_string(out.join("audit.json")).unwrap()).unwrap()
 }
+
+/// Copies the folder `from` into `to` (created), sub-folders included (an export's attachment
+/// folders).
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.path().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
