@@ -23,7 +23,7 @@ use serde_json::Value;
 use std::fmt::Write;
 
 /// An active workflow.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct ActiveWorkflow {
     pub name: String,
     /// The trigger type of its active version (`DATABASE_EVENT`, `CRON`, `MANUAL`, `WEBHOOK`),
@@ -34,7 +34,7 @@ pub struct ActiveWorkflow {
 }
 
 /// The workspace's active workflows and its webhooks.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct Automations {
     pub workflows: Vec<ActiveWorkflow>,
     pub webhooks: Vec<Webhook>,

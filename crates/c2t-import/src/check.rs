@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 /// A field the import needs and the workspace lacks.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct MissingField {
     pub object: String,
     pub name: String,
@@ -24,12 +24,13 @@ pub struct MissingField {
 }
 
 /// What stands between the workspace and the import.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct Plan {
     /// Custom objects to create: (name, plural, label, label plural).
     pub objects: Vec<(String, String, String, String)>,
     pub fields: Vec<MissingField>,
     /// (object, field) → option values to add.
+    #[serde(serialize_with = "dotted_keys")]
     pub options: BTreeMap<(String, String), Vec<String>>,
     /// Fields whose type differs from what the mapping writes: cannot be fixed by `--apply`.
     pub mismatches: Vec<String>,
@@ -54,6 +55,19 @@ pub struct Plan {
     pub files: (usize, u64),
     /// Active workflows and webhooks the writes can set off: a warning, never a blocker.
     pub automations: crate::automations::Automations,
+}
+
+/// `(object, field)` keys as `object.field`, for JSON.
+fn dotted_keys<S: serde::Serializer>(
+    m: &BTreeMap<(String, String), Vec<String>>,
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeMap;
+    let mut out = s.serialize_map(Some(m.len()))?;
+    for ((o, f), v) in m {
+        out.serialize_entry(&format!("{o}.{f}"), v)?;
+    }
+    out.end()
 }
 
 impl Plan {

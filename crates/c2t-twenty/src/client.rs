@@ -53,6 +53,9 @@ pub struct ClientConfig {
     pub jitter_seed: Option<u64>,
     /// Told of every attempt once its answer is in (`crm2twenty -v`). Never given the key.
     pub on_request: Option<OnRequest>,
+    /// Accept plain `http://` to a host that is not this machine (a server on a private network
+    /// the user trusts): the key then travels unencrypted.
+    pub allow_http: bool,
 }
 
 /// See [`ClientConfig::on_request`].
@@ -87,6 +90,7 @@ impl ClientConfig {
             max_retry_after: Duration::from_secs(120),
             jitter_seed: None,
             on_request: None,
+            allow_http: false,
         }
     }
 }
@@ -168,7 +172,7 @@ pub struct Page {
 }
 
 /// A webhook of the workspace (`GET /rest/metadata/webhooks`). Its signing secret is not kept.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Webhook {
     /// Webhook id.
     pub id: String,
@@ -349,7 +353,16 @@ impl fmt::Debug for Client {
 }
 
 /// Checks and normalises a base URL; returns `(base without trailing slash, host:port)`.
+#[cfg(test)]
 pub(crate) fn check_base_url(raw: &str) -> Result<(String, String), ApiError> {
+    check_base_url_with(raw, false)
+}
+
+/// [`check_base_url`], accepting plain http to any host when `allow_http`.
+pub(crate) fn check_base_url_with(
+    raw: &str,
+    allow_http: bool,
+) -> Result<(String, String), ApiError> {
     let url = raw.trim();
     let (scheme, rest) = url.split_once("://").ok_or_else(|| {
         ApiError::BadUrl(format!(
@@ -393,10 +406,11 @@ pub(crate) fn check_base_url(raw: &str) -> Result<(String, String), ApiError> {
         || host
             .parse::<Ipv4Addr>()
             .is_ok_and(|ip| ip.octets()[0] == 127);
-    if scheme == "http" && !loopback {
+    if scheme == "http" && !loopback && !allow_http {
         return Err(ApiError::BadUrl(format!(
             "{url:?} uses plain http: the API key would travel unencrypted; use https (plain \
-             http is only accepted for localhost / 127.0.0.1 / ::1)"
+             http is only accepted for localhost / 127.0.0.1 / ::1, or with --allow-http for a \
+             server on a private network you trust)"
         )));
     }
     let mut path = path.trim_end_matches('/');
@@ -573,8 +587,8 @@ impl Client {
 
     /// Same as [`Client::new`] with an injected clock/sleeper (tests).
     pub fn with_clock(cfg: ClientConfig, clock: Arc<dyn Clock>) -> Result<Client, ApiError> {
-        let (base, host) =
-            check_base_url(&cfg.base_url).map_err(|e| e.redacted(cfg.key.secret()))?;
+        let (base, host) = check_base_url_with(&cfg.base_url, cfg.allow_http)
+            .map_err(|e| e.redacted(cfg.key.secret()))?;
         if cfg.max_batch == 0 {
             return Err(ApiError::BadUrl("max_batch must be at least 1".into()));
         }
@@ -1802,6 +1816,14 @@ mod tests {
         assert!(check_base_url("http://localhost:3000").is_ok());
         assert!(check_base_url("http://127.8.9.1").is_ok());
         assert!(check_base_url("http://[::1]:3000/").is_ok());
+        // A server on the LAN: refused unless asked for.
+        assert!(check_base_url("http://192.168.1.20:3000").is_err());
+        assert_eq!(
+            check_base_url_with("http://192.168.1.20:3000/", true)
+                .unwrap()
+                .0,
+            "http://192.168.1.20:3000"
+        );
         assert_eq!(
             check_base_url("https://crm.example.com/rest/").unwrap().0,
             "https://crm.example.com"

@@ -326,9 +326,26 @@ pub fn rollback_cmd(
 /// `runs`.
 /// `runs`: a line a run on stdout (for scripts), a header, totals and the next commands to type
 /// on stderr (for people).
-pub fn runs_cmd(state: &Path, quiet: bool) -> anyhow::Result<ExitCode> {
+pub fn runs_cmd(state: &Path, quiet: bool, json: bool) -> anyhow::Result<ExitCode> {
     let store = open_existing(state)?;
     let runs = store.runs().map_err(|e| user(e.to_string(), None))?;
+    if json {
+        let mut list = Vec::new();
+        for r in &runs {
+            let writes = store
+                .run_writes(r.id)
+                .map_err(|e| user(e.to_string(), None))?;
+            let created = writes.iter().filter(|w| w.created).count();
+            let mut v = serde_json::to_value(r)?;
+            if let serde_json::Value::Object(m) = &mut v {
+                m.insert("created".into(), created.into());
+                m.insert("updated".into(), (writes.len() - created).into());
+            }
+            list.push(v);
+        }
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(ExitCode::SUCCESS);
+    }
     if runs.is_empty() {
         eprintln!("no runs in {}", state.display());
         return Ok(ExitCode::SUCCESS);

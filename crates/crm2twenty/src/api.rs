@@ -48,6 +48,7 @@ pub fn connect(api: &Api) -> anyhow::Result<Client> {
     // left to the workspace's other keys. A refusal during such a burst drops the savings
     // without lowering the rate.
     cfg.burst = burst_of(api);
+    cfg.allow_http = api.allow_http;
     if VERBOSE.load(std::sync::atomic::Ordering::Relaxed) {
         cfg.on_request = Some(std::sync::Arc::new(|r: &c2t_twenty::RequestLog| {
             eprintln!(
@@ -69,7 +70,7 @@ pub fn connect(api: &Api) -> anyhow::Result<Client> {
         cfg.backoff_base = std::time::Duration::from_millis(ms);
         cfg.backoff_max = std::time::Duration::from_millis(ms.saturating_mul(20));
     }
-    Client::new(cfg).map_err(|e| user(e.to_string(), None))
+    Client::new(cfg).map_err(api_err)
 }
 
 pub fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
@@ -81,6 +82,12 @@ pub fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
                 "nothing is lost: run the same command again when the server answers".into(),
             ),
         }),
+        c2t_twenty::ApiError::BadUrl(ref m) if m.contains("plain http") => user(
+            e.to_string(),
+            Some(
+                "use the server's https:// URL; for a server on a private network you trust, add --allow-http",
+            ),
+        ),
         e => user(e.to_string(), None),
     }
 }
@@ -153,6 +160,7 @@ pub fn confirm(question: &str) -> bool {
 /// `check`: prints the plan; with `apply`, creates what is missing (after asking, or `yes`).
 /// Returns whether the workspace is ready, and the records it holds that the export may match
 /// (for the import that follows in `migrate`; `known` when an earlier step read them).
+#[allow(clippy::too_many_arguments)]
 pub fn check(
     client: &Client,
     p: &Prepared,
@@ -161,9 +169,19 @@ pub fn check(
     quiet: bool,
     state: &Path,
     known: Option<Existing>,
+    json: bool,
 ) -> anyhow::Result<(bool, Existing)> {
     let (mut ws, existing) = read_workspace(client, p, true, quiet, known)?;
     let plan = c2t_import::check(p, &ws, &existing);
+    if json && !apply {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "ready": !plan.blocks(),
+                "plan": serde_json::to_value(&plan)?,
+            }))?
+        );
+    }
     if !quiet || plan.blocks() {
         eprint!("{}", plan.render());
     }
@@ -211,6 +229,16 @@ pub fn check(
         eprint!("{}", plan.render_missing_members());
     }
     let ready = !plan.blocks();
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "ready": ready,
+                "created": serde_json::to_value(&done)?,
+                "plan": serde_json::to_value(&plan)?,
+            }))?
+        );
+    }
     Ok((ready, existing))
 }
 
@@ -533,6 +561,16 @@ pub fn import(
             ));
         }
     };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string(&serde_json::json!({
+                "event": "summary",
+                "dry_run": dry_run,
+                "summary": &summary,
+            }))?
+        );
+    }
     if !quiet && !json {
         eprintln!("{}:", if dry_run { "would write" } else { "written" });
         for (obj, s) in &summary.objects {

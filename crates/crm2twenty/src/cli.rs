@@ -78,7 +78,8 @@ pub enum Command {
         /// Folder for audit.html and audit.json.
         #[arg(long, default_value = "crm2twenty-out")]
         out: PathBuf,
-        /// Print the audit as JSON on stdout instead of the summary.
+        /// Print the result as JSON on stdout (one document: the audit; the human summary stays
+        /// on stderr).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -105,6 +106,9 @@ pub enum Command {
         /// The mapping file to check.
         #[arg(long, default_value = "crm2twenty.toml")]
         mapping: PathBuf,
+        /// Print the result as JSON on stdout (one document; the human summary stays on stderr).
+        #[arg(long)]
+        json: bool,
     },
     /// Compare the Twenty workspace with what the import needs (custom objects, fields, select
     /// options, members, records already there); `--apply` creates what is missing.
@@ -120,6 +124,9 @@ pub enum Command {
         /// Do not ask before creating.
         #[arg(long)]
         yes: bool,
+        /// Print the result as JSON on stdout (one document; the human summary stays on stderr).
+        #[arg(long)]
+        json: bool,
         #[command(flatten)]
         common: Common,
         #[command(flatten)]
@@ -181,7 +188,8 @@ pub enum Command {
         /// Seed of the sample (default: the mapping's verify.seed).
         #[arg(long)]
         seed: Option<u64>,
-        /// Print the verification as JSON on stdout.
+        /// Print the result as JSON on stdout (one document: the verification; the human
+        /// summary stays on stderr).
         #[arg(long)]
         json: bool,
         #[command(flatten)]
@@ -230,6 +238,9 @@ pub enum Command {
         /// The mapping the import used (to find the state file next to it).
         #[arg(long)]
         mapping: Option<PathBuf>,
+        /// Print the result as JSON on stdout (one document; the human summary stays on stderr).
+        #[arg(long)]
+        json: bool,
     },
     /// Write the migration report (report.html): audit, import, verification. Verifies the
     /// workspace first when TWENTY_API_URL and a key are set (unless --no-verify).
@@ -254,8 +265,12 @@ pub enum Command {
         state: Option<PathBuf>,
     },
     /// List the bundled CRM presets.
-    #[command(after_help = "Examples:\n  crm2twenty presets")]
-    Presets,
+    #[command(after_help = "Examples:\n  crm2twenty presets\n  crm2twenty presets --json")]
+    Presets {
+        /// Print the result as JSON on stdout (one document; the human summary stays on stderr).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// Where the workspace is. The API key comes from TWENTY_API_KEY or --api-key-file, never from
@@ -277,6 +292,10 @@ pub struct Api {
     /// every request.
     #[arg(long, value_name = "N")]
     pub burst: Option<u32>,
+    /// Accept a plain http:// URL to another machine (a server on a private network you trust):
+    /// the API key then travels unencrypted. Without it, plain http is only for this machine.
+    #[arg(long)]
+    pub allow_http: bool,
 }
 
 #[derive(Debug, Args, Clone)]
@@ -292,7 +311,8 @@ pub struct Load {
     /// The state file (default: crm2twenty-state.sqlite next to the mapping, or here).
     #[arg(long)]
     pub state: Option<PathBuf>,
-    /// Print machine-readable progress events (JSON lines) on stdout.
+    /// Print the result as JSON on stdout: a long command's progress as it goes, one event a
+    /// line (JSON Lines), the last line the summary (`"event": "summary"`).
     #[arg(long)]
     pub json: bool,
 }

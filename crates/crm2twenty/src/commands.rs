@@ -44,7 +44,7 @@ fn export_paths(c: &mut Command) -> Vec<&mut PathBuf> {
         | Command::Plan { export_dir, .. }
         | Command::Verify { export_dir, .. }
         | Command::Report { export_dir, .. } => vec![export_dir],
-        Command::Rollback { .. } | Command::Runs { .. } | Command::Presets => Vec::new(),
+        Command::Rollback { .. } | Command::Runs { .. } | Command::Presets { .. } => Vec::new(),
     }
 }
 
@@ -63,9 +63,18 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         _unpacked.push(input);
     }
     match command {
-        Command::Presets => {
-            for p in presets::all() {
-                println!("{:<12} {}", p.name, p.label);
+        Command::Presets { json } => {
+            let all = presets::all();
+            if json {
+                let list: Vec<serde_json::Value> = all
+                    .iter()
+                    .map(|p| serde_json::json!({"name": p.name, "label": p.label}))
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else {
+                for p in all {
+                    println!("{:<12} {}", p.name, p.label);
+                }
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -100,6 +109,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Validate {
             export_dir,
             mapping,
+            json,
         } => {
             check_dir(&export_dir)?;
             let mut m = load_mapping(&mapping)?;
@@ -170,6 +180,17 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "mapping": mapping.display().to_string(),
+                        "valid": problems.is_empty(),
+                        "files": m.files.len(),
+                        "problems": problems,
+                    }))?
+                );
+            }
             if problems.is_empty() {
                 eprintln!("{}: valid ({} files)", mapping.display(), m.files.len());
                 Ok(ExitCode::SUCCESS)
@@ -222,6 +243,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             export_dir,
             apply,
             yes,
+            json,
             common,
             api: a,
             state,
@@ -229,7 +251,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let client = api::connect(&a)?;
             let p = prepare_connected(&export_dir, &common, &client)?;
             let state = after::state_file(state.as_deref(), common.mapping.as_deref());
-            let (ready, _) = api::check(&client, &p, apply, yes, quiet, &state, None)?;
+            let (ready, _) = api::check(&client, &p, apply, yes, quiet, &state, None, json)?;
             Ok(if ready {
                 ExitCode::SUCCESS
             } else {
@@ -280,9 +302,14 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let state = after::state_file(state.as_deref(), mapping.as_deref());
             after::rollback_cmd(run, &state, &a, dry_run, yes, destroy, quiet)
         }
-        Command::Runs { state, mapping } => after::runs_cmd(
+        Command::Runs {
+            state,
+            mapping,
+            json,
+        } => after::runs_cmd(
             &after::state_file(state.as_deref(), mapping.as_deref()),
             quiet,
+            json,
         ),
         Command::Report {
             export_dir,
@@ -349,7 +376,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let known = api::announce(&client, &p, &a, &load, yes)?;
                 let state = api::state_path(&load, common.mapping.as_deref());
                 let (ready, known) =
-                    api::check(&client, &p, true, true, quiet, &state, Some(known))?;
+                    api::check(&client, &p, true, true, quiet, &state, Some(known), false)?;
                 if !ready {
                     return Err(user(
                         "the workspace is not ready for this import",

@@ -855,3 +855,74 @@ fn a_soft_deleted_record_is_revived_not_duplicated_on_twenty_2() {
             .any(|v| v.as_str() == Some(old_id.as_str()))
     }));
 }
+
+/// `--json` means one thing everywhere: the command's result as JSON on stdout, the human
+/// summary on stderr; a long command streams its events, one a line, the last its summary.
+#[test]
+fn json_is_the_result_on_stdout_for_every_command() {
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let sb = sandbox(ProfileKind::Twenty2, members_of(&ex), "");
+    let url = sb.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let doc = |o: &std::process::Output| -> Value {
+        serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+            panic!("{e}: {}\n{}", String::from_utf8_lossy(&o.stdout), stderr(o))
+        })
+    };
+    let o = run(&["presets", "--json"], tmp.path());
+    assert!(
+        doc(&o)
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["name"] == "salesforce")
+    );
+    let o = run(&["init", exs], tmp.path());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run(&["validate", exs, "--json"], tmp.path());
+    assert_eq!(doc(&o)["valid"], true);
+    // Before --apply: not ready, with what is missing.
+    let o = run_api(
+        &["check", exs, "--as-of", "2026-11-24", "--json"],
+        tmp.path(),
+        &url,
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let d = doc(&o);
+    assert_eq!(d["ready"], false);
+    assert!(!d["plan"]["fields"].as_array().unwrap().is_empty(), "{d}");
+    let o = run_api(
+        &[
+            "check",
+            exs,
+            "--as-of",
+            "2026-11-24",
+            "--apply",
+            "--yes",
+            "--json",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert_eq!(doc(&o)["ready"], true, "{}", stderr(&o));
+    let o = run_api(
+        &["import", exs, "--as-of", "2026-11-24", "--json"],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let lines: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let last = lines.last().unwrap();
+    assert_eq!(last["event"], "summary");
+    assert_eq!(last["summary"]["objects"]["company"]["created"], 12);
+    assert_eq!(last["summary"]["uploaded_files"], 5);
+    let o = run(&["runs", "--json"], tmp.path());
+    let runs = doc(&o);
+    assert_eq!(runs.as_array().unwrap().len(), 1, "{runs}");
+    assert_eq!(runs[0]["status"], "done");
+    assert!(runs[0]["created"].as_u64().unwrap() > 0);
+}

@@ -106,6 +106,7 @@ fn an_undescribed_argument_is_caught() {
 fn mistakes_get_a_sentence_and_a_hint() {
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("Contact.csv"), "Id\n1\n").unwrap();
+    std::fs::write(tmp.path().join("key.txt"), "not-a-real-key\n").unwrap();
     let cases: &[(&str, &[&str])] = &[
         ("error-missing-folder", &["migrate", "nope"]),
         ("error-file-not-folder", &["audit", "Contact.csv"]),
@@ -116,6 +117,17 @@ fn mistakes_get_a_sentence_and_a_hint() {
         ),
         ("error-unknown-command", &["frobnicate"]),
         ("error-missing-argument", &["audit"]),
+        (
+            "error-plain-http-lan",
+            &[
+                "check",
+                ".",
+                "--api-url",
+                "http://192.168.1.5:3000",
+                "--api-key-file",
+                "key.txt",
+            ],
+        ),
     ];
     let mut failures = Vec::new();
     for (name, args) in cases {
@@ -136,6 +148,8 @@ fn mistakes_get_a_sentence_and_a_hint() {
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
         .collect();
-    assert_eq!(left, ["Contact.csv"]);
+    let mut left = left;
+    left.sort();
+    assert_eq!(left, ["Contact.csv", "key.txt"]);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
