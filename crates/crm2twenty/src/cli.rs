@@ -52,14 +52,15 @@ pub enum Command {
     },
     /// Propose a mapping file for an export folder (edit it, keep it in git).
     #[command(
-        after_help = "Examples:\n  crm2twenty init ./export                    # writes crm2twenty.toml\n  crm2twenty init ./export --preset hubspot --out hubspot.toml"
+        after_help = "Examples:\n  crm2twenty init ./export                    # writes crm2twenty.toml\n  crm2twenty init ./export --preset hubspot --mapping hubspot.toml"
     )]
     Init {
         /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
-        /// Where to write the mapping.
-        #[arg(long, default_value = "crm2twenty.toml")]
-        out: PathBuf,
+        /// The mapping file to write (the file every other command reads with --mapping).
+        /// `--out` is accepted too, as before; elsewhere `--out` is a folder.
+        #[arg(long, alias = "out", default_value = "crm2twenty.toml")]
+        mapping: PathBuf,
         /// Use this preset instead of detecting the CRM.
         #[arg(long)]
         preset: Option<String>,

@@ -80,7 +80,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Init {
             export_dir,
-            out,
+            mapping: out,
             preset,
             force,
         } => {
@@ -88,7 +88,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if out.exists() && !force {
                 return Err(user(
                     format!("{} already exists", out.display()),
-                    Some("pass --force to overwrite it, or --out to write elsewhere"),
+                    Some("pass --force to overwrite it, or --mapping to write elsewhere"),
                 ));
             }
             let members = default_members(&export_dir, None);

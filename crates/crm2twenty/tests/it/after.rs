@@ -493,7 +493,7 @@ fn verify_names_what_changed_behind_its_back() {
         "{err}"
     );
     // Thresholds come from the mapping: a looser mapping lets the same workspace pass.
-    let o = run(&["init", exs, "--out", "m.toml"], tmp.path());
+    let o = run(&["init", exs, "--mapping", "m.toml"], tmp.path());
     assert!(o.status.success(), "{}", stderr(&o));
     let mut m = std::fs::read_to_string(tmp.path().join("m.toml")).unwrap();
     for (from, to) in [

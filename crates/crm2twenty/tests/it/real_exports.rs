@@ -175,7 +175,7 @@ fn a_skipped_file_needs_a_reason() {
     .unwrap();
     std::fs::write(ex.join("invoices.csv"), "Number,Total\nF-1,120\nF-2,80\n").unwrap();
     let o = run(
-        &["init", ex.to_str().unwrap(), "--out", "m.toml"],
+        &["init", ex.to_str().unwrap(), "--mapping", "m.toml"],
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
