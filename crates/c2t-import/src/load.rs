@@ -239,6 +239,13 @@ impl Loader<'_> {
                 previous: i.previous.clone(),
             })
             .collect();
+        // A note's target is named by its note: not worth a name of its own.
+        let names: Vec<(String, String)> = chunk
+            .iter()
+            .filter(|i| !i.links_only && !object.ends_with("Target"))
+            .map(|i| (i.key.clone(), self.p.records[i.record].display_name()))
+            .collect();
+        self.store.remember_names(object, &names)?;
         let batch = self.store.batch_sending(self.run, object, &batch_items)?;
         let payloads: Vec<Value> = chunk.iter().map(|i| i.payload.clone()).collect();
         match self.write(plural, &payloads) {

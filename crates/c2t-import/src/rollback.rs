@@ -39,6 +39,8 @@ pub struct Step {
     pub action: &'static str,
     /// Already done by an earlier, interrupted rollback.
     pub done: bool,
+    /// What the record is called, when the import said (state files of older versions do not).
+    pub name: Option<String>,
 }
 
 /// What a rollback will do, or did.
@@ -180,6 +182,7 @@ pub fn plan(store: &Store, runs: &[Run]) -> Result<RollbackPlan, RollbackError> 
                 continue;
             }
             let done = log.contains_key(&(w.object.to_string(), w.source_key.clone()));
+            let name = store.name_of(&w.object, &w.source_key)?;
             if w.created {
                 let rank = order.len() - order.iter().position(|o| *o == w.object).unwrap_or(0);
                 deletes.entry(rank).or_default().push(Step {
@@ -187,6 +190,7 @@ pub fn plan(store: &Store, runs: &[Run]) -> Result<RollbackPlan, RollbackError> 
                     write: w,
                     action: "delete",
                     done,
+                    name,
                 });
             } else {
                 restores.push(Step {
@@ -194,6 +198,7 @@ pub fn plan(store: &Store, runs: &[Run]) -> Result<RollbackPlan, RollbackError> 
                     write: w,
                     action: "restore",
                     done,
+                    name,
                 });
             }
         }
@@ -383,6 +388,31 @@ pub fn render(plan: &RollbackPlan, destroy: bool) -> String {
             let _ = write!(o, " ({done} already done by an interrupted rollback)");
         }
         let _ = writeln!(o);
+        // Which ones, by name (the first few).
+        const SHOWN: usize = 8;
+        let names: Vec<&str> = plan
+            .steps
+            .iter()
+            .filter(|s| !s.done && s.write.object == *object && s.action == *action)
+            .filter_map(|s| s.name.as_deref())
+            .collect();
+        if !names.is_empty() {
+            let more = if names.len() > SHOWN {
+                format!(", and {} more", todo - SHOWN.min(*todo))
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                o,
+                "      {}{more}",
+                names
+                    .iter()
+                    .take(SHOWN)
+                    .copied()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
     }
     if plan.refused > 0 {
         let _ = writeln!(

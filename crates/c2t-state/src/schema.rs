@@ -145,4 +145,13 @@ CREATE TABLE uploads (
     uploaded_at  TEXT NOT NULL,
     PRIMARY KEY (object, source_key)
 );
+
+-- What each record written is called (a company's name, a person's name or email, a note's
+-- title), for the people reading `runs` and `rollback --dry-run`.
+CREATE TABLE names (
+    object     TEXT NOT NULL,
+    source_key TEXT NOT NULL,
+    name       TEXT NOT NULL,
+    PRIMARY KEY (object, source_key)
+);
 "#;

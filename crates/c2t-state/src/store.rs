@@ -418,6 +418,43 @@ impl Store {
     }
 
     // ---------------------------------------------------------------------------------------
+    // Names
+
+    /// Remembers what records are called (`(source key, name)` of `object`), for people.
+    pub fn remember_names(
+        &mut self,
+        object: &str,
+        names: &[(String, String)],
+    ) -> Result<(), StateError> {
+        const OP: &str = "recording the records' names";
+        let tx = self.conn.transaction().ctx(&self.path, OP)?;
+        {
+            let mut st = tx
+                .prepare_cached(
+                    "INSERT INTO names (object, source_key, name) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (object, source_key) DO UPDATE SET name = excluded.name",
+                )
+                .ctx(&self.path, OP)?;
+            for (key, name) in names.iter().filter(|(_, n)| !n.is_empty()) {
+                st.execute(params![object, key, name]).ctx(&self.path, OP)?;
+            }
+        }
+        tx.commit().ctx(&self.path, OP)
+    }
+
+    /// What the record of `object` with this source key is called, when it was said.
+    pub fn name_of(&self, object: &str, source_key: &str) -> Result<Option<String>, StateError> {
+        const OP: &str = "reading a record's name";
+        self.conn
+            .prepare_cached("SELECT name FROM names WHERE object = ?1 AND source_key = ?2")
+            .and_then(|mut st| {
+                st.query_row(params![object, source_key], |r| r.get(0))
+                    .optional()
+            })
+            .ctx(&self.path, OP)
+    }
+
+    // ---------------------------------------------------------------------------------------
     // Uploads
 
     /// Records a file uploaded for an attachment record that is not written yet.

@@ -237,12 +237,13 @@ pub fn rollback_cmd(
         }
         for s in &plan.steps {
             println!(
-                "{}\t{}\t{}\t{}\t{}{}",
+                "{}\t{}\t{}\t{}\t{}\t{}{}",
                 s.run,
                 s.action,
                 s.write.object,
                 s.write.twenty_id,
                 s.write.source_key,
+                s.name.as_deref().unwrap_or_default(),
                 if s.done { "\t(done)" } else { "" }
             );
         }

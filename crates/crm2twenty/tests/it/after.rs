@@ -173,6 +173,21 @@ fn rollback_round_trip(profile: ProfileKind, destroy: bool) {
         "{}",
         stderr(&o)
     );
+    // Records are named: the company it restores, the people it deletes.
+    assert!(stderr(&o).contains("      Acme Corp"), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let deleted: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains("\tdelete\tperson\t"))
+        .collect();
+    assert!(!deleted.is_empty(), "{out}");
+    assert!(
+        deleted
+            .iter()
+            .all(|l| !l.rsplit('\t').next().unwrap().trim().is_empty()),
+        "every person deleted is named: {out}"
+    );
+    assert!(out.contains("\tAda Lindqvist"), "{out}");
     let mut args = vec!["rollback", "--state", "st.sqlite", "--yes"];
     if destroy {
         args.push("--destroy");

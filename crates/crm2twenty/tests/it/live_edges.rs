@@ -183,7 +183,12 @@ fn a_reserved_field_name_is_refused_before_anything_is_created() {
     let ex = example("salesforce");
     let m = tmp.path().join("m.toml");
     let o = run(
-        &["init", ex.to_str().unwrap(), "--mapping", m.to_str().unwrap()],
+        &[
+            "init",
+            ex.to_str().unwrap(),
+            "--mapping",
+            m.to_str().unwrap(),
+        ],
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
