@@ -120,6 +120,10 @@ def decode(raw: bytes) -> str:
 def main() -> None:
     out = pathlib.Path(sys.argv[1] if len(sys.argv) > 1 else ROOT / "target/fuzz-corpus")
     for f in sorted(EXAMPLES.glob("*/*")):
+        # Export files only: the attachment folders (examples/salesforce/Attachments/) are not
+        # read as exports.
+        if not f.is_file():
+            continue
         raw = f.read_bytes()
         if f.suffix == ".xlsx":
             put(out, "xlsx", raw)
