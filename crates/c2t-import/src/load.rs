@@ -114,6 +114,22 @@ pub struct Summary {
     /// Attachment files to upload (in a dry run: that would be uploaded), and their bytes.
     pub files_to_upload: usize,
     pub bytes_to_upload: u64,
+    /// In a dry run: every write the import would send, what a saved plan holds and what
+    /// `import --plan` compares before it writes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub planned: Vec<Planned>,
+}
+
+/// One write a dry run found to do.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+pub struct Planned {
+    pub object: String,
+    /// The record's key in the export.
+    pub key: String,
+    /// `create`, `update`, `restore` (a record in the trash), or `link` (the second pass).
+    pub action: String,
+    /// What it says ([`c2t_state::payload_hash`]).
+    pub hash: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -151,6 +167,16 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
+    /// Notes a write a dry run would send.
+    fn plan(&mut self, object: &str, i: &Item, action: &str) {
+        self.summary.planned.push(Planned {
+            object: object.to_string(),
+            key: i.key.clone(),
+            action: action.to_string(),
+            hash: i.hash.clone(),
+        });
+    }
+
     fn write(&mut self, plural: &str, payloads: &[Value]) -> Result<Vec<Value>, ApiError> {
         self.summary.requests += 1;
         if self.ws.caps.rest_upsert {
@@ -491,6 +517,16 @@ fn load_all(
             let s = l.summary.objects.entry(object.clone()).or_default();
             s.updated = items.iter().filter(|i| i.existed).count();
             s.created = items.len() - s.updated;
+            for i in &items {
+                let action = if !i.existed {
+                    "create"
+                } else if payload::in_trash(ids[i.record].as_ref()) {
+                    "restore"
+                } else {
+                    "update"
+                };
+                l.plan(object, i, action);
+            }
             continue;
         }
         let mut sent = 0;
@@ -506,6 +542,9 @@ fn load_all(
             records: items.len(),
         });
         if opts.dry_run {
+            for i in &items {
+                l.plan(&object, i, "link");
+            }
             continue;
         }
         let mut sent = 0;
@@ -526,6 +565,9 @@ fn load_all(
         });
         if opts.dry_run {
             l.summary.objects.entry(join.clone()).or_default().created = items.len();
+            for i in &items {
+                l.plan(&join, i, "create");
+            }
             continue;
         }
         let mut sent = 0;
@@ -652,6 +694,9 @@ fn load_attachments(
         let s = l.summary.objects.entry(object.to_string()).or_default();
         s.updated = todo.iter().filter(|i| i.existed).count();
         s.created = todo.len() - s.updated;
+        for i in &todo {
+            l.plan(object, i, if i.existed { "update" } else { "create" });
+        }
         return Ok(());
     }
     let (files_total, bytes_total) = (todo.len(), l.summary.bytes_to_upload);

@@ -340,7 +340,30 @@ pub fn state_path(load: &Load, mapping: Option<&Path>) -> PathBuf {
     crate::after::state_file(load.state.as_deref(), mapping)
 }
 
-/// `import` (or `plan` with `dry_run`).
+/// What [`import`] does: write (with a saved plan to hold to, or none), or only plan (and save
+/// the plan).
+#[derive(Debug, Clone, Copy)]
+pub enum Mode<'a> {
+    Import { plan: Option<&'a Path> },
+    Plan { save: Option<&'a Path> },
+}
+
+/// A saved plan (`plan --save FILE`): what `import --plan FILE` holds to.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct PlanFile {
+    /// Format version.
+    version: u32,
+    tool_version: String,
+    created_at: String,
+    /// The workspace the plan is for (never the key).
+    workspace_url: String,
+    /// Hash of the mapping file the plan was made with.
+    mapping_hash: String,
+    /// Every write, sorted.
+    writes: Vec<c2t_import::load::Planned>,
+}
+
+/// `import` (or `plan`).
 #[allow(clippy::too_many_arguments)]
 pub fn import(
     client: &Client,
@@ -348,10 +371,11 @@ pub fn import(
     api: &Api,
     load: &Load,
     mapping: Option<&Path>,
-    dry_run: bool,
+    mode: Mode<'_>,
     quiet: bool,
     known: Option<Existing>,
 ) -> anyhow::Result<ExitCode> {
+    let dry_run = matches!(mode, Mode::Plan { .. });
     let (ws, existing) = read_workspace(client, p, false, quiet, known)?;
     let plan = c2t_import::check(p, &ws, &existing);
     if plan.blocks() {
@@ -413,6 +437,10 @@ pub fn import(
             })
             .unwrap_or_default(),
     };
+    // A saved plan is applied only as it was shown: the same writes, each saying the same.
+    if let Mode::Import { plan: Some(file) } = mode {
+        hold_to_plan(file, client, &mut store, p, &ws, &existing, &opts)?;
+    }
     let json = load.json;
     let started = std::time::Instant::now();
     let rpm = f64::from(api.requests_per_minute.max(1));
@@ -561,6 +589,27 @@ pub fn import(
             ));
         }
     };
+    if let Mode::Plan { save: Some(file) } = mode {
+        let mut writes = summary.planned.clone();
+        writes.sort();
+        let saved = PlanFile {
+            version: 1,
+            tool_version: env!("CARGO_PKG_VERSION").to_string(),
+            created_at: jiff::Timestamp::now().to_string(),
+            workspace_url: client.base_url().to_string(),
+            mapping_hash: opts.mapping_hash.clone(),
+            writes,
+        };
+        std::fs::write(file, serde_json::to_string_pretty(&saved)?)
+            .map_err(|e| anyhow::anyhow!("cannot write the plan to {}: {e}", file.display()))?;
+        if !quiet && !json {
+            eprintln!(
+                "plan saved to {}: `crm2twenty import … --plan {}` writes exactly this, or nothing if the export, the mapping or the workspace changed since",
+                file.display(),
+                file.display()
+            );
+        }
+    }
     if json {
         println!(
             "{}",
@@ -753,4 +802,112 @@ fn csv_writer(path: &Path) -> anyhow::Result<std::io::BufWriter<std::fs::File>> 
 
 fn quote(s: &str) -> String {
     format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Checks a saved plan against what the import would write now (a dry run): the same workspace,
+/// mapping and writes, each saying the same; otherwise nothing is written and the differences
+/// are named.
+#[allow(clippy::too_many_arguments)]
+fn hold_to_plan(
+    file: &Path,
+    client: &Client,
+    store: &mut c2t_state::Store,
+    p: &Prepared,
+    ws: &c2t_import::Workspace,
+    existing: &Existing,
+    opts: &ImportOptions,
+) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        user(
+            format!("cannot read the plan {}: {e}", file.display()),
+            Some("save one with `crm2twenty plan … --save FILE`"),
+        )
+    })?;
+    let saved: PlanFile = serde_json::from_str(&text).map_err(|e| {
+        user(
+            format!("{} is not a saved plan: {e}", file.display()),
+            Some("save one with `crm2twenty plan … --save FILE`"),
+        )
+    })?;
+    let again =
+        "make the plan again (`crm2twenty plan … --save FILE`), read it, and import with it";
+    if saved.workspace_url != client.base_url() {
+        return Err(user(
+            format!(
+                "the plan {} is for the workspace at {}, not {}",
+                file.display(),
+                saved.workspace_url,
+                client.base_url()
+            ),
+            Some(again),
+        ));
+    }
+    if saved.mapping_hash != opts.mapping_hash {
+        return Err(user(
+            format!(
+                "the mapping changed since the plan {} was made",
+                file.display()
+            ),
+            Some(again),
+        ));
+    }
+    let mut dry = opts.clone();
+    dry.dry_run = true;
+    dry.stop = None;
+    let now = c2t_import::import(client, store, p, ws, existing, &dry, &mut |_| {})
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut writes = now.planned;
+    writes.sort();
+    if writes == saved.writes {
+        return Ok(());
+    }
+    let key = |w: &c2t_import::load::Planned| (w.object.clone(), w.key.clone());
+    let before: std::collections::BTreeMap<_, _> =
+        saved.writes.iter().map(|w| (key(w), w)).collect();
+    let after: std::collections::BTreeMap<_, _> = writes.iter().map(|w| (key(w), w)).collect();
+    let mut lines = Vec::new();
+    for (k, w) in &after {
+        match before.get(k) {
+            None => lines.push(format!("  new: {} {} {}", w.action, w.object, w.key)),
+            Some(b) if b != w => lines.push(format!(
+                "  changed: {} {} ({} → {})",
+                w.object,
+                w.key,
+                b.action,
+                if b.action == w.action {
+                    "other values"
+                } else {
+                    w.action.as_str()
+                }
+            )),
+            _ => {}
+        }
+    }
+    for (k, b) in &before {
+        if !after.contains_key(k) {
+            lines.push(format!(
+                "  no longer to write: {} {} {}",
+                b.action, b.object, b.key
+            ));
+        }
+    }
+    let shown: Vec<&String> = lines.iter().take(20).collect();
+    Err(user(
+        format!(
+            "the import would no longer do what the plan {} says ({} differences; the export or the workspace changed since); nothing was written:\n{}{}",
+            file.display(),
+            lines.len(),
+            shown
+                .iter()
+                .map(|l| l.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            if lines.len() > shown.len() {
+                "\n  …"
+            } else {
+                ""
+            }
+        ),
+        Some(again),
+    ))
 }

@@ -148,6 +148,10 @@ pub enum Command {
         /// Show what would be created, updated and left unchanged; write nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Write exactly what this saved plan (`plan --save FILE`) says, or nothing if the
+        /// export, the mapping or the workspace changed since it was made.
+        #[arg(long, value_name = "FILE", conflicts_with = "dry_run")]
+        plan: Option<PathBuf>,
         /// Folder for report.html and audit.html (the same as verify's and migrate's).
         #[arg(long, default_value = "crm2twenty-out")]
         out: PathBuf,
@@ -158,11 +162,18 @@ pub enum Command {
         #[command(flatten)]
         load: Load,
     },
-    /// What `import` would do (same as `import --dry-run`).
-    #[command(after_help = "Examples:\n  crm2twenty plan ./export --mapping crm2twenty.toml")]
+    /// What `import` would do (same as `import --dry-run`); `--save FILE` keeps it for
+    /// `import --plan FILE`.
+    #[command(
+        after_help = "Examples:\n  crm2twenty plan ./export --mapping crm2twenty.toml\n  crm2twenty plan ./export --save plan.json      # then: crm2twenty import ./export --plan plan.json"
+    )]
     Plan {
         /// The folder holding the CRM's export files (.csv, .xlsx), or a .zip of them.
         export_dir: PathBuf,
+        /// Save the plan to this file: `import --plan FILE` then writes exactly what it says,
+        /// or nothing if the export, the mapping or the workspace changed since.
+        #[arg(long, value_name = "FILE")]
+        save: Option<PathBuf>,
         #[command(flatten)]
         common: Common,
         #[command(flatten)]

@@ -261,20 +261,39 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Import {
             export_dir,
             dry_run,
+            plan,
             out,
             common,
             api: a,
             load,
         } => {
+            let mode = if dry_run {
+                api::Mode::Plan { save: None }
+            } else {
+                api::Mode::Import {
+                    plan: plan.as_deref(),
+                }
+            };
             let report = (!dry_run).then_some((out.as_path(), given[0].as_path()));
-            import(&export_dir, &common, &a, &load, report, quiet)
+            import(&export_dir, &common, &a, &load, mode, report, quiet)
         }
         Command::Plan {
             export_dir,
+            save,
             common,
             api: a,
             load,
-        } => import(&export_dir, &common, &a, &load, None, quiet),
+        } => import(
+            &export_dir,
+            &common,
+            &a,
+            &load,
+            api::Mode::Plan {
+                save: save.as_deref(),
+            },
+            None,
+            quiet,
+        ),
         Command::Verify {
             export_dir,
             out,
@@ -389,7 +408,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     &a,
                     &load,
                     common.mapping.as_deref(),
-                    false,
+                    api::Mode::Import { plan: None },
                     quiet,
                     Some(known),
                 )?;
@@ -441,10 +460,10 @@ fn import(
     common: &Common,
     a: &crate::cli::Api,
     load: &crate::cli::Load,
+    mode: api::Mode<'_>,
     report: Option<(&Path, &Path)>,
     quiet: bool,
 ) -> anyhow::Result<ExitCode> {
-    let dry_run = report.is_none();
     let client = api::connect(a)?;
     let p = prepare_connected(dir, common, &client)?;
     let code = api::import(
@@ -453,7 +472,7 @@ fn import(
         a,
         load,
         common.mapping.as_deref(),
-        dry_run,
+        mode,
         quiet,
         None,
     )?;

@@ -926,3 +926,67 @@ fn json_is_the_result_on_stdout_for_every_command() {
     assert_eq!(runs[0]["status"], "done");
     assert!(runs[0]["created"].as_u64().unwrap() > 0);
 }
+
+/// `plan --save FILE` then `import --plan FILE` writes exactly what the plan showed; when the
+/// workspace changed in between (a person typed in with an email the export holds: an update,
+/// no longer a create), the import writes nothing and names the difference.
+#[test]
+fn a_saved_plan_is_applied_exactly_or_not_at_all() {
+    let ex = example("hubspot");
+    let exs = ex.to_str().unwrap();
+    let sb = sandbox(ProfileKind::Twenty2, members_of(&ex), "");
+    let url = sb.base_url();
+    let c = client(&url);
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_api(&["check", exs, "--apply", "--yes"], tmp.path(), &url);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_api(&["plan", exs, "--save", "plan.json"], tmp.path(), &url);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("plan saved to plan.json"),
+        "{}",
+        stderr(&o)
+    );
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(tmp.path().join("plan.json")).unwrap())
+            .unwrap();
+    let writes = saved["writes"].as_array().unwrap();
+    assert!(!writes.is_empty());
+    assert!(
+        !saved.to_string().contains(KEY),
+        "the key is not in the plan"
+    );
+    let person = all(&c, "people").len();
+    assert_eq!(person, 0);
+    // Someone types in a person the export holds.
+    let email = read_csv(&ex.join("hubspot-crm-exports-all-contacts-2026-11-01.csv"))[0]["Email"]
+        .to_lowercase();
+    c.batch_create(
+        "people",
+        &[json!({"name": {"firstName": "Typed", "lastName": "In"}, "emails": {"primaryEmail": email}})],
+        false,
+    )
+    .unwrap();
+    let o = run_api(&["import", exs, "--plan", "plan.json"], tmp.path(), &url);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(err.contains("nothing was written"), "{err}");
+    assert!(err.contains("changed: person"), "{err}");
+    assert!(err.contains("create → update"), "{err}");
+    assert_eq!(all(&c, "people").len(), 1, "nothing was written");
+    // A new plan, applied as it is.
+    let o = run_api(&["plan", exs, "--save", "plan.json"], tmp.path(), &url);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = run_api(&["import", exs, "--plan", "plan.json"], tmp.path(), &url);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let planned: usize = serde_json::from_str::<Value>(
+        &std::fs::read_to_string(tmp.path().join("plan.json")).unwrap(),
+    )
+    .unwrap()["writes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["object"] == "person")
+        .count();
+    assert_eq!(all(&c, "people").len(), planned);
+}
