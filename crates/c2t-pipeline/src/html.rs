@@ -351,6 +351,10 @@ pub fn render_page(o: &mut impl Write, a: &Audit, report_beside: bool) {
             "<p>What was written to Twenty and its verification: the migration report, <a href=\"report.html\">report.html</a>, in this folder.</p>"
         );
     }
+    let _ = writeln!(
+        o,
+        "<p>Every merge and every row skipped as test data or as stale is also in <a href=\"review.csv\">review.csv</a>, in this folder: change a row's decision to <code>keep</code> and run again with <code>--review review.csv</code>.</p>"
+    );
     let mut sections = audit_sections(a);
     order(&mut sections);
     toc(o, &[("objects", "What happens to each object")], &sections);

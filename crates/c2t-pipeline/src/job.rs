@@ -79,6 +79,8 @@ pub struct Options {
     /// record list is then sized once instead of growing by doubling, which at a million rows
     /// copies it several times and briefly holds it twice.
     pub expected_rows: Option<u64>,
+    /// A person's decisions on merges, test data and stale rows ([`crate::review`]).
+    pub review: crate::review::Review,
 }
 
 /// The cleaned, de-duplicated, linked records of an export, and the account of every row.
@@ -110,6 +112,8 @@ pub struct Prepared {
     pub export_dir: PathBuf,
     /// Each kept attachment's file, by record.
     pub attachments: HashMap<usize, crate::attach::FoundFile>,
+    /// The review the run honoured ([`crate::review`]; empty when none was given).
+    pub review: crate::review::Review,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -365,7 +369,11 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
                 );
             } else if let Some(reason) = empty_reason(rec, values).filter(|_| !fm.completes) {
                 Status::Rejected(reason.into())
-            } else if let Some(t) = &rec.test_reason {
+            } else if let Some(t) = rec
+                .test_reason
+                .as_ref()
+                .filter(|_| !opts.review.keep_test.contains(&(fm.path.clone(), rec.line)))
+            {
                 Status::skipped("test_data", &**t)
             } else {
                 return (Status::Kept, None, unlisted_selects(object_def, values));
@@ -460,8 +468,22 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
 
     // De-duplicate what is still in.
     phase.next("de-duplicate");
+    // Rows a person asked to keep apart (the review file) merge with nothing.
+    let apart: HashSet<usize> = if opts.review.apart.is_empty() {
+        HashSet::default()
+    } else {
+        (0..records.len())
+            .filter(|&i| {
+                !records[i].is_created()
+                    && opts
+                        .review
+                        .apart
+                        .contains(&(mapping.files[records[i].file].path.clone(), records[i].line))
+            })
+            .collect()
+    };
     let alive: Vec<usize> = (0..records.len())
-        .filter(|&i| status[i] == Status::Kept)
+        .filter(|&i| status[i] == Status::Kept && !apart.contains(&i))
         .collect();
     // A merge by name needs the rest to agree: two companies of alike names whose phones or
     // cities differ are two businesses until someone says otherwise.
@@ -583,6 +605,13 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
     if mapping.settings.skip_stale {
         let stale = decide_stale(&records, &status, &links, &stale_cutoff);
         for (i, why) in stale {
+            if opts
+                .review
+                .keep_stale
+                .contains(&(mapping.files[records[i].file].path.clone(), records[i].line))
+            {
+                continue;
+            }
             gone.insert(i, "skipped as stale".into());
             status[i] = Status::skipped("stale", why);
         }
@@ -811,6 +840,7 @@ pub fn prepare(export_dir: &Path, mapping: Mapping, opts: &Options) -> Result<Pr
         created_from,
         export_dir: export_dir.to_path_buf(),
         attachments,
+        review: opts.review.clone(),
     })
 }
 

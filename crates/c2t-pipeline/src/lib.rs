@@ -27,6 +27,7 @@ pub mod presets;
 pub mod propose;
 pub mod record;
 pub mod render;
+pub mod review;
 pub mod store;
 pub mod timing;
 pub mod transform;

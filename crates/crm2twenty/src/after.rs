@@ -149,8 +149,10 @@ pub fn write_report(
     let path = out.join("report.html");
     std::fs::write(&path, html)
         .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-    // The audit beside it, written after the report so that it links back to it.
+    // The audit beside it, written after the report so that it links back to it, with the
+    // decisions to review.
     crate::commands::write_audit(&a, out)?;
+    crate::commands::write_review(p, out)?;
     Ok(path)
 }
 

@@ -344,4 +344,8 @@ pub struct Common {
     /// Measure staleness from this date (YYYY-MM-DD) instead of today.
     #[arg(long)]
     pub as_of: Option<String>,
+    /// Honour this review file: review.csv as `audit`/`migrate` wrote it, with the `decision`
+    /// of some rows changed (a merge to `keep` apart, test data or a stale row to `keep`).
+    #[arg(long, value_name = "FILE")]
+    pub review: Option<PathBuf>,
 }

@@ -218,11 +218,13 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let p = prepare(&export_dir, &common)?;
             let a = audit::build(&p);
             write_audit(&a, &out)?;
+            let reviewed = write_review(&p, &out)?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&a)?);
             } else if !quiet {
                 eprint!("{}", audit::terminal(&a));
                 eprintln!("\nreport: {}", out.join("audit.html").display());
+                print_review_line(reviewed, &out);
             }
             Ok(exit_for(&p))
         }
@@ -523,11 +525,12 @@ fn migrate_local(
     quiet: bool,
 ) -> anyhow::Result<(ExitCode, Prepared)> {
     check_dir(dir)?;
-    std::fs::create_dir_all(out)
-        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
     let members = default_members(dir, common.members.as_deref());
     let mut phase = c2t_pipeline::timing::Phase::start("detect and propose");
     let p = prepare_with(dir, common, members, workspace_members, |proposal| {
+        // Created once the run's inputs are read: a run that stops on them creates nothing.
+        std::fs::create_dir_all(out)
+            .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
         if let Some(proposal) = proposal {
             let path = out.join("mapping.toml");
             std::fs::write(&path, render::render(proposal))
@@ -547,7 +550,8 @@ fn migrate_local(
             .name("audit".into())
             .spawn_scoped(scope, || {
                 let a = audit::build(&p);
-                write_audit(&a, out).map(|()| a)
+                write_audit(&a, out)?;
+                write_review(&p, out).map(|n| (a, n))
             })
             .map_err(|e| anyhow::anyhow!("cannot start the audit thread: {e}"));
         let written = export::write_all(&p, out)
@@ -555,13 +559,14 @@ fn migrate_local(
         let a = audit.and_then(|h| h.join().expect("the audit thread does not panic"));
         (a, written)
     });
-    let (a, written) = (a?, written?);
+    let ((a, reviewed), written) = (a?, written?);
     drop(phase);
     if !quiet {
         eprint!("{}", audit::terminal(&a));
         eprintln!();
         print_written(&written, out, &p);
         eprintln!("  audit report: {}", out.join("audit.html").display());
+        print_review_line(reviewed, out);
         if common.mapping.is_none() {
             eprintln!(
                 "  proposed mapping: {} (edit it and pass --mapping to use it)",
@@ -772,6 +777,16 @@ fn prepare_with(
     workspace_members: Vec<c2t_pipeline::members::Member>,
     ready: impl FnOnce(Option<&propose::Proposal>) -> anyhow::Result<()>,
 ) -> anyhow::Result<Prepared> {
+    // Read first: a review that cannot be used stops the run before anything is written.
+    let review = match &common.review {
+        Some(path) => c2t_pipeline::review::Review::read(path).map_err(|e| {
+            user(
+                e.to_string(),
+                Some("write `keep`, `merge` or `skip` in its decision column, as the file written by `audit` or `migrate` has them"),
+            )
+        })?,
+        None => Default::default(),
+    };
     let (mapping, expected_rows) = match &common.mapping {
         Some(path) => {
             let mut mapping = load_mapping(path)?;
@@ -794,9 +809,30 @@ fn prepare_with(
             members_file: members,
             workspace_members,
             expected_rows,
+            review,
         },
     )
     .map_err(job_error)
+}
+
+/// Says where the review file is and how to use it.
+fn print_review_line(rows: usize, out: &Path) {
+    if rows > 0 {
+        eprintln!(
+            "  decisions to review: {} ({rows} merges and skips; change a row's decision to `keep`, then run again with --review {})",
+            out.join("review.csv").display(),
+            out.join("review.csv").display()
+        );
+    }
+}
+
+/// Writes review.csv into `out`: the merges, test data and stale rows decided, for a person
+/// to change and give back with --review.
+pub(crate) fn write_review(p: &Prepared, out: &Path) -> anyhow::Result<usize> {
+    std::fs::create_dir_all(out)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", out.display()))?;
+    c2t_pipeline::review::write(p, &p.review, &out.join("review.csv"))
+        .map_err(|e| anyhow::anyhow!("cannot write review.csv: {e}"))
 }
 
 /// Writes audit.json and audit.html into `out`; audit.html links to report.html when one is

@@ -368,3 +368,102 @@ fn mapping_typos_get_did_you_mean_and_their_line() {
         None
     );
 }
+
+/// The decisions the tool takes by itself (merges, test data, stale rows) are written to
+/// review.csv; a person changes some to `keep`, and the next run given the file honours them
+/// and writes them back as kept. A decision it cannot read is named with its line.
+#[test]
+fn a_review_file_overrides_merges_test_data_and_stale_rows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let migrate = |extra: &[&str], out: &str| {
+        let mut args = vec!["migrate", exs, "--out", out, "--as-of", "2026-11-24"];
+        args.extend_from_slice(extra);
+        run(&args, tmp.path())
+    };
+    let o = migrate(&[], "a");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let review = std::fs::read_to_string(tmp.path().join("a/review.csv")).unwrap();
+    let l = ledger(&tmp.path().join("a"));
+    for (file, line, outcome) in [
+        ("Account.csv", 4, "merged"),
+        ("Account.csv", 14, "skipped"),
+        ("Contact.csv", 21, "skipped"),
+    ] {
+        assert_eq!(
+            outcome_word(&outcome_of(&l, file, line)),
+            outcome,
+            "{file}:{line}"
+        );
+    }
+    // Keep ACME Corp. apart, Orchid Bay (stale) and the contact that looks like test data.
+    let edited: String = review
+        .lines()
+        .map(|row| {
+            let keep = [
+                "merge,Account.csv,4,",
+                "stale,Account.csv,14,",
+                "test_data,Contact.csv,21,",
+            ]
+            .iter()
+            .any(|p| row.starts_with(p));
+            if keep {
+                format!("{},keep", row.rsplit_once(',').unwrap().0)
+            } else {
+                row.to_string()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    std::fs::write(tmp.path().join("review.csv"), edited + "\n").unwrap();
+    let o = migrate(&["--review", "review.csv"], "b");
+    assert!(o.status.success(), "{}", stderr(&o));
+    let l = ledger(&tmp.path().join("b"));
+    for (file, line) in [("Account.csv", 14), ("Contact.csv", 21)] {
+        assert_eq!(
+            outcome_word(&outcome_of(&l, file, line)),
+            "imported",
+            "{file}:{line}"
+        );
+    }
+    // ACME Corp., kept apart, is a record of its own: one with no activity since 2022, so stale.
+    assert_eq!(outcome_of(&l, "Account.csv", 4), "skipped stale");
+    // The others are as before; the file written again says what was kept.
+    assert_eq!(outcome_word(&outcome_of(&l, "Account.csv", 5)), "merged");
+    let again = std::fs::read_to_string(tmp.path().join("b/review.csv")).unwrap();
+    for row in [
+        "merge,Account.csv,4,ACME Corp.,kept by the review,keep",
+        "stale,Account.csv,4,ACME Corp.,",
+        "stale,Account.csv,14,Orchid Bay Hotels,kept by the review,keep",
+        "test_data,Contact.csv,21,Test Test,kept by the review,keep",
+    ] {
+        assert!(again.contains(row), "{row}:\n{again}");
+    }
+    // A decision it cannot read stops the run before anything is written, naming its line.
+    std::fs::write(
+        tmp.path().join("bad.csv"),
+        "kind,file,line,record,detail,decision\nstale,Account.csv,14,x,y,perhaps\n",
+    )
+    .unwrap();
+    let o = migrate(&["--review", "bad.csv"], "c");
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("bad.csv:2: decision `perhaps`"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!tmp.path().join("c").exists());
+}
+
+fn outcome_of(
+    l: &std::collections::BTreeMap<(String, u64), (String, String)>,
+    file: &str,
+    line: u64,
+) -> String {
+    outcome(l, file, line)
+}
+
+fn outcome_word(o: &str) -> String {
+    o.split_whitespace().next().unwrap_or_default().to_string()
+}
