@@ -389,6 +389,31 @@ pub fn runs_cmd(state: &Path, quiet: bool, json: bool) -> anyhow::Result<ExitCod
             updated,
             r.workspace_url
         );
+        // Which records, by name (the first few the run created or updated).
+        if !quiet {
+            const SHOWN: usize = 5;
+            let mut names = Vec::new();
+            for w in &writes {
+                if names.len() == SHOWN {
+                    break;
+                }
+                if let Ok(Some(n)) = store.name_of(&w.object, &w.source_key) {
+                    names.push(format!("{} {n}", w.object));
+                }
+            }
+            if !names.is_empty() {
+                let more = writes.len().saturating_sub(names.len());
+                eprintln!(
+                    "      {}{}",
+                    names.join(", "),
+                    if more > 0 {
+                        format!(", and {more} more")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
     }
     if !quiet {
         eprintln!(

@@ -685,6 +685,8 @@ fn ctrl_c_stops_between_batches_and_the_same_command_resumes() {
     let (out, err) = (String::from_utf8_lossy(&o.stdout), stderr(&o));
     assert!(out.contains(" interrupted "), "{out}");
     assert!(err.contains("Import runs in st.sqlite:"), "{err}");
+    // The records it wrote, by name.
+    assert!(err.contains("      company "), "{err}");
     assert!(
         err.contains("run 1 did not finish: run the same import command again to resume it"),
         "{err}"
