@@ -756,9 +756,8 @@ fn load_attachments(
                         // A file the server will not take (too large, a refused type, gone
                         // from the disk since it was read): that attachment is rejected, the
                         // run goes on.
-                        // 2.x refuses a file name without an extension as FORBIDDEN
-                        // ("Filename must have an extension", FileUploadService): that file, not
-                        // the key.
+                        // 2.x refuses a file whose bytes do not match its extension, or a name
+                        // without one (live 2.19: docs/evidence/live-2x/upload-*.json).
                         Err(
                             e @ (ApiError::Rejected { .. }
                             | ApiError::TooLarge { .. }
@@ -767,20 +766,6 @@ fn load_attachments(
                             let rec = &p.records[i.record];
                             let file = p.file_name(rec.file).to_string();
                             let message = format!("file `{}` not uploaded: {e}", f.rel);
-                            l.store
-                                .reject(l.run, object, &i.key, &file, rec.line, &message)?;
-                            l.rejected(object, i.record, message);
-                            continue;
-                        }
-                        Err(ApiError::Auth { status, message })
-                            if message.contains("extension") =>
-                        {
-                            let rec = &p.records[i.record];
-                            let file = p.file_name(rec.file).to_string();
-                            let message = format!(
-                                "file `{}` not uploaded as `{name}`: the server refused it (HTTP {status}: {message}); name it with its extension",
-                                f.rel
-                            );
                             l.store
                                 .reject(l.run, object, &i.key, &file, rec.line, &message)?;
                             l.rejected(object, i.record, message);

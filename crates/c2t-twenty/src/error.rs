@@ -291,6 +291,10 @@ pub(crate) fn is_deterministic_server_error(messages: &[String]) -> bool {
             || l.contains("invalid input syntax")
             || l.contains("violates")
             || l.contains("invalid input value for enum")
+            // A file 2.x refuses: a live 2.19 answers these as INTERNAL_SERVER_ERROR
+            // (docs/evidence/live-2x/upload-*.json); sending the same bytes again cannot help.
+            || l.contains("does not match its extension")
+            || l.contains("must have an extension")
     })
 }
 

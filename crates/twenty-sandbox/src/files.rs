@@ -126,13 +126,13 @@ pub(crate) struct ResolverError {
 }
 
 impl ResolverError {
-    /// A `CustomException` mapped by a filter to a `BaseGraphQLError`
-    /// (`graphql-errors.util.ts`: `{subCode, userFriendlyMessage, code}`).
-    fn custom(message: String, code: &str, sub_code: &str, friendly: &str) -> Self {
-        ResolverError {
-            message,
-            extensions: json!({"subCode": sub_code, "userFriendlyMessage": friendly, "code": code}),
-        }
+    /// A `FileStorageException` the upload resolver throws. The source reads as if a filter
+    /// maps it to `{subCode, userFriendlyMessage, code}` with `BAD_USER_INPUT` / `FORBIDDEN`, but
+    /// a live 2.19 answers `INTERNAL_SERVER_ERROR` with only the user-friendly message and no
+    /// `subCode` (`docs/evidence/live-2x/upload-pdf-name-text-bytes.json`,
+    /// `upload-no-extension-unknown-bytes.json`): the live answer wins.
+    fn custom(message: String, friendly: &str) -> Self {
+        ResolverError::internal(message, Some(friendly))
     }
 
     /// An error no filter maps (`generate-graphql-error-from-error.util.ts`):
@@ -535,8 +535,6 @@ impl Workspace {
                 format!(
                     "File content does not match its extension. The file has extension '{ext}' (expected mime type: {expected}), but the file content could not be detected as this type. The file may be corrupted, have the wrong extension, or be a security risk."
                 ),
-                "BAD_USER_INPUT",
-                "INVALID_EXTENSION",
                 "The file extension doesn't match the file content. Please check that your file is not corrupted and has the correct extension.",
             )
         })?;
@@ -593,8 +591,6 @@ impl Workspace {
         if !name.contains('.') {
             return Err(ResolverError::custom(
                 "Filename must have an extension".into(),
-                "FORBIDDEN",
-                "ACCESS_DENIED",
                 "Access denied.",
             ));
         }

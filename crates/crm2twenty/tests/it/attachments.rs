@@ -357,3 +357,41 @@ fn a_file_the_server_refuses_is_rejected_and_the_run_goes_on() {
         .unwrap_or_default();
     assert!(rejects.contains("report-001.txt"), "{rejects}\n{err}");
 }
+
+/// A file whose bytes do not match its name's extension: a live 2.19 refuses it with an
+/// INTERNAL_SERVER_ERROR (`docs/evidence/live-2x/upload-pdf-name-text-bytes.json`; the first
+/// real run retried it until it gave up and stopped the import). It is rejected at once with the
+/// server's words, the other files are attached, and the run goes on to verify.
+#[test]
+fn a_file_whose_bytes_do_not_match_its_extension_is_rejected_and_the_run_goes_on() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = tmp.path().join("export");
+    generic_export(&ex, 4, 1_000);
+    std::fs::write(ex.join("files/contract.pdf"), b"not a pdf at all\n").unwrap();
+    let csv = std::fs::read_to_string(ex.join("attachments.csv")).unwrap();
+    std::fs::write(
+        ex.join("attachments.csv"),
+        csv + "files/contract.pdf,contract.pdf,acme-sons.com,\n",
+    )
+    .unwrap();
+    let sb = sandbox_with(ProfileKind::Twenty2, vec![], None);
+    let url = sb.base_url();
+    let o = migrate(&ex, tmp.path(), &url);
+    let err = stderr(&o);
+    assert!(
+        err.contains("rejected attachment attachments.csv:7")
+            && err.contains("does not match its extension"),
+        "{err}"
+    );
+    assert!(!err.contains("giving up after all retries"), "{err}");
+    assert_eq!(
+        sb.upload_requests(),
+        5,
+        "the refused file is sent once: {err}"
+    );
+    assert_eq!(attached(&url, &sb).len(), 4);
+    assert!(
+        err.contains("Attachments read back: 4 of 4"),
+        "verify ran: {err}"
+    );
+}

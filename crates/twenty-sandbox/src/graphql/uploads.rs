@@ -67,10 +67,11 @@ pub(super) fn route(
     })
 }
 
-/// A resolver error: `{"errors": [{message, path, extensions}], "data": null}`.
-fn resolver_error(root: &RootField, e: ResolverError) -> Value {
+/// A resolver error: `{"errors": [{message, extensions}], "data": null}` with HTTP 200 — no
+/// `path`, as a live 2.19 answers its upload errors (`docs/evidence/live-2x/upload-*.json`).
+fn resolver_error(_root: &RootField, e: ResolverError) -> Value {
     json!({
-        "errors": [{"message": e.message, "path": [root.key], "extensions": e.extensions}],
+        "errors": [{"message": e.message, "extensions": e.extensions}],
         "data": null,
     })
 }

@@ -500,8 +500,10 @@ fn bad_file_values_are_refused_2x() {
 }
 
 /// §1.6 (`validate-file-path.util.ts`): a name without an extension whose bytes are not
-/// recognised is refused with `FORBIDDEN` / `ACCESS_DENIED` "Filename must have an extension";
-/// recognised bytes give the extension (a PDF named `scan` is stored as `.pdf`).
+/// recognised is refused with "Filename must have an extension" — as a live 2.19 answers it:
+/// `INTERNAL_SERVER_ERROR`, "Access denied.", no `subCode`, no `path`
+/// (`docs/evidence/live-2x/upload-no-extension-unknown-bytes.json`); recognised bytes give the
+/// extension (a PDF named `scan` is stored as `.pdf`).
 #[test]
 fn a_name_without_extension_is_refused_2x() {
     let sb = start(ProfileKind::Twenty2);
@@ -511,9 +513,8 @@ fn a_name_without_extension_is_refused_2x() {
     assert_eq!(body["data"], Value::Null);
     assert_eq!(
         first_error(&body),
-        &json!({"message": "Filename must have an extension", "path": ["uploadFilesFieldFile"],
-                "extensions": {"subCode": "ACCESS_DENIED", "userFriendlyMessage": "Access denied.",
-                               "code": "FORBIDDEN"}})
+        &json!({"message": "Filename must have an extension",
+                "extensions": {"code": "INTERNAL_SERVER_ERROR", "userFriendlyMessage": "Access denied."}})
     );
     let scan = upload_2x(&sb, "scan", "application/octet-stream", PDF);
     assert!(scan["path"].as_str().unwrap().ends_with(".pdf"));
@@ -521,7 +522,9 @@ fn a_name_without_extension_is_refused_2x() {
 }
 
 /// §1.6 (`extract-file-info-or-throw.utils.ts`): an extension whose type `file-type` can
-/// recognise, on bytes it does not recognise, is `BAD_USER_INPUT` / `INVALID_EXTENSION`;
+/// recognise, on bytes it does not recognise, is refused — `INTERNAL_SERVER_ERROR` with the
+/// user-friendly message, as a live 2.19 answers it
+/// (`docs/evidence/live-2x/upload-pdf-name-text-bytes.json`);
 /// mrmime has no `docx`, so such a name is never refused; recognised bytes win over the name.
 #[test]
 fn a_mismatching_extension_is_refused_2x() {
@@ -540,10 +543,8 @@ fn a_mismatching_extension_is_refused_2x() {
             first_error(&body),
             &json!({
                 "message": format!("File content does not match its extension. The file has extension '{ext}' (expected mime type: {mime}), but the file content could not be detected as this type. The file may be corrupted, have the wrong extension, or be a security risk."),
-                "path": ["uploadFilesFieldFile"],
-                "extensions": {"subCode": "INVALID_EXTENSION",
-                               "userFriendlyMessage": "The file extension doesn't match the file content. Please check that your file is not corrupted and has the correct extension.",
-                               "code": "BAD_USER_INPUT"}
+                "extensions": {"code": "INTERNAL_SERVER_ERROR",
+                               "userFriendlyMessage": "The file extension doesn't match the file content. Please check that your file is not corrupted and has the correct extension."}
             })
         );
     }
@@ -1047,4 +1048,37 @@ fn uploads_survive_a_restart() {
     );
     assert_eq!(again.status, 200);
     assert_eq!(again.bytes, PDF);
+}
+
+/// The live 2.19 recordings of refused uploads, replayed: the same request (file name and bytes
+/// as recorded) gets the same HTTP status and the same answer body.
+#[test]
+fn refused_uploads_answer_as_the_live_server_recorded() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/evidence/live-2x");
+    for name in [
+        "upload-pdf-name-text-bytes.json",
+        "upload-no-extension-unknown-bytes.json",
+    ] {
+        let rec: Value =
+            serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+        let part = rec["request"]["body"]["multipart"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "0")
+            .unwrap();
+        let sb = start(ProfileKind::Twenty2);
+        let got = upload_2x_raw(
+            &sb,
+            part["filename"].as_str().unwrap(),
+            part["content_type"].as_str().unwrap(),
+            part["bytes"].as_str().unwrap().as_bytes(),
+        );
+        assert_eq!(
+            u64::from(got.status),
+            rec["status"].as_u64().unwrap(),
+            "{name}"
+        );
+        assert_eq!(got.json(), rec["response"], "{name}");
+    }
 }
