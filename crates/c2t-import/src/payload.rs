@@ -369,6 +369,14 @@ pub fn attachments(
         let mut m = Map::new();
         m.insert("id".into(), Value::String(attachment_id(&key, &target.id)));
         m.insert("name".into(), Value::String(name.clone()));
+        // The source's date, when the mapping gives one: a live 2.19 stores `createdAt` as sent
+        // on every create route (docs/evidence/live-2x/README.md, "createdAt on create"). Not
+        // sent to 1.5, where it has not been seen.
+        if let Some(at) = values.get("createdAt").and_then(|v| v.as_str())
+            && matches!(file_style(ws), Some(FileStyle::Files { .. }))
+        {
+            m.insert("createdAt".into(), Value::String(at.to_string()));
+        }
         m.insert(column, Value::String(target.id.clone()));
         out.push((format!("{key}->{}", source_key(p, t)), Value::Object(m)));
     }

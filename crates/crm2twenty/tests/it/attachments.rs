@@ -183,6 +183,17 @@ fn salesforce_attachments_go_with_their_records_on_both_lines() {
         assert!(got.iter().any(|g| g.1 == "ada@acme.com"), "{got:?}");
         let uploads = sb.upload_requests();
         assert_eq!(uploads, 5, "{profile:?}: one upload a file");
+        // The source's date on 2.x (a live 2.19 stores `createdAt` as sent); 1.5 keeps the
+        // import's.
+        let msa = all(&client(&url), "attachments")
+            .into_iter()
+            .find(|a| s(a, "/name") == "Acme MSA 2024.pdf")
+            .unwrap();
+        assert_eq!(
+            s(&msa, "/createdAt").starts_with("2024-02-12T10:04:00"),
+            profile == ProfileKind::Twenty2,
+            "{msa}"
+        );
         // Verified, the files read back by content where the server gives their links (2.x).
         let v: Value = serde_json::from_str(
             &std::fs::read_to_string(tmp.path().join("o/verify.json")).unwrap(),

@@ -1082,3 +1082,48 @@ fn refused_uploads_answer_as_the_live_server_recorded() {
         assert_eq!(got.json(), rec["response"], "{name}");
     }
 }
+
+/// A live 2.19 stores `createdAt` as sent on create (`docs/evidence/live-2x/README.md`,
+/// "createdAt on create"): the recorded person create, replayed, reads back with its date; an
+/// attachment created with a date keeps it too.
+#[test]
+fn created_at_is_stored_as_sent_2x() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/evidence/live-2x");
+    let rec: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("person-create-with-createdAt.json")).unwrap(),
+    )
+    .unwrap();
+    let sb = start(ProfileKind::Twenty2);
+    let created = sb.post(
+        rec["request"]["path"].as_str().unwrap(),
+        rec["request"]["body"].clone(),
+    );
+    assert_eq!(u64::from(created.status), rec["status"].as_u64().unwrap());
+    let id = rec["request"]["body"][0]["id"].as_str().unwrap();
+    let read = sb.get(&format!("/rest/people/{id}"));
+    assert_eq!(
+        read.body.pointer("/data/person/createdAt"),
+        Some(&json!("2021-03-04T10:11:12.000Z")),
+        "{}",
+        read.body
+    );
+    let file = upload_2x(&sb, "dated.pdf", "application/pdf", PDF);
+    let att = sb.post(
+        "/rest/batch/attachments?upsert=true",
+        json!([{"name": "dated.pdf", "file": [{"fileId": file["id"], "label": "dated.pdf"}],
+                "createdAt": "2021-03-04T10:11:12.000Z"}]),
+    );
+    assert_eq!(att.status, 201, "{}", att.body);
+    let id = att
+        .body
+        .pointer("/data/createAttachments/0/id")
+        .and_then(Value::as_str)
+        .unwrap();
+    let read = sb.get(&format!("/rest/attachments/{id}"));
+    assert_eq!(
+        read.body.pointer("/data/attachment/createdAt"),
+        Some(&json!("2021-03-04T10:11:12.000Z")),
+        "{}",
+        read.body
+    );
+}
