@@ -186,6 +186,40 @@ impl Loader<'_> {
         }
     }
 
+    /// A record refused for good (by the server, or before sending it): recorded in the state
+    /// with its reason (unless a dry run), counted, and told.
+    fn refuse(
+        &mut self,
+        object: &str,
+        key: &str,
+        record: usize,
+        message: String,
+        dry_run: bool,
+    ) -> Result<(), StateError> {
+        if !dry_run {
+            let rec = &self.p.records[record];
+            let file = self.p.file_name(rec.file).to_string();
+            self.store
+                .reject(self.run, object, key, &file, rec.line, &message)?;
+        }
+        self.rejected(object, record, message);
+        Ok(())
+    }
+
+    /// Rows of `object` the pipeline left out (merged into another, or skipped by a rule).
+    fn left_out(&self, object: &str) -> usize {
+        (0..self.p.records.len())
+            .filter(|&r| {
+                self.p.records[r].object == object
+                    && matches!(
+                        self.p.status[r],
+                        c2t_pipeline::job::Status::Merged(_)
+                            | c2t_pipeline::job::Status::Skipped(_)
+                    )
+            })
+            .count()
+    }
+
     /// Counts a record the server refused (or would refuse) in the summary and tells the caller.
     fn rejected(&mut self, object: &str, record: usize, message: String) {
         let rec = &self.p.records[record];
@@ -291,12 +325,7 @@ impl Loader<'_> {
                 self.store.batch_failed(batch, &e.to_string())?;
                 if chunk.len() == 1 {
                     let i = &chunk[0];
-                    let rec = &self.p.records[i.record];
-                    let file = self.p.file_name(rec.file).to_string();
-                    let message = e.to_string();
-                    self.store
-                        .reject(self.run, object, &i.key, &file, rec.line, &message)?;
-                    self.rejected(object, i.record, message);
+                    self.refuse(object, &i.key, i.record, e.to_string(), false)?;
                     return Ok(());
                 }
                 let (a, b) = chunk.split_at(chunk.len() / 2);
@@ -400,16 +429,7 @@ fn load_all(
         let mut records = 0;
         let mut revived = 0;
         let mut linked = 0;
-        let skipped = (0..p.records.len())
-            .filter(|&r| {
-                p.records[r].object == *object
-                    && matches!(
-                        p.status[r],
-                        c2t_pipeline::job::Status::Merged(_)
-                            | c2t_pipeline::job::Status::Skipped(_)
-                    )
-            })
-            .count();
+        let skipped = l.left_out(object);
         for r in p.kept().filter(|&r| p.records[r].object == *object) {
             records += 1;
             let existed = ids[r].as_ref().is_some_and(|x| x.existing.is_some());
@@ -595,15 +615,7 @@ fn load_attachments(
         return Ok(());
     };
     let style = payload::file_style(ws);
-    let skipped = (0..p.records.len())
-        .filter(|&r| {
-            p.records[r].object == object
-                && matches!(
-                    p.status[r],
-                    c2t_pipeline::job::Status::Merged(_) | c2t_pipeline::job::Status::Skipped(_)
-                )
-        })
-        .count();
+    let skipped = l.left_out(object);
     let mut todo: Vec<Item> = Vec::new();
     let (mut records, mut unchanged) = (0, 0);
     let mut unplaced: Vec<(usize, String)> = Vec::new();
@@ -665,13 +677,7 @@ fn load_attachments(
         unchanged,
     });
     for (r, why) in unplaced {
-        if !opts.dry_run {
-            let rec = &p.records[r];
-            let file = p.file_name(rec.file).to_string();
-            let key = payload::source_key(p, r);
-            l.store.reject(l.run, object, &key, &file, rec.line, &why)?;
-        }
-        l.rejected(object, r, why);
+        l.refuse(object, &payload::source_key(p, r), r, why, opts.dry_run)?;
     }
     let size_of = |i: &Item| p.attachments.get(&i.record).map_or(0, |f| f.size);
     l.summary.files_to_upload = todo.len();
@@ -680,13 +686,7 @@ fn load_attachments(
         for i in &todo {
             let why =
                 "the workspace's attachments have no file field (neither `file` nor `fullPath`)";
-            if !opts.dry_run {
-                let rec = &p.records[i.record];
-                let file = p.file_name(rec.file).to_string();
-                l.store
-                    .reject(l.run, object, &i.key, &file, rec.line, why)?;
-            }
-            l.rejected(object, i.record, why.to_string());
+            l.refuse(object, &i.key, i.record, why.to_string(), opts.dry_run)?;
         }
         return Ok(());
     };
@@ -763,12 +763,8 @@ fn load_attachments(
                             | ApiError::TooLarge { .. }
                             | ApiError::File { .. }),
                         ) => {
-                            let rec = &p.records[i.record];
-                            let file = p.file_name(rec.file).to_string();
                             let message = format!("file `{}` not uploaded: {e}", f.rel);
-                            l.store
-                                .reject(l.run, object, &i.key, &file, rec.line, &message)?;
-                            l.rejected(object, i.record, message);
+                            l.refuse(object, &i.key, i.record, message, false)?;
                             continue;
                         }
                         Err(e) => return Err(e.into()),

@@ -164,6 +164,16 @@ pub fn mime_type(name: &str) -> &'static str {
     }
 }
 
+/// `path` relative to `root`, with `/` between its parts (as mappings and rows name files).
+pub fn rel_path(root: &Path, path: &Path) -> String {
+    path.strip_prefix(root)
+        .unwrap_or(path)
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// The files under the export's attachment folders that `named` (relative paths) does not
 /// hold, sorted.
 pub fn unnamed_files(root: &Path, named: &BTreeSet<String>) -> Vec<FoundFile> {
@@ -191,13 +201,7 @@ fn walk(root: &Path, dir: &Path, inside: bool, named: &BTreeSet<String>, out: &m
                     .any(|f| name.eq_ignore_ascii_case(f));
             walk(root, &path, here, named, out);
         } else if inside {
-            let rel = path
-                .strip_prefix(root)
-                .unwrap_or(&path)
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().to_string())
-                .collect::<Vec<_>>()
-                .join("/");
+            let rel = rel_path(root, &path);
             if !named.contains(&rel) {
                 out.push(FoundFile {
                     rel,

@@ -91,13 +91,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Found>) -> Result<(), DetectError
         if !EXTENSIONS.contains(&ext.as_str()) {
             continue;
         }
-        let rel = path
-            .strip_prefix(root)
-            .unwrap_or(&path)
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().to_string())
-            .collect::<Vec<_>>()
-            .join("/");
+        let rel = crate::attach::rel_path(root, &path);
         out.push(Found {
             rel,
             path,
