@@ -217,7 +217,7 @@ pub fn compare_contents(
             continue;
         };
         let got = client.download(&url, |body| {
-            let mut h = Hasher::default();
+            let mut h = c2t_pipeline::attach::Sha256::default();
             let n = std::io::copy(body, &mut h)?;
             Ok((n, h.finish()))
         });
@@ -257,36 +257,6 @@ pub fn compare_contents(
     });
     v.passed &= pass;
     v.contents = Some(c);
-}
-
-/// SHA-256 of what is written to it.
-struct Hasher(ring::digest::Context);
-
-impl Default for Hasher {
-    fn default() -> Hasher {
-        Hasher(ring::digest::Context::new(&ring::digest::SHA256))
-    }
-}
-
-impl Hasher {
-    fn finish(self) -> String {
-        self.0
-            .finish()
-            .as_ref()
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
-    }
-}
-
-impl std::io::Write for Hasher {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.update(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// Percentage of `part` in `whole` (100 when there is nothing to have).

@@ -8,7 +8,6 @@
 //! folders that no row names.
 
 use std::collections::BTreeSet;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Folders whose files are attachments, never export files, whatever their extension
@@ -17,14 +16,25 @@ use std::path::{Path, PathBuf};
 /// those of `Document.csv` in `Documents/`; the generic form keeps them in `files/`.
 pub const ATTACHMENT_FOLDERS: &[&str] = &["attachments", "contentversion", "documents", "files"];
 
-/// True when `rel` (a path relative to the export folder, `/` between parts) lies in one of the
-/// [`ATTACHMENT_FOLDERS`].
-pub fn in_attachment_folder(rel: &str) -> bool {
-    let mut parts: Vec<&str> = rel.split(['/', '\\']).collect();
-    parts.pop();
-    parts
+/// True for a folder name of [`ATTACHMENT_FOLDERS`] (compared without regard to case).
+pub fn is_attachment_folder(name: &str) -> bool {
+    ATTACHMENT_FOLDERS
         .iter()
-        .any(|p| ATTACHMENT_FOLDERS.iter().any(|f| p.eq_ignore_ascii_case(f)))
+        .any(|f| name.eq_ignore_ascii_case(f))
+}
+
+/// When `rel` (a path, `/` or `\` between parts) lies in one of the [`ATTACHMENT_FOLDERS`]: the
+/// path from that folder on, `/` between parts (`export/Attachments/00P1` → `Attachments/00P1`).
+pub fn from_attachment_folder(rel: &str) -> Option<String> {
+    let parts: Vec<&str> = rel.split(['/', '\\']).collect();
+    let (_, folders) = parts.split_last()?;
+    let from = folders.iter().position(|p| is_attachment_folder(p))?;
+    Some(parts[from..].join("/"))
+}
+
+/// True when `rel` lies in one of the [`ATTACHMENT_FOLDERS`] ([`from_attachment_folder`]).
+pub fn in_attachment_folder(rel: &str) -> bool {
+    from_attachment_folder(rel).is_some()
 }
 
 /// An attachment's file, found.
@@ -62,19 +72,38 @@ pub fn find(root: &Path, rel: &str) -> Result<FoundFile, String> {
     }
 }
 
+/// SHA-256 of what is written to it, as 64 lowercase hex digits ([`Sha256::finish`]): files
+/// are hashed as they are read, and downloads as they arrive.
+pub struct Sha256(ring::digest::Context);
+
+impl Default for Sha256 {
+    fn default() -> Sha256 {
+        Sha256(ring::digest::Context::new(&ring::digest::SHA256))
+    }
+}
+
+impl Sha256 {
+    pub fn finish(self) -> String {
+        hex(self.0.finish().as_ref())
+    }
+}
+
+impl std::io::Write for Sha256 {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.update(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// The SHA-256 of a file's bytes, as 64 lowercase hex digits, read 64 KB at a time.
 pub fn content_hash(path: &Path) -> std::io::Result<String> {
-    let mut f = std::fs::File::open(path)?;
-    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = f.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        ctx.update(&buf[..n]);
-    }
-    Ok(hex(ctx.finish().as_ref()))
+    let f = std::fs::File::open(path)?;
+    let mut h = Sha256::default();
+    std::io::copy(&mut std::io::BufReader::with_capacity(64 * 1024, f), &mut h)?;
+    Ok(h.finish())
 }
 
 /// The SHA-256 of bytes in memory (tests, and small files read whole).
@@ -195,10 +224,7 @@ fn walk(root: &Path, dir: &Path, inside: bool, named: &BTreeSet<String>, out: &m
         let path = e.path();
         let Ok(meta) = e.metadata() else { continue };
         if meta.is_dir() {
-            let here = inside
-                || ATTACHMENT_FOLDERS
-                    .iter()
-                    .any(|f| name.eq_ignore_ascii_case(f));
+            let here = inside || is_attachment_folder(&name);
             walk(root, &path, here, named, out);
         } else if inside {
             let rel = rel_path(root, &path);
@@ -246,6 +272,15 @@ mod tests {
         assert!(in_attachment_folder("files/q3.xlsx"));
         assert!(!in_attachment_folder("Account.csv"));
         assert!(!in_attachment_folder("attachments.csv"));
+        assert_eq!(
+            from_attachment_folder("WE_1/Attachments/00P1").as_deref(),
+            Some("Attachments/00P1")
+        );
+        assert_eq!(
+            from_attachment_folder("x\\ContentVersion\\068a").as_deref(),
+            Some("ContentVersion/068a")
+        );
+        assert_eq!(from_attachment_folder("Account.csv"), None);
     }
 
     #[test]

@@ -76,10 +76,7 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<Found>) -> Result<(), DetectError
         }
         if path.is_dir() {
             // Attachment folders hold files to attach, whatever their extension.
-            if !crate::attach::ATTACHMENT_FOLDERS
-                .iter()
-                .any(|f| name.eq_ignore_ascii_case(f))
-            {
+            if !crate::attach::is_attachment_folder(&name) {
                 walk(root, &path, out)?;
             }
             continue;

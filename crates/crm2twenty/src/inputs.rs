@@ -100,18 +100,9 @@ pub fn open(path: &Path, quiet: bool) -> anyhow::Result<Input> {
             };
             // Attachment files keep their folder (`Attachments/<id>`), wherever it is in the
             // zip: the attachment rows name them by it. The parts of an export each hold some.
-            let inner_text = inner.to_string_lossy().replace('\\', "/");
-            if c2t_pipeline::attach::in_attachment_folder(&inner_text) {
-                let parts: Vec<&str> = inner_text.split('/').collect();
-                let from = parts
-                    .iter()
-                    .position(|p| {
-                        c2t_pipeline::attach::ATTACHMENT_FOLDERS
-                            .iter()
-                            .any(|f| p.eq_ignore_ascii_case(f))
-                    })
-                    .unwrap_or(0);
-                let rel = parts[from..].join("/");
+            if let Some(rel) =
+                c2t_pipeline::attach::from_attachment_folder(&inner.to_string_lossy())
+            {
                 let here = format!("{}:{}", zip.display(), inner.display());
                 if let Some(first) = origin.get(&rel.to_lowercase()) {
                     return Err(user(
