@@ -53,6 +53,36 @@ pub struct RollbackPlan {
     pub refused: usize,
 }
 
+impl RollbackPlan {
+    /// The requests the steps not done yet take, grouped as [`rollback`] sends them: deletes a
+    /// mass mutation's worth a request; restores of one object one read and one upsert a
+    /// batch (`batch`: the server's largest), a lone one a single update; records the import
+    /// revived from the trash one more mass delete. Reads of the schema not counted.
+    pub fn requests(&self, batch: usize) -> usize {
+        let mut groups: BTreeMap<(i64, &str, &str), (usize, usize)> = BTreeMap::new();
+        for s in self.steps.iter().filter(|s| !s.done) {
+            let g = groups
+                .entry((s.run, s.write.object.as_str(), s.action))
+                .or_default();
+            g.0 += 1;
+            if s.action == "restore" && previous_values(&s.write).1 {
+                g.1 += 1;
+            }
+        }
+        groups
+            .iter()
+            .map(|((_, _, action), &(n, revived))| {
+                let again = revived.div_ceil(c2t_twenty::MASS_MUTATION_MAX);
+                match *action {
+                    "delete" => n.div_ceil(c2t_twenty::MASS_MUTATION_MAX),
+                    _ if n == 1 => 1 + revived,
+                    _ => 2 * n.div_ceil(batch.max(1)) + again,
+                }
+            })
+            .sum()
+    }
+}
+
 /// Per object: what was done.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct UndoCounts {
@@ -260,33 +290,7 @@ pub fn rollback(
             }
             let chunk = &plan.steps[i..j];
             let ids: Vec<String> = chunk.iter().map(|s| s.write.twenty_id.clone()).collect();
-            let op = if destroy {
-                c2t_twenty::MassOp::Destroy
-            } else {
-                c2t_twenty::MassOp::Delete
-            };
-            let mass = if summary.one_by_one.is_none() {
-                match client.mass_mutation(plural, op, &ids) {
-                    Ok(hit) => Some(hit),
-                    Err(ApiError::Rejected { messages, .. }) => {
-                        summary.one_by_one = Some(messages.join("; "));
-                        None
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            } else {
-                None
-            };
-            let hit: std::collections::HashSet<String> = match mass {
-                Some(hit) => hit.into_iter().collect(),
-                // REST, a record a request (idempotent: a record already gone is no error).
-                None => {
-                    for id in &ids {
-                        client.delete(plural, id, !destroy)?;
-                    }
-                    ids.iter().cloned().collect()
-                }
-            };
+            let hit = delete_many(client, plural, &ids, destroy, &mut summary.one_by_one)?;
             for (k, s) in chunk.iter().enumerate() {
                 let action = if hit.contains(&s.write.twenty_id) {
                     UndoAction::Deleted
@@ -298,9 +302,32 @@ pub fn rollback(
             i = j;
             continue;
         }
-        let action = restore(client, plural, w, destroy)?;
-        undone(store, &mut summary, step, action, i + 1, total, on_event)?;
-        i += 1;
+        // Restores of one object follow each other too: a batch of them is put back with one
+        // upsert on their ids (the import's own write), after one read saying which are still
+        // there (an upsert would create a record deleted since).
+        let mut j = i;
+        while j < plan.steps.len()
+            && j - i < c2t_twenty::BATCH_MAX.min(client.max_batch())
+            && plan.steps[j].action == "restore"
+            && !plan.steps[j].done
+            && plan.steps[j].write.object == w.object
+            && plan.steps[j].run == step.run
+        {
+            j += 1;
+        }
+        let chunk = &plan.steps[i..j];
+        let actions = restore_chunk(
+            client,
+            plural,
+            chunk,
+            ws.caps.rest_upsert,
+            destroy,
+            &mut summary.one_by_one,
+        )?;
+        for (k, (s, action)) in chunk.iter().zip(actions).enumerate() {
+            undone(store, &mut summary, s, action, i + k + 1, total, on_event)?;
+        }
+        i = j;
     }
     for &run in &plan.runs {
         store.finish_run(run, RunStatus::RolledBack)?;
@@ -336,6 +363,125 @@ fn undone(
     Ok(())
 }
 
+/// Puts back the values the updates of `chunk` (one object) replaced, and deletes again the
+/// records the import revived from the trash: one read (which records are still there), one
+/// upsert on their ids with the previous values, and a mass delete of the revived ones, where
+/// one request a record was needed before. A record no longer there (deleted since the import)
+/// is left alone and counted as gone, as a single update would find it. A server that refuses
+/// the read or the batch (a previous value it no longer takes, say) gets the records one at a
+/// time, each with its own answer.
+fn restore_chunk(
+    client: &Client,
+    plural: &str,
+    chunk: &[Step],
+    rest_upsert: bool,
+    destroy: bool,
+    one_by_one: &mut Option<String>,
+) -> Result<Vec<UndoAction>, ApiError> {
+    let singly = |client: &Client| -> Result<Vec<UndoAction>, ApiError> {
+        chunk
+            .iter()
+            .map(|s| restore(client, plural, &s.write, destroy))
+            .collect()
+    };
+    if chunk.len() == 1 {
+        return singly(client);
+    }
+    let ids: Vec<&str> = chunk.iter().map(|s| s.write.twenty_id.as_str()).collect();
+    let filter = serde_json::json!({ "id": { "in": ids } });
+    let live: std::collections::HashSet<String> =
+        match client.find_page(plural, &filter, &["id"], None) {
+            Ok(first) => client
+                .find_rest(plural, &filter, &["id"], first)?
+                .iter()
+                .filter_map(|r| r.get("id").and_then(Value::as_str).map(str::to_string))
+                .collect(),
+            Err(ApiError::Rejected { .. }) => return singly(client),
+            Err(e) => return Err(e),
+        };
+    let mut patches = Vec::new();
+    let mut revived = Vec::new();
+    for s in chunk.iter().filter(|s| live.contains(&s.write.twenty_id)) {
+        let (mut patch, was_deleted) = previous_values(&s.write);
+        if was_deleted {
+            revived.push(s.write.twenty_id.clone());
+        }
+        if !patch.is_empty() {
+            patch.insert("id".into(), Value::String(s.write.twenty_id.clone()));
+            patches.push(Value::Object(patch));
+        }
+    }
+    if !patches.is_empty() {
+        let sent = if rest_upsert {
+            client.batch_create(plural, &patches, true)
+        } else {
+            client.graphql_create_many(plural, &patches, true)
+        };
+        match sent {
+            Ok(_) => {}
+            // A refused batch wrote nothing: each record on its own says which one and why (a
+            // server whose batches are smaller too).
+            Err(
+                ApiError::Rejected { .. } | ApiError::Duplicate { .. } | ApiError::TooLarge { .. },
+            ) => return singly(client),
+            Err(e) => return Err(e),
+        }
+    }
+    if !revived.is_empty() {
+        delete_many(client, plural, &revived, destroy, one_by_one)?;
+    }
+    Ok(chunk
+        .iter()
+        .map(|s| {
+            if live.contains(&s.write.twenty_id) {
+                UndoAction::Restored
+            } else {
+                UndoAction::Gone
+            }
+        })
+        .collect())
+}
+
+/// Deletes `ids` (soft unless `destroy`) a mass mutation at a time, or one request a record
+/// once the server has refused a mass mutation (`one_by_one` says why). Returns the ids the
+/// server deleted (all of them, one by one: a record already gone is no error there).
+fn delete_many(
+    client: &Client,
+    plural: &str,
+    ids: &[String],
+    destroy: bool,
+    one_by_one: &mut Option<String>,
+) -> Result<std::collections::HashSet<String>, ApiError> {
+    let op = if destroy {
+        c2t_twenty::MassOp::Destroy
+    } else {
+        c2t_twenty::MassOp::Delete
+    };
+    if one_by_one.is_none() {
+        match client.mass_mutation(plural, op, ids) {
+            Ok(hit) => return Ok(hit.into_iter().collect()),
+            Err(ApiError::Rejected { messages, .. }) => *one_by_one = Some(messages.join("; ")),
+            Err(e) => return Err(e),
+        }
+    }
+    // REST, a record a request (idempotent: a record already gone is no error).
+    for id in ids {
+        client.delete(plural, id, !destroy)?;
+    }
+    Ok(ids.iter().cloned().collect())
+}
+
+/// The values an update replaced (without `deletedAt`), and whether the import brought the
+/// record back from the trash.
+fn previous_values(w: &RunWrite) -> (serde_json::Map<String, Value>, bool) {
+    let mut patch = match &w.previous {
+        Some(Value::Object(m)) => m.clone(),
+        _ => serde_json::Map::new(),
+    };
+    let was_deleted = patch.remove("deletedAt").is_some_and(|v| !v.is_null());
+    (patch, was_deleted)
+}
+
 /// Puts back the values an update replaced; a record that was deleted before the import revived
 /// it is deleted again.
 fn restore(
@@ -344,11 +490,7 @@ fn restore(
     w: &RunWrite,
     destroy: bool,
 ) -> Result<UndoAction, ApiError> {
-    let mut patch = match &w.previous {
-        Some(Value::Object(m)) => m.clone(),
-        _ => serde_json::Map::new(),
-    };
-    let was_deleted = patch.remove("deletedAt").is_some_and(|v| !v.is_null());
+    let (patch, was_deleted) = previous_values(w);
     if !patch.is_empty() {
         match client.update(plural, &w.twenty_id, &Value::Object(patch)) {
             Ok(_) => {}

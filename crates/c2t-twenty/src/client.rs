@@ -139,6 +139,11 @@ struct Counters {
 /// default (contract doc §1.6; 1.5 was recorded taking 200).
 pub const MASS_MUTATION_MAX: usize = 100;
 
+/// Records one create (batch) may carry: Twenty's `QUERY_MAX_RECORDS` on 2.19 (REST batch and
+/// GraphQL), and what 1.5's GraphQL createMany was recorded taking. The loader learns a lower
+/// cap from a server's refusal; this is for the writes that do not (rollback's restores).
+pub const BATCH_MAX: usize = 200;
+
 /// A GraphQL mutation over many records ([`Client::mass_mutation`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MassOp {

@@ -26,8 +26,8 @@ mod meta;
 pub mod pacing;
 
 pub use client::{
-    Client, ClientConfig, ClientStats, LIST_ALL_PAGE, MASS_MUTATION_MAX, MassOp, Member, Page,
-    RequestLog, UploadSource, UploadedFile, Webhook, encoded_len,
+    BATCH_MAX, Client, ClientConfig, ClientStats, LIST_ALL_PAGE, MASS_MUTATION_MAX, MassOp, Member,
+    Page, RequestLog, UploadSource, UploadedFile, Webhook, encoded_len,
 };
 pub use detect::{
     Capabilities, PROBE_BATCH, TargetStyle, detect, detect_with, targets_from_metadata,

@@ -228,6 +228,12 @@ pub fn rollback_cmd(
     let runs = rollback::runs_to_undo(&store, run).map_err(rb_err)?;
     let plan = rollback::plan(&store, &runs).map_err(rb_err)?;
     eprint!("{}", rollback::render(&plan, destroy));
+    // The largest batch the server takes is known once connected; 200 is 2.x's (a guess on 1.5
+    // at most a few requests too low).
+    let requests = plan.requests(c2t_twenty::BATCH_MAX);
+    if !plan.steps.is_empty() {
+        eprintln!("  undoing: {}", api::duration_text(requests, a));
+    }
     if dry_run {
         if !plan.steps.is_empty() {
             eprintln!(
@@ -260,7 +266,7 @@ pub fn rollback_cmd(
     let client = api::connect(a)?;
     let ws = Workspace::read_schema(&client).map_err(api::api_err)?;
     // On a terminal a bar (count, rate, ETA); elsewhere a line every hundred records with the
-    // time left at the client's pace (deletions go a hundred a request).
+    // time left at the client's pace (the plan's requests, shared out over its steps).
     let bars = !quiet && std::io::stderr().is_terminal();
     let mut bar: Option<indicatif::ProgressBar> = None;
     let rpm = client.requests_per_minute().max(1.0);
@@ -275,7 +281,7 @@ pub fn rollback_cmd(
             return;
         }
         if done == total || done % 100 == 0 {
-            let left = (total - done).div_ceil(c2t_twenty::MASS_MUTATION_MAX) as f64 * 60.0 / rpm;
+            let left = (total - done) as f64 * requests as f64 / total.max(1) as f64 * 60.0 / rpm;
             eprintln!("  {done}/{total}   ~{left:.0}s left");
         }
     };

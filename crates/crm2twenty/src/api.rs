@@ -119,23 +119,12 @@ pub fn existing_for(
     quiet: bool,
     verify: bool,
 ) -> anyhow::Result<Existing> {
-    let rpm = client.requests_per_minute().max(1.0);
     let read = if verify {
         Existing::for_verify
     } else {
         Existing::for_export_noting
     };
-    let e = read(client, ws, p, &mut |object, requests| {
-        let secs = requests as f64 * 60.0 / rpm;
-        if !quiet && secs > 2.0 {
-            eprintln!(
-                "  reading the {object} records already in the workspace: {requests} requests, ~{} s at {} a minute",
-                secs.round(),
-                rpm.round()
-            );
-        }
-    })
-    .map_err(api_err)?;
+    let e = with_read_progress(client, quiet, |note| read(client, ws, p, note)).map_err(api_err)?;
     if let Some(why) = &e.lookups_refused
         && !quiet
     {
@@ -144,6 +133,82 @@ pub fn existing_for(
         );
     }
     Ok(e)
+}
+
+/// Runs `read`, a read of the workspace's records that tells (object, requests) before each
+/// long part, and shows it while it runs when it takes more than two seconds at the client's
+/// pace: a line saying what and how long, then a bar on a terminal (requests done, time left),
+/// elsewhere a line every two seconds. The count comes from the client's own request counter,
+/// polled beside the read: the reader knows nothing of the display.
+fn with_read_progress<T>(
+    client: &Client,
+    quiet: bool,
+    read: impl FnOnce(&mut dyn FnMut(&str, u64)) -> T,
+) -> T {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::time::{Duration, Instant};
+    let rpm = client.requests_per_minute().max(1.0);
+    // (object, the client's request count when it began, requests it takes)
+    let current: Mutex<Option<(String, u64, u64)>> = Mutex::new(None);
+    let done = AtomicBool::new(false);
+    let bars = std::io::stderr().is_terminal();
+    std::thread::scope(|scope| {
+        if !quiet {
+            scope.spawn(|| {
+                let mut bar: Option<(String, u64, indicatif::ProgressBar)> = None;
+                let mut said = Instant::now();
+                while !done.load(Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(200));
+                    let Some((object, base, total)) = current.lock().ok().and_then(|c| c.clone())
+                    else {
+                        continue;
+                    };
+                    let n = client.stats().requests.saturating_sub(base).min(total);
+                    if bars {
+                        if bar
+                            .as_ref()
+                            .is_none_or(|(o, b, _)| *o != object || *b != base)
+                        {
+                            if let Some((_, _, old)) = bar.take() {
+                                old.finish();
+                            }
+                            let b = progress_bar(&format!("reading {object}"), total as usize);
+                            bar = Some((object.clone(), base, b));
+                        }
+                        if let Some((_, _, b)) = &bar {
+                            b.set_position(n);
+                        }
+                    } else if said.elapsed() >= Duration::from_secs(2) && n < total {
+                        said = Instant::now();
+                        eprintln!(
+                            "  reading {object}: {n}/{total} requests, ~{:.0} s left",
+                            (total - n) as f64 * 60.0 / rpm
+                        );
+                    }
+                }
+                if let Some((_, _, b)) = bar {
+                    b.finish();
+                }
+            });
+        }
+        let out = read(&mut |object, requests| {
+            let secs = requests as f64 * 60.0 / rpm;
+            let long = !quiet && secs > 2.0;
+            if long {
+                eprintln!(
+                    "  reading the {object} records already in the workspace: {requests} requests, ~{} s at {} a minute",
+                    secs.round(),
+                    rpm.round()
+                );
+            }
+            if let Ok(mut c) = current.lock() {
+                *c = long.then(|| (object.to_string(), client.stats().requests, requests));
+            }
+        });
+        done.store(true, Ordering::Relaxed);
+        out
+    })
 }
 
 pub fn confirm(question: &str) -> bool {
@@ -700,7 +765,6 @@ pub fn import(
     Ok(ExitCode::SUCCESS)
 }
 
-/// The progress bar of one object on a terminal: count, rate and time left.
 /// A size for people: `512 B`, `1.4 KB`, `12.0 MB`, `1.1 GB` (powers of 1 000).
 pub fn bytes_text(n: u64) -> String {
     let f = n as f64;
@@ -730,6 +794,7 @@ fn bytes_bar(object: &str, total: u64) -> indicatif::ProgressBar {
     b
 }
 
+/// The progress bar of one object on a terminal: count, rate and time left.
 pub fn progress_bar(object: &str, to_send: usize) -> indicatif::ProgressBar {
     let b = indicatif::ProgressBar::with_draw_target(
         Some(to_send as u64),

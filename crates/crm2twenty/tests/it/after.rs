@@ -973,3 +973,139 @@ fn a_server_refusing_graphql_is_imported_and_rolled_back_through_rest() {
     assert!(!stderr(&o).contains(KEY), "{}", stderr(&o));
     assert_eq!(snapshot(&c, None), before);
 }
+
+/// An import that updates 250 people already in the workspace (on 2.x 30 of them from its
+/// trash) is undone in a handful of requests — the previous values put back with one read and
+/// one upsert a batch, the revived sent back to the trash with mass deletes — where it took a
+/// request a record. A person deleted since the import is left alone, and everything else is
+/// as it was before the import.
+fn rollback_restores_updates_in_bulk(profile: ProfileKind) {
+    let sb = sandbox(profile, vec![], "");
+    let url = sb.base_url();
+    let c = client(&url);
+    let first = ["Ingrid", "Lars", "Sofie", "Magnus", "Nora"];
+    let people: Vec<Value> = (0..250)
+        .map(|i| {
+            json!({
+                "name": {"firstName": first[i % 5], "lastName": format!("Berg{i}")},
+                "emails": {"primaryEmail": format!("{}.{i}@fjordlinje.no", first[i % 5].to_lowercase())},
+                "jobTitle": "",
+            })
+        })
+        .collect();
+    let made: Vec<String> = people
+        .chunks(50)
+        .flat_map(|ch| c.batch_create("people", ch, false).unwrap())
+        .map(|v| s(&v, "/id").to_string())
+        .collect();
+    assert_eq!(made.len(), 250);
+    let trash = profile == ProfileKind::Twenty2;
+    if trash {
+        for id in &made[..30] {
+            c.delete("people", id, true).unwrap();
+        }
+    }
+    // What matters of a person here (check --apply adds a field to every record after this).
+    let people_in = |filter: Option<&str>, out: &[&String]| -> Vec<String> {
+        let mut v: Vec<String> = c
+            .list_all("people", filter)
+            .unwrap()
+            .iter()
+            .filter(|p| !out.iter().any(|id| s(p, "/id") == id.as_str()))
+            .map(|p| {
+                format!(
+                    "{} {} {} job={:?}",
+                    s(p, "/id"),
+                    s(p, "/name/lastName"),
+                    s(p, "/emails/primaryEmail"),
+                    s(p, "/jobTitle"),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let live_before = people_in(None, &[]);
+    let trash_before = people_in(Some("deletedAt[is]:NOT_NULL"), &[]);
+    assert_eq!(live_before.len(), if trash { 220 } else { 250 });
+
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = tmp.path().join("export");
+    std::fs::create_dir(&ex).unwrap();
+    let mut csv = String::from("First Name,Last Name,Email,Job Title\n");
+    for i in 0..250 {
+        let f = first[i % 5];
+        csv += &format!(
+            "{f},Berg{i},{}.{i}@fjordlinje.no,Engineer\n",
+            f.to_lowercase()
+        );
+    }
+    std::fs::write(ex.join("people.csv"), csv).unwrap();
+    let exs = ex.to_str().unwrap();
+    check_apply(exs, tmp.path(), &url);
+    import(exs, tmp.path(), &url, &[]);
+    let live = all(&c, "people");
+    assert_eq!(live.len(), 250, "every person is live after the import");
+    assert!(
+        live.iter().all(|p| s(p, "/jobTitle") == "Engineer"),
+        "the import filled the empty job titles"
+    );
+    // Behind the tool's back, after the import: one person deleted for good, one to the trash.
+    let (gone, binned) = (&made[100], &made[101]);
+    c.delete("people", gone, false).unwrap();
+    if trash {
+        c.delete("people", binned, true).unwrap();
+    }
+
+    let requests = sandbox_requests(&url);
+    let o = run_api(
+        &["rollback", "--state", "st.sqlite", "--yes"],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("restore previous values of 250 person"),
+        "{err}"
+    );
+    assert!(
+        err.contains("undoing: ~"),
+        "the rollback says how long: {err}"
+    );
+    let left_alone = if trash { 2 } else { 1 };
+    assert!(
+        err.contains(&format!("restored {:>6}", 250 - left_alone)),
+        "{err}"
+    );
+    let used = sandbox_requests(&url) - requests;
+    // Two batches: a read and an upsert each, and one mass delete of the 30 revived; plus the
+    // schema read. One request a record would be 250 and more.
+    assert!(used <= 12, "{used} requests to undo 250 updates: {err}");
+
+    let drop = |v: Vec<String>, out: &[&String]| -> Vec<String> {
+        v.into_iter()
+            .filter(|l| !out.iter().any(|id| l.starts_with(id.as_str())))
+            .collect()
+    };
+    assert_eq!(
+        people_in(None, &[gone, binned]),
+        drop(live_before, &[gone, binned]),
+        "every other person has its values of before the import"
+    );
+    assert_eq!(
+        people_in(Some("deletedAt[is]:NOT_NULL"), &[binned]),
+        trash_before,
+        "the people the import revived are back in the trash, with their values of before"
+    );
+}
+
+#[test]
+fn rollback_restores_updates_in_bulk_on_twenty_2() {
+    rollback_restores_updates_in_bulk(ProfileKind::Twenty2);
+}
+
+#[test]
+fn rollback_restores_updates_in_bulk_on_twenty_1_5() {
+    rollback_restores_updates_in_bulk(ProfileKind::Twenty15);
+}

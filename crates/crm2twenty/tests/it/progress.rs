@@ -100,3 +100,53 @@ fn import_draws_bars_on_a_terminal_and_lines_elsewhere() {
     assert!(out.contains("\"event\":\"object\""), "{out}");
     assert!(!out.contains("ETA"), "{out}");
 }
+
+/// A read of the workspace that takes more than two seconds at the client's pace is said before
+/// it starts (what, how many requests, how long) and shown while it runs: on a plain stderr a
+/// line every two seconds with the requests done and the time left. Here `verify` of 450 people
+/// reads them back by their source keys, a request a second.
+#[test]
+fn a_long_read_of_the_workspace_shows_its_progress() {
+    let sb = twenty_sandbox::spawn(Config::for_tests(KEY)).unwrap();
+    let url = sb.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let ex = tmp.path().join("export");
+    std::fs::create_dir(&ex).unwrap();
+    let first = ["Ingrid", "Lars", "Sofie", "Magnus", "Nora"];
+    let mut csv = String::from("First Name,Last Name,Email\n");
+    for i in 0..450 {
+        let f = first[i % 5];
+        csv += &format!("{f},Dahl{i},{}.{i}@fjordlinje.no\n", f.to_lowercase());
+    }
+    std::fs::write(ex.join("people.csv"), csv).unwrap();
+    let exs = ex.to_str().unwrap();
+    for args in [
+        vec!["check", exs, "--apply", "--yes", "-q"],
+        vec!["import", exs, "--state", "st.sqlite", "-q"],
+    ] {
+        let o = run_api(&args, tmp.path(), &url);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = assert_cmd::Command::cargo_bin("crm2twenty")
+        .unwrap()
+        .current_dir(tmp.path())
+        .env_clear()
+        .env("HOME", tmp.path())
+        .env("TWENTY_API_URL", &url)
+        .env("TWENTY_API_KEY", KEY)
+        .args(["verify", exs, "--state", "st.sqlite"])
+        .args(["--requests-per-minute", "60", "--burst", "1"])
+        .output()
+        .unwrap();
+    let err = stderr(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        err.contains("reading the person records already in the workspace: "),
+        "said before: {err}"
+    );
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("reading person: ") && l.contains(" requests, ~"))
+        .collect();
+    assert!(!lines.is_empty(), "shown while it runs: {err}");
+}
