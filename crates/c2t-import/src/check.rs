@@ -51,6 +51,9 @@ pub struct Plan {
     pub trashed: BTreeMap<String, usize>,
     /// Records to write per object.
     pub to_write: BTreeMap<String, usize>,
+    /// Note and task targets to write, per join object (`noteTarget`, `taskTarget`): written
+    /// in batches after their notes and tasks, so they cost requests too.
+    pub targets: BTreeMap<String, usize>,
     /// Attachment files the export holds for the import: (files, bytes).
     pub files: (usize, u64),
     /// Active workflows and webhooks the writes can set off: a warning, never a blocker.
@@ -71,6 +74,16 @@ fn dotted_keys<S: serde::Serializer>(
 }
 
 impl Plan {
+    /// The write requests of the records and targets at `batch` records a request (uploads and
+    /// reads not counted).
+    pub fn write_requests(&self, batch: usize) -> usize {
+        let batch = batch.max(1);
+        self.to_write
+            .values()
+            .chain(self.targets.values())
+            .map(|n| n.div_ceil(batch))
+            .sum()
+    }
     /// True when something must be created or fixed before importing.
     pub fn blocks(&self) -> bool {
         !self.objects.is_empty()
@@ -237,6 +250,14 @@ pub fn check(p: &Prepared, ws: &Workspace, existing: &Existing) -> Plan {
         }
         let kept: Vec<usize> = p.kept().filter(|&r| p.records[r].object == *name).collect();
         plan.to_write.insert(name.clone(), kept.len());
+        // As the import writes them (`payload::targets`): one a linked record it writes.
+        let targets: usize = kept
+            .iter()
+            .map(|&r| crate::payload::targets(p, r, ws, &resolved).len())
+            .sum();
+        if targets > 0 {
+            plan.targets.insert(format!("{name}Target"), targets);
+        }
         // Fields the records carry, and relation fields they link through.
         let mut used: BTreeSet<String> = BTreeSet::new();
         let slots: Vec<_> = kept.iter().map(|&r| p.records[r].stored).collect();

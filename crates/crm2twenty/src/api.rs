@@ -328,12 +328,11 @@ pub fn announce(
         .batch_size
         .max(1)
         .min(ws.caps.batch_max.unwrap_or(usize::MAX));
-    let mut requests = 0usize;
+    let mut requests = plan.write_requests(batch);
     let mut lines = Vec::new();
     for (obj, n) in &plan.to_write {
         let ex = plan.existing.get(obj).copied().unwrap_or(0);
         let tr = plan.trashed.get(obj).copied().unwrap_or(0);
-        requests += n.div_ceil(batch);
         lines.push(format!(
             "  {obj:<14} {:>7} to create, {:>6} to update, {:>5} to restore from the trash{}",
             n - ex,
@@ -348,6 +347,11 @@ pub fn announce(
             } else {
                 String::new()
             }
+        ));
+    }
+    for (obj, n) in &plan.targets {
+        lines.push(format!(
+            "  {obj:<14} {n:>7} links of notes and tasks to their records"
         ));
     }
     // One upload a file (the first run; a second uploads only what changed).
@@ -478,7 +482,7 @@ pub fn import(
         );
     }
     let batch = load.batch_size.max(1);
-    let requests: usize = plan.to_write.values().map(|n| n.div_ceil(batch)).sum();
+    let requests = plan.write_requests(batch.min(ws.caps.batch_max.unwrap_or(usize::MAX)));
     if !quiet && !load.json && !dry_run {
         eprintln!("writing: {}", duration_text(requests, api));
     }

@@ -465,3 +465,91 @@ fn companies_created_from_names_are_written_once() {
         "{people:?}"
     );
 }
+
+/// The requests `migrate` announces before it writes are the ones `plan` counts and the import
+/// sends: note and task targets (written in batches of their own) included.
+#[test]
+fn the_announced_requests_count_the_targets_too() {
+    let ex = example("salesforce");
+    let exs = ex.to_str().unwrap();
+    let sb = sandbox(ProfileKind::Twenty2, members_of(&ex), "");
+    let url = sb.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let o = run_api(
+        &[
+            "check",
+            exs,
+            "--apply",
+            "--yes",
+            "--as-of",
+            "2026-11-24",
+            "-q",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let requests = |text: &str, before: &str| -> usize {
+        let line = text
+            .lines()
+            .find(|l| l.contains(before))
+            .unwrap_or_else(|| panic!("no `{before}` in {text}"));
+        let at = line.find(before).unwrap() + before.len();
+        line[at..]
+            .split(" requests")
+            .next()
+            .unwrap()
+            .trim_start_matches('~')
+            .parse()
+            .unwrap_or_else(|_| panic!("{line}"))
+    };
+    // Batches of 5: each object's records and each kind of target take several requests.
+    let o = run_api(&migrate_args(exs, &["--batch-size", "5"]), tmp.path(), &url);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("noteTarget") && err.contains("links of notes and tasks"),
+        "{err}"
+    );
+    let announced = requests(&err, "writing: ");
+    let o = run_api(
+        &[
+            "plan",
+            exs,
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "st.sqlite",
+            "--batch-size",
+            "5",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let planned = requests(&stderr(&o), "; ~");
+    assert_eq!(announced, planned, "{err}\n{}", stderr(&o));
+    let o = run_api(
+        &[
+            "import",
+            exs,
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "st.sqlite",
+            "--batch-size",
+            "5",
+            "--json",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+    let sent = summary["summary"]["requests"]
+        .as_u64()
+        .unwrap_or_else(|| panic!("{summary}")) as usize;
+    // The import's own requests count its uploads (five files) beside its batches.
+    assert_eq!(sent, planned, "{summary}");
+}
