@@ -164,6 +164,12 @@ struct Loader<'a> {
     summary: Summary,
     on_event: &'a mut dyn FnMut(Event),
     stop: Option<&'a AtomicBool>,
+    /// Writes go through REST batches with `upsert=true` (Twenty 2.x, told by its metadata),
+    /// until a refusal shows the server ignores `upsert` (as 1.5 does): then through GraphQL,
+    /// whose upsert works on every version.
+    rest_upsert: bool,
+    /// The first duplicate refusal of a REST upsert has been compared with GraphQL's answer.
+    upsert_known: bool,
 }
 
 impl Loader<'_> {
@@ -179,10 +185,24 @@ impl Loader<'_> {
 
     fn write(&mut self, plural: &str, payloads: &[Value]) -> Result<Vec<Value>, ApiError> {
         self.summary.requests += 1;
-        if self.ws.caps.rest_upsert {
-            self.client.batch_create(plural, payloads, true)
-        } else {
-            self.client.graphql_create_many(plural, payloads, true)
+        if !self.rest_upsert {
+            return self.client.graphql_create_many(plural, payloads, true);
+        }
+        match self.client.batch_create(plural, payloads, true) {
+            // A duplicate where an upsert was asked: either a true duplicate, or a server that
+            // ignores `upsert` on REST (Twenty 1.5 does) refusing records it already has. The
+            // same batch through GraphQL tells them apart, once: taken, the REST route is left
+            // for good; refused too, the duplicate is real and REST stays.
+            Err(ApiError::Duplicate { .. }) if !self.upsert_known => {
+                self.upsert_known = true;
+                self.summary.requests += 1;
+                let answer = self.client.graphql_create_many(plural, payloads, true);
+                if answer.is_ok() {
+                    self.rest_upsert = false;
+                }
+                answer
+            }
+            answer => answer,
         }
     }
 
@@ -389,6 +409,8 @@ pub fn import(
         },
         on_event,
         stop: opts.stop.as_deref(),
+        rest_upsert: ws.caps.rest_upsert,
+        upsert_known: false,
     };
     let result = load_all(&mut loader, &ids, existing, opts);
     let mut summary = std::mem::take(&mut loader.summary);

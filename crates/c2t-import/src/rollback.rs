@@ -320,7 +320,8 @@ pub fn rollback(
             client,
             plural,
             chunk,
-            ws.caps.rest_upsert,
+            // As the import wrote (the schema read leaves the capability unknown).
+            ws.caps.target_fields == c2t_twenty::TargetStyle::Morph,
             destroy,
             &mut summary.one_by_one,
         )?;

@@ -20,13 +20,14 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// Reads the schema, the members, the server's capabilities and, with `automations`, the
-    /// active workflows and webhooks (`check` warns about them; `import` need not read them
-    /// again).
+    /// Reads the schema, the members and, with `automations`, the active workflows and
+    /// webhooks (`check` warns about them; `import` need not read them again). The server's
+    /// capabilities are told by its metadata ([`Workspace::capabilities`]), not probed: no
+    /// request is spent on them and nothing is written to learn them.
     pub fn read(client: &Client, automations: bool) -> Result<Workspace, ApiError> {
         let objects = client.objects()?;
         let members = client.members()?;
-        let caps = c2t_twenty::detect_with(client, &objects)?;
+        let caps = Workspace::capabilities(&objects);
         let automations = if automations {
             crate::automations::Automations::read(client, &objects)
         } else {
@@ -40,9 +41,32 @@ impl Workspace {
         })
     }
 
-    /// Reads the schema and the members only, without probing the server (verify and rollback
-    /// need no write capability): the target maps come from the metadata, and the upsert and
-    /// batch-cap capabilities are left unknown (`false`, `None`).
+    /// What the server can do, told by its metadata. Twenty 2.x (note targets are polymorphic:
+    /// `targetPersonId`) upserts through REST batches and keeps the records an upsert matches
+    /// in its trash, so imports write through REST and look into the trash; 1.5 ignores
+    /// `upsert` on REST (recorded), so imports write through GraphQL. Should a server with 2.x
+    /// metadata ignore it too, the loader sees it on its first duplicate and goes to GraphQL.
+    /// The batch cap is learnt from the first batch the server refuses as too large (2.x
+    /// answers with its cap), so it is not probed either.
+    ///
+    /// Earlier versions probed the server before every import (`c2t_twenty::detect`: six
+    /// requests, of which a note written and deleted, which could set off a workspace's
+    /// note workflows); the probe stays in the client for diagnosis.
+    pub fn capabilities(objects: &[c2t_twenty::ObjectMeta]) -> Capabilities {
+        let (target_fields, note_targets, task_targets) =
+            c2t_twenty::targets_from_metadata(objects);
+        Capabilities {
+            rest_upsert: target_fields == c2t_twenty::TargetStyle::Morph,
+            batch_max: None,
+            target_fields,
+            note_targets,
+            task_targets,
+        }
+    }
+
+    /// Reads the schema and the members only (verify and rollback need no write capability):
+    /// the target maps come from the metadata, and the upsert and batch-cap capabilities are
+    /// left unknown (`false`, `None`).
     pub fn read_schema(client: &Client) -> Result<Workspace, ApiError> {
         let objects = client.objects()?;
         let members = client.members()?;

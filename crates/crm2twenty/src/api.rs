@@ -318,10 +318,8 @@ pub fn announce(
     load: &Load,
     yes: bool,
 ) -> anyhow::Result<Existing> {
-    // Reads only: the capability probe (which writes and removes a note) waits for the answer.
-    // Twenty 2.x (polymorphic note targets) keeps matches in its trash; 1.5 does not count them.
-    let mut ws = Workspace::read_schema(client).map_err(api_err)?;
-    ws.caps.rest_upsert = ws.caps.target_fields == c2t_twenty::TargetStyle::Morph;
+    // Reads only. Twenty 2.x keeps matches in its trash; 1.5 does not count them.
+    let ws = Workspace::read(client, false).map_err(api_err)?;
     let existing = existing_for(client, &ws, p, false, false)?;
     let plan = c2t_import::check(p, &ws, &existing);
     let batch = load
