@@ -57,10 +57,22 @@ impl RollbackPlan {
     /// The requests the steps not done yet take, grouped as [`rollback`] sends them: deletes a
     /// mass mutation's worth a request; restores of one object one read and one upsert a
     /// batch (`batch`: the server's largest), a lone one a single update; records the import
-    /// revived from the trash one more mass delete. Reads of the schema not counted.
-    pub fn requests(&self, batch: usize) -> usize {
+    /// revived from the trash one more mass delete. With `targets_follow` (Twenty 2.x), the
+    /// targets of notes and tasks deleted too cost nothing. Reads of the schema not counted.
+    pub fn requests(&self, batch: usize, targets_follow: bool) -> usize {
+        let deleted: std::collections::HashSet<(i64, &str, &str)> = self
+            .steps
+            .iter()
+            .filter(|s| targets_follow && !s.done && s.action == "delete")
+            .map(|s| (s.run, s.write.object.as_str(), s.write.source_key.as_str()))
+            .collect();
+        let follows = |s: &Step| {
+            let owner = s.write.object.strip_suffix("Target");
+            let key = s.write.source_key.split("->").next();
+            matches!((owner, key), (Some(o), Some(k)) if s.action == "delete" && deleted.contains(&(s.run, o, k)))
+        };
         let mut groups: BTreeMap<(i64, &str, &str), (usize, usize)> = BTreeMap::new();
-        for s in self.steps.iter().filter(|s| !s.done) {
+        for s in self.steps.iter().filter(|s| !s.done && !follows(s)) {
             let g = groups
                 .entry((s.run, s.write.object.as_str(), s.action))
                 .or_default();
@@ -255,12 +267,34 @@ pub fn rollback(
         ..RollbackSummary::default()
     };
     let total = plan.steps.len();
+    // On Twenty 2.x deleting a note or a task deletes its targets with it (a soft delete by the
+    // server's note and task hooks, a destroy by the foreign key; recorded on a live 2.19,
+    // `docs/evidence/live-2x/ceiling.md` Q1): the targets of notes and tasks this rollback
+    // deletes are not sent, but logged once their note or task is gone. 1.5's behaviour is
+    // not known: there every target is deleted by itself.
+    let follow = ws.caps.target_fields == c2t_twenty::TargetStyle::Morph;
+    let owner_of = |s: &Step| -> Option<(i64, String, String)> {
+        let owner = s.write.object.strip_suffix("Target")?;
+        let key = s.write.source_key.split("->").next()?;
+        Some((s.run, owner.to_string(), key.to_string()))
+    };
+    let deleted_owners: std::collections::HashSet<(i64, String, String)> = plan
+        .steps
+        .iter()
+        .filter(|s| follow && s.action == "delete" && !s.done)
+        .filter(|s| matches!(s.write.object.as_str(), "note" | "task"))
+        .map(|s| (s.run, s.write.object.clone(), s.write.source_key.clone()))
+        .collect();
+    // Targets waiting for their note or task: (run, owner object, owner key) → steps.
+    let mut waiting: BTreeMap<(i64, String, String), Vec<&Step>> = BTreeMap::new();
+    let mut count = 0;
     let mut i = 0;
     while i < plan.steps.len() {
         let step = &plan.steps[i];
         let w = &step.write;
         if step.done {
             summary.resumed += 1;
+            count += 1;
             i += 1;
             continue;
         }
@@ -288,16 +322,33 @@ pub fn rollback(
             {
                 j += 1;
             }
-            let chunk = &plan.steps[i..j];
-            let ids: Vec<String> = chunk.iter().map(|s| s.write.twenty_id.clone()).collect();
-            let hit = delete_many(client, plural, &ids, destroy, &mut summary.one_by_one)?;
-            for (k, s) in chunk.iter().enumerate() {
+            let mut sent = Vec::new();
+            for s in &plan.steps[i..j] {
+                match owner_of(s).filter(|o| deleted_owners.contains(o)) {
+                    Some(owner) => waiting.entry(owner).or_default().push(s),
+                    None => sent.push(s),
+                }
+            }
+            let ids: Vec<String> = sent.iter().map(|s| s.write.twenty_id.clone()).collect();
+            let hit = if ids.is_empty() {
+                Default::default()
+            } else {
+                delete_many(client, plural, &ids, destroy, &mut summary.one_by_one)?
+            };
+            for s in sent {
                 let action = if hit.contains(&s.write.twenty_id) {
                     UndoAction::Deleted
                 } else {
                     UndoAction::Gone
                 };
-                undone(store, &mut summary, s, action, i + k + 1, total, on_event)?;
+                count += 1;
+                undone(store, &mut summary, s, action, count, total, on_event)?;
+                // Its targets went with it (or were gone with it before).
+                let key = (s.run, s.write.object.clone(), s.write.source_key.clone());
+                for t in waiting.remove(&key).unwrap_or_default() {
+                    count += 1;
+                    undone(store, &mut summary, t, action, count, total, on_event)?;
+                }
             }
             i = j;
             continue;
@@ -325,11 +376,14 @@ pub fn rollback(
             destroy,
             &mut summary.one_by_one,
         )?;
-        for (k, (s, action)) in chunk.iter().zip(actions).enumerate() {
-            undone(store, &mut summary, s, action, i + k + 1, total, on_event)?;
+        for (s, action) in chunk.iter().zip(actions) {
+            count += 1;
+            undone(store, &mut summary, s, action, count, total, on_event)?;
         }
         i = j;
     }
+    // Every waiting target's note or task is in the plan, after it: none is left waiting.
+    debug_assert!(waiting.is_empty());
     for &run in &plan.runs {
         store.finish_run(run, RunStatus::RolledBack)?;
     }

@@ -135,9 +135,13 @@ struct Counters {
     transport_errors: AtomicU64,
 }
 
-/// Records one GraphQL mass mutation may touch: Twenty 2.x's `MUTATION_MAXIMUM_AFFECTED_RECORDS`
-/// default (contract doc §1.6; 1.5 was recorded taking 200).
-pub const MASS_MUTATION_MAX: usize = 100;
+/// Records one GraphQL mass mutation (delete, destroy, restore) is sent with. Twenty's server
+/// does not cap them: `MUTATION_MAXIMUM_AFFECTED_RECORDS` (100, contract doc §1.6) is handed to
+/// its front end only, which splits its own mutations by it; a live 2.19 deleted and restored
+/// 101 records in one request each (`docs/evidence/live-2x/ceiling.md` Q4) and a live 1.5
+/// destroyed 200. 200 is the most recorded, and the create cap, so an undo takes no more
+/// requests than the writes it undoes.
+pub const MASS_MUTATION_MAX: usize = 200;
 
 /// Records one create (batch) may carry: Twenty's `QUERY_MAX_RECORDS` on 2.19 (REST batch and
 /// GraphQL), and what 1.5's GraphQL createMany was recorded taking. The loader learns a lower
@@ -824,6 +828,26 @@ impl Client {
 
     fn graphql_failure(&self, v: &Value) -> Attempt {
         let b = parse_error_body(v);
+        // The workspace's rate limit, as GraphQL says it: HTTP 200 and a `BAD_USER_INPUT` with
+        // `subCode: LIMIT_REACHED` (a live 2.19, `docs/evidence/live-2x/ceiling-q2-…-limited.json`),
+        // where REST answers 429. Waited out like a 429, never taken for a refused record.
+        let limited = v
+            .get("errors")
+            .and_then(Value::as_array)
+            .is_some_and(|errs| {
+                errs.iter().any(|e| {
+                    e.pointer("/extensions/subCode").and_then(Value::as_str)
+                        == Some("LIMIT_REACHED")
+                })
+            });
+        if limited {
+            self.counters.rate_limited.fetch_add(1, Ordering::Relaxed);
+            return Attempt::RateLimited {
+                retry_after: None,
+                budget: b.messages.iter().find_map(|m| rate_budget(m)),
+                what: format!("GraphQL LIMIT_REACHED: {}", b.messages.join("; ")),
+            };
+        }
         match b.code.as_deref() {
             Some("UNAUTHENTICATED") => Attempt::Fail(error_for_status(401, &b)),
             Some("FORBIDDEN") => Attempt::Fail(error_for_status(403, &b)),

@@ -228,9 +228,9 @@ pub fn rollback_cmd(
     let runs = rollback::runs_to_undo(&store, run).map_err(rb_err)?;
     let plan = rollback::plan(&store, &runs).map_err(rb_err)?;
     eprint!("{}", rollback::render(&plan, destroy));
-    // The largest batch the server takes is known once connected; 200 is 2.x's (a guess on 1.5
-    // at most a few requests too low).
-    let requests = plan.requests(c2t_twenty::BATCH_MAX);
+    // Counted for Twenty 2.x, where a note's or task's targets go with it (on 1.5 they are
+    // deleted by themselves: a few requests more).
+    let requests = plan.requests(c2t_twenty::BATCH_MAX, true);
     if !plan.steps.is_empty() {
         eprintln!("  undoing: {}", api::duration_text(requests, a));
     }

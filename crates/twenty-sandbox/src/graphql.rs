@@ -460,6 +460,33 @@ fn parse_value(tokens: &[String], i: &mut usize, vars: &Value) -> GqlResult<(Val
     }
 }
 
+/// The answer of a GraphQL request the workspace's rate limit refuses, as a live 2.19 gives it
+/// (`docs/evidence/live-2x/ceiling-q2-query-20-root-fields-first-limited.json`): HTTP 200, the
+/// root field null, and Twenty's `UserInputError` with `subCode: LIMIT_REACHED` naming the
+/// bucket (`throttlerToGraphqlApiExceptionHandler`) — not REST's 429.
+pub fn rate_limited(body: &Value, message: &str) -> Value {
+    let query = body
+        .get("query")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let vars = body.get("variables").cloned().unwrap_or(json!({}));
+    let data = match parse_document(&tokenize(query), &vars) {
+        Ok(root) => json!({ root.key: null }),
+        Err(_) => Value::Null,
+    };
+    json!({
+        "data": data,
+        "errors": [{
+            "message": message,
+            "extensions": {
+                "subCode": "LIMIT_REACHED",
+                "userFriendlyMessage": "Rate limit reached. Please try again later.",
+                "code": "BAD_USER_INPUT",
+            },
+        }],
+    })
+}
+
 /// Handles one `POST /graphql` JSON body; always answers 200 like GraphQL servers do.
 pub fn handle(ws: &mut Workspace, opts: RouteOptions, body: &Value) -> Value {
     handle_request(ws, opts, body, &Uploads::default(), Endpoint::Graphql)

@@ -65,7 +65,7 @@ impl ProfileKind {
                 rest_upsert: true,
                 soft_deleted_count_for_uniqueness: true,
                 default_batch_max: Some(200),
-                mutation_max_affected: Some(100),
+                mutation_max_affected: None,
                 list_limit_max: Some(200),
                 list_limit_default: 60,
                 query_max_records: 200,
@@ -117,11 +117,12 @@ pub struct Profile {
     /// Maximum records per batch when `--batch-max` is not given (2.x: 200, 1.5: none).
     pub default_batch_max: Option<usize>,
     /// Records a GraphQL `deleteXs` / `destroyXs` / `restoreXs(filter: …)` may affect when
-    /// `--mutation-max` is not given. 2.x: 100, `MUTATION_MAXIMUM_AFFECTED_RECORDS` of the
-    /// contract doc §1.6 (not recorded; the recorded 2.19's source only hands the variable to the
-    /// front end through its client config). 1.5: none (the live 1.5 server accepted a
-    /// `destroyPeople` of 200 ids, `shared/twenty-live/README.md`; its source, too, only hands
-    /// the variable to the front end).
+    /// `--mutation-max` is not given. None on both: the contract doc's
+    /// `MUTATION_MAXIMUM_AFFECTED_RECORDS` (100, §1.6) is handed to the front end only, which
+    /// splits its own mass mutations by it. A live 2.19 deleted and restored 101 people in one
+    /// request each (`docs/evidence/live-2x/ceiling-q4-*.json`, its source has no check on those
+    /// paths); the live 1.5 server accepted a `destroyPeople` of 200 ids
+    /// (`shared/twenty-live/README.md`).
     pub mutation_max_affected: Option<usize>,
     /// `limit` above this is clamped (2.x: 200, 1.5: no cap).
     pub list_limit_max: Option<usize>,

@@ -412,6 +412,16 @@ async fn handle(
     {
         lock(&state.stats).rate_limited += 1;
         let e = ApiError::rate_limited(rate.tokens, rate.period.as_millis());
+        if route == Route::Graphql {
+            let query = serde_json::from_slice::<Value>(&body).unwrap_or(Value::Null);
+            let message = format!(
+                "Limit reached ({} tokens per {} ms)",
+                rate.tokens,
+                rate.period.as_millis()
+            );
+            let answer = crate::graphql::rate_limited(&query, &message);
+            return Ok(json_response(200, &answer, &[]));
+        }
         return Ok(error_response(&e));
     }
     let in_scope = state

@@ -947,8 +947,11 @@ impl Workspace {
             return Err(ApiError::record_not_found(&self.profile, id));
         }
         let (answer, changes) = if soft {
-            let (answer, change) = self.soft_delete_record(&object, rec, &now());
-            (answer, vec![change])
+            let ts = now();
+            let (answer, change) = self.soft_delete_record(&object, rec, &ts);
+            let mut changes = vec![change];
+            changes.extend(self.targets_follow(&object, &[id.to_string()], Some(&ts)));
+            (answer, changes)
         } else {
             self.destroy_record(&object, id)
         };
@@ -958,6 +961,56 @@ impl Workspace {
         } else {
             Ok(answer)
         }
+    }
+
+    /// Twenty 2.x's note and task post-query hooks (`note-post-query-hook.service.ts`, the task
+    /// one alike): soft-deleting notes soft-deletes every target of theirs (`softDelete({noteId:
+    /// In(ids)})`, a target already in the trash included: its `deletedAt` is set again), and
+    /// restoring them restores every target of theirs (`restore({noteId: In(ids)})`, one
+    /// trashed on its own too). `deleted_at` is the delete's time, `None` for a restore. No
+    /// other object has such a hook, and 1.5's are not known: nothing follows there. Recorded
+    /// on a live 2.19: `docs/evidence/live-2x/ceiling.md` Q1.
+    fn targets_follow(
+        &mut self,
+        object: &Object,
+        ids: &[String],
+        deleted_at: Option<&str>,
+    ) -> Vec<Change> {
+        let owner = object.name_singular.as_str();
+        if self.profile.kind != crate::profile::ProfileKind::Twenty2
+            || !matches!(owner, "note" | "task")
+            || ids.is_empty()
+        {
+            return Vec::new();
+        }
+        let table = format!("{owner}Target");
+        let join = format!("{owner}Id");
+        let wanted: HashSet<&str> = ids.iter().map(String::as_str).collect();
+        let hits: Vec<Map<String, Value>> = self
+            .tables
+            .get(&table)
+            .map(|t| {
+                t.records
+                    .values()
+                    .filter(|r| {
+                        r.get(&join)
+                            .and_then(Value::as_str)
+                            .is_some_and(|o| wanted.contains(o))
+                    })
+                    .filter(|r| deleted_at.is_some() || Self::is_deleted(r))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        hits.into_iter()
+            .map(|mut r| {
+                r.insert(
+                    "deletedAt".into(),
+                    deleted_at.map_or(Value::Null, |t| json!(t)),
+                );
+                self.put(&table, r)
+            })
+            .collect()
     }
 
     /// Soft delete of one stored record (no cascade): its answer and the change to persist.
@@ -993,7 +1046,7 @@ impl Workspace {
     /// GraphQL `deleteXs` / `destroyXs` / `restoreXs(filter: {id: …})`: applies `op` to the
     /// records of `plural` with one of `ids`, in table order, and answers them as they are after
     /// it (a destroyed record as it was). Shares the REST paths' logic: the soft delete of
-    /// [`Workspace::delete_one`] (no cascade), its hard delete (targets and attachments go,
+    /// [`Workspace::delete_one`] (a note's or task's targets follow on 2.x), its hard delete (targets and attachments go,
     /// other references are nulled), the restore of [`Workspace::restore_many`] (unique keys
     /// checked again).
     ///
@@ -1043,6 +1096,7 @@ impl Workspace {
                 let ts = now();
                 let mut changes = Vec::with_capacity(matched.len());
                 let mut out = Vec::with_capacity(matched.len());
+                let mut soft = Vec::new();
                 for id in matched {
                     if op == MassMutation::Destroy {
                         let (answer, more) = self.destroy_record(&object, &id);
@@ -1052,8 +1106,10 @@ impl Workspace {
                         let (answer, change) = self.soft_delete_record(&object, rec, &ts);
                         out.push(answer);
                         changes.push(change);
+                        soft.push(id);
                     }
                 }
+                changes.extend(self.targets_follow(&object, &soft, Some(&ts)));
                 self.persist(&changes)?;
                 Ok(out)
             }
@@ -1067,7 +1123,14 @@ impl Workspace {
             let Some(join) = field.relation.as_ref().and_then(|r| r.join_column.clone()) else {
                 continue;
             };
-            let cascade = matches!(src.as_str(), "noteTarget" | "taskTarget" | "attachment")
+            // 2.19's foreign keys (`docs/evidence/live-2x/ceiling.md` Q1, from its standard
+            // field definitions): an attachment goes with its person, company or opportunity,
+            // but only loses its link to a note or task (SET NULL).
+            let attachment_goes = src == "attachment"
+                && !(self.profile.kind == crate::profile::ProfileKind::Twenty2
+                    && matches!(object, "note" | "task"));
+            let cascade = matches!(src.as_str(), "noteTarget" | "taskTarget")
+                || attachment_goes
                 || field
                     .meta
                     .pointer("/settings/onDelete")
@@ -1145,10 +1208,15 @@ impl Workspace {
         self.check_unique(object, &pending)?;
         let mut changes = Vec::new();
         let mut out = Vec::new();
+        let mut restored = Vec::new();
         for rec in pending {
             out.push(self.render(object, &rec, 0));
+            if let Some(id) = rec.get("id").and_then(Value::as_str) {
+                restored.push(id.to_string());
+            }
             changes.push(self.put(&object.name_singular, rec));
         }
+        changes.extend(self.targets_follow(object, &restored, None));
         self.persist(&changes)?;
         Ok(out)
     }

@@ -363,3 +363,53 @@ fn reserved_name_refusals_are_rejections_with_the_servers_words() {
         assert!(e.to_string().contains(words), "{e}");
     }
 }
+
+/// An exchange recorded by this project against a live server (`docs/evidence/live-2x/`).
+fn evidence(name: &str) -> Option<Exchange> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../docs/evidence/live-2x")
+        .join(name);
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(p).ok()?).ok()?;
+    Some(Exchange {
+        method: v["request"]["method"].as_str()?.to_string(),
+        path: v["request"]["path"].as_str()?.to_string(),
+        status: v["status"].as_u64()? as u16,
+        body: v["response"].clone(),
+    })
+}
+
+/// GraphQL's rate limit on a live 2.19: HTTP 200, `BAD_USER_INPUT` with `subCode:
+/// LIMIT_REACHED`, "Limit reached (100 tokens per 60000 ms)" — not a 429. The client waits it
+/// out as it does a 429 and paces below the budget named, where it once took the answer for a
+/// refusal (a lookup then fell back to REST, a batch was cut in halves down to records
+/// "rejected" for the limit).
+#[test]
+fn real_graphql_rate_limit_is_waited_out_not_a_refusal() {
+    let (Some(meta), Some(limited), Some(found)) = (
+        recorded("twenty-live-2x/metadata-objects.json"),
+        evidence("ceiling-q2-query-20-root-fields-first-limited.json"),
+        evidence("graphql-people-filter-ids-only.json"),
+    ) else {
+        eprintln!("recordings absent: skipped");
+        return;
+    };
+    let server = Scripted::serve(vec![meta, limited, found]);
+    let mut cfg = config(server.base_url());
+    cfg.requests_per_minute = 600;
+    cfg.burst = 1;
+    cfg.backoff_base = Duration::from_secs(1);
+    let clock = Arc::new(Instant0::default());
+    let client = Client::with_clock(cfg, clock.clone()).unwrap();
+    let filter = serde_json::json!({"id": {"in": ["516f3d95-87b4-4cbf-b0ef-99e20c6eb82f"]}});
+    let page = client
+        .find_page("people", &filter, &["id"], None)
+        .expect("retried after the limit, not refused");
+    server.finish();
+    assert_eq!(page.records.len(), 2);
+    assert_eq!(client.stats().rate_limited, 1);
+    let rate = client.requests_per_minute();
+    assert!(
+        (50.0..=100.0).contains(&rate),
+        "paced to the budget named, not 600: {rate}"
+    );
+}

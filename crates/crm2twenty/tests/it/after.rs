@@ -203,9 +203,20 @@ fn rollback_round_trip(profile: ProfileKind, destroy: bool) {
     // Deletes go a hundred records a request: the whole undo of the run, its reads of the
     // workspace included, takes a fraction of a request per record.
     let used = sandbox_requests(&url) - requests;
+    // A request an object (200 records a mass delete), one for the company it restores, and
+    // the schema's reads; on 2.x the targets go with their notes and tasks (the server's
+    // hooks), so their two objects cost nothing — and are undone all the same.
+    let most = if profile == ProfileKind::Twenty2 {
+        10
+    } else {
+        12
+    };
+    assert!(used <= most, "{used} requests for {listed} steps");
     assert!(
-        used * 3 < listed as u64,
-        "{used} requests for {listed} steps"
+        stderr(&o).contains("noteTarget     deleted     13")
+            && stderr(&o).contains("taskTarget     deleted     22"),
+        "{}",
+        stderr(&o)
     );
 
     let mut after = snapshot(&c, None);
