@@ -533,7 +533,9 @@ impl Existing {
     ) -> Result<Looked, ApiError> {
         const TRASH: &str = "deletedAt[is]:NOT_NULL";
         let (mut live, mut trash) = (true, ws.caps.rest_upsert);
-        if whole_when_small {
+        // An export with a page of records or more of the object: once imported, the workspace
+        // holds more than a page of them, so the probe would only cost a request.
+        if whole_when_small && k.records.len() < c2t_twenty::LIST_ALL_PAGE {
             // A scope that fits in one page is read whole by it.
             for dead in [false, true] {
                 if (dead && !trash) || (!dead && !live) {

@@ -346,6 +346,9 @@ pub struct Client {
     connected: AtomicBool,
     /// Object catalogue: (id, nameSingular, namePlural), filled by `objects()`.
     catalogue: Mutex<Vec<(String, String, String)>>,
+    /// The workspace's members, read once (`members()`): a paced request that the steps of
+    /// one command (owners, check, import) would otherwise each spend.
+    members: Mutex<Option<Vec<Member>>>,
     on_request: Option<OnRequest>,
 }
 
@@ -627,6 +630,7 @@ impl Client {
             counters: Counters::default(),
             connected: AtomicBool::new(false),
             catalogue: Mutex::new(Vec::new()),
+            members: Mutex::new(None),
             on_request: cfg.on_request.clone(),
             key: cfg.key,
         })
@@ -1380,10 +1384,19 @@ impl Client {
 
     // ---------------------------------------------------------------- records
 
-    /// Workspace members (`GET /rest/workspaceMembers`, all pages).
+    /// Workspace members (`GET /rest/workspaceMembers`, all pages), read once by a client:
+    /// later calls answer the same list (nothing crm2twenty does adds members).
     pub fn members(&self) -> Result<Vec<Member>, ApiError> {
+        if let Some(known) = self
+            .members
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+        {
+            return Ok(known.clone());
+        }
         let records = self.list_all("workspaceMembers", None)?;
-        Ok(records
+        let members: Vec<Member> = records
             .iter()
             .map(|r| {
                 let s = |p: &str| {
@@ -1399,7 +1412,9 @@ impl Client {
                     last_name: s("/name/lastName"),
                 }
             })
-            .collect())
+            .collect();
+        *self.members.lock().unwrap_or_else(PoisonError::into_inner) = Some(members.clone());
+        Ok(members)
     }
 
     /// One page: `GET /rest/{plural}?limit=…[&filter=…][&starting_after=…]`. `filter` uses

@@ -54,8 +54,8 @@ struct ServeArgs {
     #[arg(long)]
     batch_max: Option<usize>,
     /// Maximum records a GraphQL deleteXs/destroyXs/restoreXs(filter: …) may affect
-    /// (MUTATION_MAXIMUM_AFFECTED_RECORDS; 0 = no cap); default: the profile's (twenty-2: 100,
-    /// 1.5: none).
+    /// (0 = no cap); default: none, as on real servers (a live 2.19 took 101; Twenty's
+    /// MUTATION_MAXIMUM_AFFECTED_RECORDS is its front end's).
     #[arg(long)]
     mutation_max: Option<usize>,
     /// Short rate window N/MS (0 or off disables); default: twenty-2 100/1000, twenty-1.5 off

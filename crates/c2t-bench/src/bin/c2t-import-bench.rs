@@ -287,7 +287,7 @@ fn main() -> anyhow::Result<()> {
     }
     let _ = sandbox.kill();
     println!(
-        "(requests include each step's own reads of the workspace: metadata, members, capability probe, existing records{})",
+        "(requests include each step's own reads of the workspace: metadata (which Twenty does not charge), members, existing records{})",
         if args.prefill > 0 {
             format!("; the workspace held {} other people", args.prefill)
         } else {

@@ -1247,9 +1247,9 @@ fn graphql_mass_soft_delete_restore_and_destroy_people() {
     }
 }
 
-/// `MUTATION_MAXIMUM_AFFECTED_RECORDS`: 100 on 2.x (contract doc §1.6, §1.8; the text is ours),
-/// none on 1.5 (its live server destroyed 200 ids in one `destroyPeople`); `--mutation-max`
-/// sets it on either. Filters other than `id.in` / `id.eq` are refused.
+/// Mass mutations are not capped on either line (a live 2.19 deleted and restored 101 in one
+/// request, its live 1.5 destroyed 200 ids in one `destroyPeople`); `--mutation-max` sets a cap
+/// (the refusal's text is ours). Filters other than `id.in` / `id.eq` are refused.
 #[test]
 fn graphql_mass_mutation_cap_and_filter_errors() {
     // No cap by default on either line (a live 2.19 deleted and restored 101 in one request:
