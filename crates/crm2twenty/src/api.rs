@@ -803,7 +803,7 @@ pub fn progress_bar(object: &str, to_send: usize) -> indicatif::ProgressBar {
         indicatif::ProgressDrawTarget::stderr(),
     );
     if let Ok(style) = indicatif::ProgressStyle::with_template(
-        "  {prefix:<14} [{bar:30}] {pos:>7}/{len} {per_sec:>10}  ETA {eta}",
+        "  {prefix:<14} [{bar:30}] {pos:>7}/{len} {per_sec:0}  ETA {eta}",
     ) {
         b.set_style(style.progress_chars("=> "));
     }

@@ -71,6 +71,16 @@ fn import_draws_bars_on_a_terminal_and_lines_elsewhere() {
         return;
     };
     assert!(tty.contains("ETA"), "{tty}");
+    // Rates are printed rounded ("1,939/s", not "1,939.8819689611/s").
+    let rates: Vec<&str> = tty
+        .split(|c: char| c.is_whitespace() || c == '\r')
+        .filter(|w| w.ends_with("/s"))
+        .collect();
+    assert!(!rates.is_empty(), "{tty}");
+    assert!(
+        rates.iter().all(|r| !r.contains('.')),
+        "rates rounded: {rates:?}"
+    );
     assert!(
         tty.contains("12/12"),
         "a finished bar shows its count: {tty}"
