@@ -138,6 +138,7 @@ fn main() -> anyhow::Result<()> {
         slow_delay: Duration::from_millis(a.slow_ms),
         profile: a.profile,
         max_upload_bytes: a.max_upload_bytes,
+        rest_upsert_ignored: false,
     };
     twenty_sandbox::run(config, |addr| {
         let mut out = std::io::stdout().lock();

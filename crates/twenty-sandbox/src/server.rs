@@ -88,6 +88,10 @@ pub struct Config {
     /// reaches the sandbox's Twenty (nothing stored, no token spent). `None` (default): no limit,
     /// as Twenty 2.19 itself has none on the upload path (evidence §1.5); 1.5 likewise.
     pub max_upload_bytes: Option<u64>,
+    /// For tests of clients: REST batches ignore `?upsert=true` whatever the profile (as 1.5's
+    /// do), to stand for a server whose metadata looks like 2.x but whose REST does not upsert.
+    /// Not a behaviour of any recorded server.
+    pub rest_upsert_ignored: bool,
 }
 
 impl Config {
@@ -118,6 +122,7 @@ impl Config {
             slow_delay: Duration::from_secs(5),
             profile: ProfileKind::Twenty2,
             max_upload_bytes: None,
+            rest_upsert_ignored: false,
         }
     }
 
@@ -197,6 +202,9 @@ fn error_response(e: &ApiError) -> Resp {
 /// Opens the workspace and binds the listener (synchronously, so errors surface at once).
 fn prepare(config: &Config) -> anyhow::Result<(Arc<State>, std::net::TcpListener)> {
     let mut ws = Workspace::open(&config.db, config.profile, &config.api_key_name)?;
+    if config.rest_upsert_ignored {
+        ws.profile.rest_upsert = false;
+    }
     ws.seed_members(&config.members)?;
     ws.seed_records(&config.records)?;
     ws.seed_webhooks(&config.webhooks)?;

@@ -553,3 +553,77 @@ fn the_announced_requests_count_the_targets_too() {
     // The import's own requests count its uploads (five files) beside its batches.
     assert_eq!(sent, planned, "{summary}");
 }
+
+/// A server whose metadata looks like 2.x (polymorphic note targets) but whose REST batches
+/// ignore `upsert`, as 1.5's do: the import writes through REST until the first duplicate shows
+/// it, sends that batch again through GraphQL (whose upsert works everywhere) and goes on there.
+/// Nothing is refused, and the update lands.
+#[test]
+fn a_rest_that_ignores_upsert_is_seen_and_left_for_graphql() {
+    let ex = example("salesforce");
+    let mut config = twenty_sandbox::Config::for_tests(crate::api::KEY);
+    config.profile = ProfileKind::Twenty2;
+    config.members = members_of(&ex);
+    config.rest_upsert_ignored = true;
+    let sb = twenty_sandbox::spawn(config).unwrap();
+    let url = sb.base_url();
+    let tmp = tempfile::tempdir().unwrap();
+    let first = tmp.path().join("first");
+    copy_dir(&ex, &first);
+    let run = |dir: &Path, extra: &[&str]| {
+        let d = dir.to_str().unwrap();
+        let mut args = vec![
+            "import",
+            d,
+            "--as-of",
+            "2026-11-24",
+            "--state",
+            "st.sqlite",
+            "--json",
+        ];
+        args.extend_from_slice(extra);
+        let o = run_api(&args, tmp.path(), &url);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let out = String::from_utf8_lossy(&o.stdout).to_string();
+        let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        summary["summary"].clone()
+    };
+    let o = run_api(
+        &[
+            "check",
+            first.to_str().unwrap(),
+            "--apply",
+            "--yes",
+            "--as-of",
+            "2026-11-24",
+            "-q",
+        ],
+        tmp.path(),
+        &url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let s1 = run(&first, &[]);
+    assert_eq!(s1["rejects"], serde_json::json!([]), "{s1}");
+    // The same export with Ada's title changed: an update of a record the server holds.
+    let second = tmp.path().join("second");
+    copy_dir(&ex, &second);
+    let contacts = std::fs::read_to_string(second.join("Contact.csv")).unwrap();
+    assert!(contacts.contains(",VP Operations,"));
+    std::fs::write(
+        second.join("Contact.csv"),
+        contacts.replace(",VP Operations,", ",Chief Operating Officer,"),
+    )
+    .unwrap();
+    let s2 = run(&second, &["--overwrite"]);
+    assert_eq!(s2["rejects"], serde_json::json!([]), "{s2}");
+    assert_eq!(s2["objects"]["person"]["updated"], 1, "{s2}");
+    let c = client(&url);
+    let ada: Vec<serde_json::Value> = all(&c, "people")
+        .into_iter()
+        .filter(|p| {
+            p.pointer("/emails/primaryEmail").and_then(|v| v.as_str()) == Some("ada@acme.com")
+        })
+        .collect();
+    assert_eq!(ada.len(), 1, "{ada:?}");
+    assert_eq!(ada[0]["jobTitle"], "Chief Operating Officer");
+}
