@@ -173,8 +173,19 @@ pub fn runs_to_undo(store: &Store, from: Option<i64>) -> Result<Vec<Run>, Rollba
                 .collect();
             // The newest run rolled back already: do not reach further back by default.
             if let Some(newest) = wrote.last().filter(|r| r.status == RunStatus::RolledBack) {
+                // Say which earlier run is still there to undo, by name: rolling back the
+                // last run twice must not silently reach further back.
+                let earlier = live
+                    .last()
+                    .map(|r| {
+                        format!(
+                            "; run {} is the latest not rolled back: `crm2twenty rollback {}` undoes it and every later run",
+                            r.id, r.id
+                        )
+                    })
+                    .unwrap_or_default();
                 return Err(RollbackError::Nothing(format!(
-                    "the last run ({}) was already rolled back",
+                    "the last run ({}) was already rolled back{earlier}",
                     newest.id
                 )));
             }

@@ -979,7 +979,10 @@ impl Client {
                     Attempt::Fail(e) => {
                         format!("refused: {}", redact(e.to_string(), self.key.secret()))
                     }
-                    Attempt::RateLimited { .. } => "429, waiting".to_string(),
+                    // "HTTP 429: Limit reached (…)", or GraphQL's "LIMIT_REACHED" in a 200.
+                    Attempt::RateLimited { what, .. } => {
+                        format!("{}, waiting", redact(what.clone(), self.key.secret()))
+                    }
                     Attempt::Retry { what, .. } => {
                         format!("{}, retrying", redact(what.clone(), self.key.secret()))
                     }

@@ -305,12 +305,22 @@ pub fn rollback_cmd(
         );
         return Err(anyhow::Error::new(crate::interrupt::Interrupted));
     }
-    let summary = result.map_err(|e| {
-        anyhow::anyhow!(
+    let summary = result.map_err(|e| match e {
+        RollbackError::Api(
+            e @ (c2t_twenty::ApiError::RetriesExhausted { .. }
+            | c2t_twenty::ApiError::Unreachable { .. }),
+        ) => anyhow::Error::new(crate::commands::ServerError {
+            message: e.to_string(),
+            hint: format!(
+                "nothing is lost: what was undone is recorded in {}; run the same command again when the server answers, it finishes the rollback",
+                state.display()
+            ),
+        }),
+        e => anyhow::anyhow!(
             "{}\nhint: what was undone is recorded in {}; run the same command again to finish",
             rb_err(e),
             state.display()
-        )
+        ),
     })?;
     if let Some(why) = &summary.one_by_one
         && !quiet

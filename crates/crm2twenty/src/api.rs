@@ -76,12 +76,12 @@ pub fn connect(api: &Api) -> anyhow::Result<Client> {
 pub fn api_err(e: c2t_twenty::ApiError) -> anyhow::Error {
     match e {
         c2t_twenty::ApiError::RetriesExhausted { .. }
-        | c2t_twenty::ApiError::Unreachable { .. } => anyhow::Error::new(UserError {
-            message: e.to_string(),
-            hint: Some(
-                "nothing is lost: run the same command again when the server answers".into(),
-            ),
-        }),
+        | c2t_twenty::ApiError::Unreachable { .. } => {
+            anyhow::Error::new(crate::commands::ServerError {
+                message: e.to_string(),
+                hint: "nothing is lost: run the same command again when the server answers".into(),
+            })
+        }
         c2t_twenty::ApiError::BadUrl(ref m) if m.contains("plain http") => user(
             e.to_string(),
             Some(
@@ -482,7 +482,9 @@ pub fn import(
     let batch = load.batch_size.max(1);
     let requests = plan.write_requests(batch.min(ws.caps.batch_max.unwrap_or(usize::MAX)));
     if !quiet && !load.json && !dry_run {
-        eprintln!("writing: {}", duration_text(requests, api));
+        // Records unchanged since the last run are found by the loader, per object, and not
+        // sent: this is the most the import sends.
+        eprintln!("writing, at most: {}", duration_text(requests, api));
     }
     let opts = ImportOptions {
         batch_size: batch,
@@ -648,6 +650,18 @@ pub fn import(
                 state.display()
             );
             return Err(anyhow::Error::new(crate::interrupt::Interrupted));
+        }
+        Err(c2t_import::load::ImportError::Api(
+            e @ (c2t_twenty::ApiError::RetriesExhausted { .. }
+            | c2t_twenty::ApiError::Unreachable { .. }),
+        )) => {
+            return Err(anyhow::Error::new(crate::commands::ServerError {
+                message: e.to_string(),
+                hint: format!(
+                    "nothing is lost: what was written is recorded in {}; run the same command again when the server answers, it resumes there",
+                    state.display()
+                ),
+            }));
         }
         Err(e) => {
             return Err(anyhow::anyhow!(

@@ -9,7 +9,7 @@ use std::path::PathBuf;
     version,
     about = "Move a whole CRM into Twenty: audit, map, clean, de-duplicate, link, and write Twenty-ready files.",
     long_about = None,
-    after_help = "Examples:\n  crm2twenty migrate ./salesforce-export      # Twenty-ready files and the audit, no server\n  crm2twenty init ./export                    # a mapping to read, edit and keep in git\n\nEnvironment:\n  TWENTY_API_URL   the workspace's API URL: commands that talk to Twenty use it\n  TWENTY_API_KEY   the API key (Settings → APIs & Webhooks); never printed or stored\n\nExit codes: 0 done; 1 done, something needs attention; 2 usage or mapping error, nothing\nwritten; 130 stopped by Ctrl-C (run the same command again to resume)."
+    after_help = "Examples:\n  crm2twenty migrate ./salesforce-export      # Twenty-ready files and the audit, no server\n  crm2twenty init ./export                    # a mapping to read, edit and keep in git\n\nEnvironment:\n  TWENTY_API_URL   the workspace's API URL: commands that talk to Twenty use it\n  TWENTY_API_KEY   the API key (Settings → APIs & Webhooks); never printed or stored\n\nExit codes: 0 done; 1 done, something needs attention; 2 usage or mapping error, nothing\nwritten; 3 the server could not be reached or kept failing (nothing is lost: run the same\ncommand again); 130 stopped by Ctrl-C (run the same command again to resume)."
 )]
 pub struct Cli {
     #[command(subcommand)]

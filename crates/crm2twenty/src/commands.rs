@@ -24,6 +24,23 @@ impl std::fmt::Display for UserError {
 
 impl std::error::Error for UserError {}
 
+/// The server could not be reached, or kept failing until the retries ran out: exit code 3,
+/// with a hint. Not the user's mistake, and nothing is lost: what was written is in the state
+/// file, and the same command goes on from there.
+#[derive(Debug)]
+pub struct ServerError {
+    pub message: String,
+    pub hint: String,
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ServerError {}
+
 pub fn user(message: impl Into<String>, hint: Option<&str>) -> anyhow::Error {
     anyhow::Error::new(UserError {
         message: message.into(),

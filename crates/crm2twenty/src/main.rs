@@ -23,6 +23,13 @@ fn main() -> ExitCode {
         Ok(code) => code,
         // Already said, with how to resume.
         Err(e) if e.downcast_ref::<interrupt::Interrupted>().is_some() => ExitCode::from(130),
+        Err(e) if e.downcast_ref::<commands::ServerError>().is_some() => {
+            if let Some(s) = e.downcast_ref::<commands::ServerError>() {
+                eprintln!("error: {}", s.message);
+                eprintln!("hint: {}", s.hint);
+            }
+            ExitCode::from(3)
+        }
         Err(e) => match e.downcast_ref::<commands::UserError>() {
             Some(u) => {
                 eprintln!("error: {}", u.message);
