@@ -60,10 +60,12 @@ impl RollbackPlan {
     /// revived from the trash one more mass delete. With `targets_follow` (Twenty 2.x), the
     /// targets of notes and tasks deleted too cost nothing. Reads of the schema not counted.
     pub fn requests(&self, batch: usize, targets_follow: bool) -> usize {
+        // Notes and tasks this rollback deletes: created by the runs, or revived by them.
         let deleted: std::collections::HashSet<(i64, &str, &str)> = self
             .steps
             .iter()
-            .filter(|s| targets_follow && !s.done && s.action == "delete")
+            .filter(|s| targets_follow && !s.done)
+            .filter(|s| s.action == "delete" || previous_values(&s.write).1)
             .map(|s| (s.run, s.write.object.as_str(), s.write.source_key.as_str()))
             .collect();
         let follows = |s: &Step| {
@@ -298,6 +300,9 @@ pub fn rollback(
         .collect();
     // Targets waiting for their note or task: (run, owner object, owner key) → steps.
     let mut waiting: BTreeMap<(i64, String, String), Vec<&Step>> = BTreeMap::new();
+    // Notes and tasks the import had revived from the trash, deleted again by their restore
+    // (restores come first): their targets went with them too.
+    let mut redeleted: BTreeMap<(i64, String, String), UndoAction> = BTreeMap::new();
     let mut count = 0;
     let mut i = 0;
     while i < plan.steps.len() {
@@ -335,9 +340,19 @@ pub fn rollback(
             }
             let mut sent = Vec::new();
             for s in &plan.steps[i..j] {
-                match owner_of(s).filter(|o| deleted_owners.contains(o)) {
-                    Some(owner) => waiting.entry(owner).or_default().push(s),
-                    None => sent.push(s),
+                match owner_of(s) {
+                    Some(owner) if deleted_owners.contains(&owner) => {
+                        waiting.entry(owner).or_default().push(s)
+                    }
+                    Some(owner) if redeleted.contains_key(&owner) => {
+                        let action = match redeleted[&owner] {
+                            UndoAction::Gone => UndoAction::Gone,
+                            _ => UndoAction::Deleted,
+                        };
+                        count += 1;
+                        undone(store, &mut summary, s, action, count, total, on_event)?;
+                    }
+                    _ => sent.push(s),
                 }
             }
             let ids: Vec<String> = sent.iter().map(|s| s.write.twenty_id.clone()).collect();
@@ -388,6 +403,13 @@ pub fn rollback(
             &mut summary.one_by_one,
         )?;
         for (s, action) in chunk.iter().zip(actions) {
+            if follow
+                && matches!(s.write.object.as_str(), "note" | "task")
+                && previous_values(&s.write).1
+            {
+                let key = (s.run, s.write.object.clone(), s.write.source_key.clone());
+                redeleted.insert(key, action);
+            }
             count += 1;
             undone(store, &mut summary, s, action, count, total, on_event)?;
         }

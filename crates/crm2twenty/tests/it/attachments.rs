@@ -261,11 +261,20 @@ fn salesforce_attachments_go_with_their_records_on_both_lines() {
         let err = again(&["import", ex.to_str().unwrap(), "--as-of", "2026-11-24"]);
         assert!(err.contains("(revived 5)"), "{err}");
         assert_eq!(all(&client(&url), "attachments").len(), 5);
-        again(&["rollback", "--yes"]);
+        let err = again(&["rollback", "--yes", "-v"]);
         assert!(
             all(&client(&url), "attachments").is_empty(),
             "revived attachments go back to the trash"
         );
+        // The revived notes and tasks go back with their targets (the server's hooks): the
+        // targets are counted, and cost no request of their own — one GraphQL read and one
+        // mass delete an object, no more.
+        assert!(err.contains("noteTarget     deleted     13"), "{err}");
+        assert!(all(&client(&url), "noteTargets").is_empty(), "{err}");
+        assert!(all(&client(&url), "taskTargets").is_empty(), "{err}");
+        let graphql = err.lines().filter(|l| l.contains("POST /graphql")).count();
+        let objects = 6; // attachment, company, note, opportunity, person, task
+        assert!(graphql <= 2 * objects, "{graphql} GraphQL requests: {err}");
         assert!(
             all(&client(&url), "people")
                 .iter()

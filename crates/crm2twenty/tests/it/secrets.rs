@@ -327,7 +327,11 @@ fn a_server_echoing_the_key_in_a_500_page_does_not_make_it_leak() {
         &KeyFrom::Env(&pasted(KEY)),
     );
     assert_eq!(o.status.code(), Some(3), "{}", stderr(&o));
-    assert!(stderr(&o).contains("hint: nothing is lost"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("hint: nothing is lost"),
+        "{}",
+        stderr(&o)
+    );
     let err = stderr(&o);
     assert!(err.contains("Internal Server Error"), "{err}");
     assert!(err.contains("***"), "{err}");
