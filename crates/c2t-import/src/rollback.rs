@@ -2,6 +2,12 @@
 //! notes and tasks, opportunities, people, companies — the reverse of the order they were
 //! written), and what it updated gets back the values it had before (saved before each update).
 //!
+//! In bulk: deletes go 200 records a request (GraphQL `deleteXs`/`destroyXs` on their ids; Twenty's
+//! server caps neither), restores one read and one upsert a batch. On Twenty 2.x the targets of
+//! the notes and tasks a rollback deletes are not sent: the server's note and task hooks take
+//! them along (recorded on a live 2.19, `docs/evidence/live-2x/ceiling.md`), and they are logged
+//! once their note or task is gone.
+//!
 //! Only records the run's batches carried are touched, and a record whose batch the server
 //! refused is left alone (nothing was written). Every undone record is logged in the state store
 //! in the same step, so a rollback that is killed and run again goes on where it stopped; a
