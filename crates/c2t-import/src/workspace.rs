@@ -64,12 +64,21 @@ impl Workspace {
         }
     }
 
-    /// Reads the schema and the members only (verify and rollback need no write capability):
+    /// Reads the schema and the members only (verify needs no write capability):
     /// the target maps come from the metadata, and the upsert and batch-cap capabilities are
     /// left unknown (`false`, `None`).
     pub fn read_schema(client: &Client) -> Result<Workspace, ApiError> {
+        let mut ws = Workspace::read_objects(client)?;
+        ws.members = client.members()?;
+        Ok(ws)
+    }
+
+    /// [`Workspace::read_schema`] without the members (rollback needs only the objects): the
+    /// metadata, which Twenty does not charge, and not a page of members (a workspace of a
+    /// thousand members is five paced requests).
+    pub fn read_objects(client: &Client) -> Result<Workspace, ApiError> {
         let objects = client.objects()?;
-        let members = client.members()?;
+        let members = Vec::new();
         let (target_fields, note_targets, task_targets) =
             c2t_twenty::targets_from_metadata(&objects);
         Ok(Workspace {

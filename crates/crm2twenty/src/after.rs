@@ -264,7 +264,7 @@ pub fn rollback_cmd(
         ));
     }
     let client = api::connect(a)?;
-    let ws = Workspace::read_schema(&client).map_err(api::api_err)?;
+    let ws = Workspace::read_objects(&client).map_err(api::api_err)?;
     // On a terminal a bar (count, rate, ETA); elsewhere a line every hundred records with the
     // time left at the client's pace (the plan's requests, shared out over its steps).
     let bars = !quiet && std::io::stderr().is_terminal();

@@ -480,7 +480,9 @@ pub fn import(
         );
     }
     let batch = load.batch_size.max(1);
-    let requests = plan.write_requests(batch.min(ws.caps.batch_max.unwrap_or(usize::MAX)));
+    // One upload a file, as the announcement counts them.
+    let requests =
+        plan.write_requests(batch.min(ws.caps.batch_max.unwrap_or(usize::MAX))) + plan.files.0;
     if !quiet && !load.json && !dry_run {
         // Records unchanged since the last run are found by the loader, per object, and not
         // sent: this is the most the import sends.
