@@ -206,6 +206,23 @@ impl Loader<'_> {
         }
     }
 
+    /// Counts an object before its writes (records, unchanged, revived, links, left out; the
+    /// other counts follow as records are sent) and tells the caller: the `Object` event.
+    fn begin_object(&mut self, object: &str, counts: ObjectSummary, to_send: usize) {
+        let s = self.summary.objects.entry(object.to_string()).or_default();
+        s.records = counts.records;
+        s.unchanged = counts.unchanged;
+        s.revived = counts.revived;
+        s.linked = counts.linked;
+        s.skipped = counts.skipped;
+        (self.on_event)(Event::Object {
+            object: object.to_string(),
+            records: counts.records,
+            to_send,
+            unchanged: counts.unchanged,
+        });
+    }
+
     /// A record refused for good (by the server, or before sending it): recorded in the state
     /// with its reason (unless a dry run), counted, and told.
     fn refuse(
@@ -531,18 +548,15 @@ fn load_all(
                 }
             }
         }
-        let s = l.summary.objects.entry(object.clone()).or_default();
-        s.records = records;
-        s.unchanged = unchanged;
-        s.revived = revived;
-        s.linked = linked;
-        s.skipped = skipped;
-        (l.on_event)(Event::Object {
-            object: object.clone(),
+        let counts = ObjectSummary {
             records,
-            to_send: items.len(),
             unchanged,
-        });
+            revived,
+            linked,
+            skipped,
+            ..ObjectSummary::default()
+        };
+        l.begin_object(object, counts, items.len());
         if opts.dry_run {
             // What the server would refuse, checked against the workspace's field types.
             for i in &items {
@@ -597,14 +611,11 @@ fn load_all(
         let Some(meta) = ws.object(&join) else {
             continue;
         };
-        let s = l.summary.objects.entry(join.clone()).or_default();
-        s.records = items.len();
-        (l.on_event)(Event::Object {
-            object: join.clone(),
+        let counts = ObjectSummary {
             records: items.len(),
-            to_send: items.len(),
-            unchanged: 0,
-        });
+            ..ObjectSummary::default()
+        };
+        l.begin_object(&join, counts, items.len());
         if opts.dry_run {
             l.summary.objects.entry(join.clone()).or_default().created = items.len();
             for i in &items {
@@ -696,17 +707,14 @@ fn load_attachments(
             });
         }
     }
-    let s = l.summary.objects.entry(object.to_string()).or_default();
-    s.records = records;
-    s.unchanged = unchanged;
-    s.linked = records;
-    s.skipped = skipped;
-    (l.on_event)(Event::Object {
-        object: object.to_string(),
+    let counts = ObjectSummary {
         records,
-        to_send: todo.len(),
         unchanged,
-    });
+        linked: records,
+        skipped,
+        ..ObjectSummary::default()
+    };
+    l.begin_object(object, counts, todo.len());
     for (r, why) in unplaced {
         l.refuse(object, &payload::source_key(p, r), r, why, opts.dry_run)?;
     }

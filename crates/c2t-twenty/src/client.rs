@@ -1638,6 +1638,22 @@ impl Client {
         follow(first, |a| self.find_page(plural, filter, select, Some(a)))
     }
 
+    /// Posts a GraphQL multipart upload (`operations` naming `$file`, then the file streamed
+    /// from disk) to `path`: the one way both lines' upload mutations are sent.
+    fn send_upload(
+        &self,
+        path: &str,
+        operation: &str,
+        operations: &Value,
+        file: &UploadSource,
+    ) -> Result<Value, ApiError> {
+        let m = Multipart::new(
+            operation, operations, &file.path, &file.name, &file.mime, file.size,
+        );
+        self.send_body(Method::Post, path, Some(Body::Multipart(&m)), true)
+            .0
+    }
+
     /// Uploads a file, streamed from disk, for the FILES field `field_metadata_id` (2.x:
     /// `attachment.file`): `uploadFilesFieldFile` on the metadata GraphQL endpoint, as
     /// Twenty's own front end does before it creates the attachment
@@ -1653,17 +1669,7 @@ impl Client {
             "query": "mutation UploadFilesFieldFile($file: Upload!, $fieldMetadataId: String!) { uploadFilesFieldFile(file: $file, fieldMetadataId: $fieldMetadataId) { id path size createdAt url } }",
             "variables": {"file": null, "fieldMetadataId": field_metadata_id},
         });
-        let m = Multipart::new(
-            "UploadFilesFieldFile",
-            &operations,
-            &file.path,
-            &file.name,
-            &file.mime,
-            file.size,
-        );
-        let answer = self
-            .send_body(Method::Post, "/metadata", Some(Body::Multipart(&m)), true)
-            .0?;
+        let answer = self.send_upload("/metadata", "UploadFilesFieldFile", &operations, file)?;
         let got = answer
             .pointer("/data/uploadFilesFieldFile")
             .filter(|v| v.is_object())
@@ -1692,17 +1698,7 @@ impl Client {
             "query": "mutation UploadFile($file: Upload!, $fileFolder: FileFolder) { uploadFile(file: $file, fileFolder: $fileFolder) { path token } }",
             "variables": {"file": null, "fileFolder": "Attachment"},
         });
-        let m = Multipart::new(
-            "UploadFile",
-            &operations,
-            &file.path,
-            &file.name,
-            &file.mime,
-            file.size,
-        );
-        let answer = self
-            .send_body(Method::Post, "/graphql", Some(Body::Multipart(&m)), true)
-            .0?;
+        let answer = self.send_upload("/graphql", "UploadFile", &operations, file)?;
         let got = answer.pointer("/data/uploadFile").ok_or_else(|| {
             ApiError::Protocol(format!("expected data.uploadFile, got {}", short(&answer)))
         })?;
