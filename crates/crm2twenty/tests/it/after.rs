@@ -3,7 +3,9 @@
 //! the run (previous values of updated records included), also when killed half-way and run
 //! again; the migration report displays in a headless browser without script errors.
 
-use crate::api::{KEY, all, client, kill_repeatedly, members_of, run_api, s, sandbox, spawn_api};
+use crate::api::{
+    KEY, all, check_apply, client, kill_repeatedly, members_of, run_api, s, sandbox, spawn_api,
+};
 use crate::browser;
 use crate::util::*;
 use serde_json::{Value, json};
@@ -65,23 +67,6 @@ fn seeded(profile: ProfileKind) -> (twenty_sandbox::SandboxHandle, c2t_twenty::C
     )
     .unwrap();
     (sb, c)
-}
-
-fn check_apply(ex: &str, dir: &Path, url: &str) {
-    let o = run_api(
-        &[
-            "check",
-            ex,
-            "--apply",
-            "--yes",
-            "--as-of",
-            "2026-11-24",
-            "-q",
-        ],
-        dir,
-        url,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
 }
 
 fn import(ex: &str, dir: &Path, url: &str, extra: &[&str]) {

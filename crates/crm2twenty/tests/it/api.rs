@@ -154,6 +154,34 @@ pub(crate) fn kill_repeatedly(args: &[&str], cwd: &Path, url: &str, delays: &[u6
     killed
 }
 
+/// `check EXPORT --apply --yes` against `url` (the example's date), which must succeed: the
+/// workspace prepared for an import.
+pub(crate) fn check_apply(export: &str, dir: &Path, url: &str) {
+    let o = run_api(
+        &[
+            "check",
+            export,
+            "--apply",
+            "--yes",
+            "--as-of",
+            "2026-11-24",
+            "-q",
+        ],
+        dir,
+        url,
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+/// The summary of an `import --json` (its last line's `summary`), the run having succeeded.
+pub(crate) fn import_summary(o: &std::process::Output) -> Value {
+    assert!(o.status.success(), "{}", stderr(o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let last: Value = serde_json::from_str(out.lines().last().unwrap_or_default())
+        .unwrap_or_else(|e| panic!("{e}: {out}"));
+    last["summary"].clone()
+}
+
 pub(crate) fn client(url: &str) -> c2t_twenty::Client {
     let mut cfg = c2t_twenty::ClientConfig::new(url, c2t_twenty::ApiKey::new(KEY).unwrap());
     cfg.requests_per_minute = 100_000;
@@ -541,20 +569,7 @@ fn an_import_killed_at_random_points_resumes_to_the_same_workspace() {
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run_api(
-        &[
-            "check",
-            exs,
-            "--apply",
-            "--yes",
-            "--as-of",
-            "2026-11-24",
-            "-q",
-        ],
-        tmp.path(),
-        &url,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    check_apply(exs, tmp.path(), &url);
     // Kill -9 the importer at a dozen random points (seeded), each time resuming from the state
     // it left.
     let mut rng = 0x2545_f491_4f6c_dd1du64;
@@ -623,20 +638,7 @@ fn ctrl_c_stops_between_batches_and_the_same_command_resumes() {
         tmp.path(),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    let o = run_api(
-        &[
-            "check",
-            exs,
-            "--apply",
-            "--yes",
-            "--as-of",
-            "2026-11-24",
-            "-q",
-        ],
-        tmp.path(),
-        &url,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    check_apply(exs, tmp.path(), &url);
     let args = [
         "import",
         exs,
@@ -762,20 +764,7 @@ fn a_soft_deleted_record_is_revived_not_duplicated_on_twenty_2() {
     c.delete("people", &old_id, true).unwrap();
     let tmp = tempfile::tempdir().unwrap();
     // plan says so before anything is written.
-    let o = run_api(
-        &[
-            "check",
-            ex.to_str().unwrap(),
-            "--apply",
-            "--yes",
-            "--as-of",
-            "2026-11-24",
-            "-q",
-        ],
-        tmp.path(),
-        &url,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    check_apply(ex.to_str().unwrap(), tmp.path(), &url);
     let o = run_api(
         &[
             "plan",

@@ -3,7 +3,9 @@
 //! names refused before anything is created, `migrate` that asks before it writes, and a real
 //! Salesforce export (`shared/real-exports/salesforce-powerbi`) into both profiles.
 
-use crate::api::{all, client, members_of, run_api, sandbox, verify_workspace};
+use crate::api::{
+    all, check_apply, client, import_summary, members_of, run_api, sandbox, verify_workspace,
+};
 use crate::util::*;
 use std::path::{Path, PathBuf};
 use twenty_sandbox::ProfileKind;
@@ -475,20 +477,7 @@ fn the_announced_requests_count_the_targets_too() {
     let sb = sandbox(ProfileKind::Twenty2, members_of(&ex), "");
     let url = sb.base_url();
     let tmp = tempfile::tempdir().unwrap();
-    let o = run_api(
-        &[
-            "check",
-            exs,
-            "--apply",
-            "--yes",
-            "--as-of",
-            "2026-11-24",
-            "-q",
-        ],
-        tmp.path(),
-        &url,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    check_apply(exs, tmp.path(), &url);
     let requests = |text: &str, before: &str| -> usize {
         let line = text
             .lines()
@@ -544,10 +533,8 @@ fn the_announced_requests_count_the_targets_too() {
         tmp.path(),
         &url,
     );
-    assert!(o.status.success(), "{}", stderr(&o));
-    let out = String::from_utf8_lossy(&o.stdout);
-    let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
-    let sent = summary["summary"]["requests"]
+    let summary = import_summary(&o);
+    let sent = summary["requests"]
         .as_u64()
         .unwrap_or_else(|| panic!("{summary}")) as usize;
     // The import's own requests count its uploads (five files) beside its batches.
@@ -582,26 +569,9 @@ fn a_rest_that_ignores_upsert_is_seen_and_left_for_graphql() {
             "--json",
         ];
         args.extend_from_slice(extra);
-        let o = run_api(&args, tmp.path(), &url);
-        assert!(o.status.success(), "{}", stderr(&o));
-        let out = String::from_utf8_lossy(&o.stdout).to_string();
-        let summary: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
-        summary["summary"].clone()
+        import_summary(&run_api(&args, tmp.path(), &url))
     };
-    let o = run_api(
-        &[
-            "check",
-            first.to_str().unwrap(),
-            "--apply",
-            "--yes",
-            "--as-of",
-            "2026-11-24",
-            "-q",
-        ],
-        tmp.path(),
-        &url,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    check_apply(first.to_str().unwrap(), tmp.path(), &url);
     let s1 = run(&first, &[]);
     assert_eq!(s1["rejects"], serde_json::json!([]), "{s1}");
     // The same export with Ada's title changed: an update of a record the server holds.

@@ -2,7 +2,7 @@
 //! pseudo-terminal made by util-linux `script`), the plain lines otherwise, nothing with
 //! `--quiet`, JSON events with `--json`.
 
-use crate::api::{KEY, members_of, run_api};
+use crate::api::{KEY, check_apply, members_of, run_api};
 use crate::util::*;
 use std::path::Path;
 use twenty_sandbox::Config;
@@ -40,20 +40,7 @@ fn import_draws_bars_on_a_terminal_and_lines_elsewhere() {
     let sb = twenty_sandbox::spawn(c).unwrap();
     let url = sb.base_url();
     let tmp = tempfile::tempdir().unwrap();
-    let o = run_api(
-        &[
-            "check",
-            exs,
-            "--apply",
-            "--yes",
-            "--as-of",
-            "2026-11-24",
-            "-q",
-        ],
-        tmp.path(),
-        &url,
-    );
-    assert!(o.status.success(), "{}", stderr(&o));
+    check_apply(exs, tmp.path(), &url);
     let import = |state: &'static str| {
         vec![
             "import",
