@@ -59,6 +59,21 @@ pub struct RollbackPlan {
     pub refused: usize,
 }
 
+impl Step {
+    /// (run, object, source key): the record a step undoes.
+    fn record(&self) -> (i64, &str, &str) {
+        (self.run, &self.write.object, &self.write.source_key)
+    }
+
+    /// For a note's or task's target, the [`Step::record`] of its note or task: a target's
+    /// source key is `<owner key>-><target key>` (`payload::targets`).
+    fn owner(&self) -> Option<(i64, &str, &str)> {
+        let owner = self.write.object.strip_suffix("Target")?;
+        let key = self.write.source_key.split("->").next()?;
+        Some((self.run, owner, key))
+    }
+}
+
 impl RollbackPlan {
     /// The requests the steps not done yet take, grouped as [`rollback`] sends them: deletes a
     /// mass mutation's worth a request; restores of one object one read and one upsert a
@@ -72,13 +87,10 @@ impl RollbackPlan {
             .iter()
             .filter(|s| targets_follow && !s.done)
             .filter(|s| s.action == "delete" || previous_values(&s.write).1)
-            .map(|s| (s.run, s.write.object.as_str(), s.write.source_key.as_str()))
+            .map(Step::record)
             .collect();
-        let follows = |s: &Step| {
-            let owner = s.write.object.strip_suffix("Target");
-            let key = s.write.source_key.split("->").next();
-            matches!((owner, key), (Some(o), Some(k)) if s.action == "delete" && deleted.contains(&(s.run, o, k)))
-        };
+        let follows =
+            |s: &Step| s.action == "delete" && s.owner().is_some_and(|o| deleted.contains(&o));
         let mut groups: BTreeMap<(i64, &str, &str), (usize, usize)> = BTreeMap::new();
         for s in self.steps.iter().filter(|s| !s.done && !follows(s)) {
             let g = groups
@@ -292,23 +304,18 @@ pub fn rollback(
     // deletes are not sent, but logged once their note or task is gone. 1.5's behaviour is
     // not known: there every target is deleted by itself.
     let follow = ws.caps.target_fields == c2t_twenty::TargetStyle::Morph;
-    let owner_of = |s: &Step| -> Option<(i64, String, String)> {
-        let owner = s.write.object.strip_suffix("Target")?;
-        let key = s.write.source_key.split("->").next()?;
-        Some((s.run, owner.to_string(), key.to_string()))
-    };
-    let deleted_owners: std::collections::HashSet<(i64, String, String)> = plan
+    let deleted_owners: std::collections::HashSet<(i64, &str, &str)> = plan
         .steps
         .iter()
         .filter(|s| follow && s.action == "delete" && !s.done)
         .filter(|s| matches!(s.write.object.as_str(), "note" | "task"))
-        .map(|s| (s.run, s.write.object.clone(), s.write.source_key.clone()))
+        .map(Step::record)
         .collect();
     // Targets waiting for their note or task: (run, owner object, owner key) → steps.
-    let mut waiting: BTreeMap<(i64, String, String), Vec<&Step>> = BTreeMap::new();
+    let mut waiting: BTreeMap<(i64, &str, &str), Vec<&Step>> = BTreeMap::new();
     // Notes and tasks the import had revived from the trash, deleted again by their restore
     // (restores come first): their targets went with them too.
-    let mut redeleted: BTreeMap<(i64, String, String), UndoAction> = BTreeMap::new();
+    let mut redeleted: BTreeMap<(i64, &str, &str), UndoAction> = BTreeMap::new();
     let mut count = 0;
     let mut i = 0;
     while i < plan.steps.len() {
@@ -346,7 +353,7 @@ pub fn rollback(
             }
             let mut sent = Vec::new();
             for s in &plan.steps[i..j] {
-                match owner_of(s) {
+                match s.owner() {
                     Some(owner) if deleted_owners.contains(&owner) => {
                         waiting.entry(owner).or_default().push(s)
                     }
@@ -376,8 +383,7 @@ pub fn rollback(
                 count += 1;
                 undone(store, &mut summary, s, action, count, total, on_event)?;
                 // Its targets went with it (or were gone with it before).
-                let key = (s.run, s.write.object.clone(), s.write.source_key.clone());
-                for t in waiting.remove(&key).unwrap_or_default() {
+                for t in waiting.remove(&s.record()).unwrap_or_default() {
                     count += 1;
                     undone(store, &mut summary, t, action, count, total, on_event)?;
                 }
@@ -413,8 +419,7 @@ pub fn rollback(
                 && matches!(s.write.object.as_str(), "note" | "task")
                 && previous_values(&s.write).1
             {
-                let key = (s.run, s.write.object.clone(), s.write.source_key.clone());
-                redeleted.insert(key, action);
+                redeleted.insert(s.record(), action);
             }
             count += 1;
             undone(store, &mut summary, s, action, count, total, on_event)?;
